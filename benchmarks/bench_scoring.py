@@ -1,0 +1,120 @@
+"""Time scoring 1,000,000 rows against one ``numpy.argsort`` and scikit-learn.
+
+Run ``python benchmarks/bench_scoring.py``. It prints the median time of
+
+* ``binary_scores_with_ci``: every metric of ``casestudies._metrics`` with
+  bootstrap intervals for a public (30 %) and a private (70 %) part;
+* scikit-learn's ``roc_auc_score`` + ``average_precision_score`` on all rows,
+  point estimates only;
+* one ``numpy.argsort`` of the same scores;
+
+and the ratios ours / argsort (target: at most 2) and ours / scikit-learn.
+The data: 0.5 % positives, informative scores (label + Gaussian noise) and
+log-normal amounts as costs. Each repeat runs the three contenders in turn, so
+a change in machine load hits all of them alike.
+
+:func:`scoring_benchmark` returns the same numbers for other scripts
+(``benchmarks/bench_core.py``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+try:
+    from casestudies._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
+except ImportError:  # running from a source checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from casestudies._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
+
+
+def _benchmark_data(n_rows: int, prevalence: float, public_fraction: float, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.random(n_rows) < prevalence
+    scores = 1.5 * labels + rng.normal(size=n_rows)
+    amounts = rng.lognormal(mean=4.0, sigma=1.0, size=n_rows)
+    public = rng.random(n_rows) < public_fraction
+    return {"labels": labels, "scores": scores, "amounts": amounts, "public": public}
+
+
+def scoring_benchmark(
+    *,
+    n_rows: int = 1_000_000,
+    prevalence: float = 0.005,
+    public_fraction: float = 0.3,
+    n_boot: int = DEFAULT_N_BOOT,
+    repeats: int = 21,
+    seed: int = 0,
+) -> dict[str, float | int]:
+    """Median wall time (ms) of scoring ``n_rows`` rows, and the ratios.
+
+    Returns
+    -------
+    dict
+        ``n_rows``, ``n_positives``, ``n_boot``, ``repeats``, ``ours_ms``,
+        ``sklearn_ms`` (ROC AUC + average precision, no intervals),
+        ``argsort_ms``, ``sort_ms`` (``np.sort``, for reference),
+        ``ratio_vs_argsort`` and ``ratio_vs_sklearn`` (ours / theirs).
+    """
+    data = _benchmark_data(n_rows, prevalence, public_fraction, seed)
+    labels, scores, amounts, public = data["labels"], data["scores"], data["amounts"], data["public"]
+    parts = {"public": public, "private": ~public}
+
+    def ours() -> object:
+        return binary_scores_with_ci(labels, scores, parts=parts, costs=amounts, n_boot=n_boot, rng=np.random.default_rng(seed))
+
+    def sklearn() -> object:
+        return roc_auc_score(labels, scores), average_precision_score(labels, scores)
+
+    contenders: dict[str, Callable[[], object]] = {
+        "ours": ours,
+        "sklearn": sklearn,
+        "argsort": lambda: np.argsort(scores),
+        "sort": lambda: np.sort(scores),
+    }
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for name, work in contenders.items():  # warm-up (imports, page faults)
+        work()
+    for _ in range(repeats):
+        for name, work in contenders.items():
+            started = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - started)
+    ms = {name: 1e3 * statistics.median(values) for name, values in times.items()}
+    return {
+        "n_rows": n_rows,
+        "n_positives": int(labels.sum()),
+        "n_boot": n_boot,
+        "repeats": repeats,
+        "ours_ms": ms["ours"],
+        "sklearn_ms": ms["sklearn"],
+        "argsort_ms": ms["argsort"],
+        "sort_ms": ms["sort"],
+        "ratio_vs_argsort": ms["ours"] / ms["argsort"],
+        "ratio_vs_sklearn": ms["ours"] / ms["sklearn"],
+    }
+
+
+def main() -> None:
+    result = scoring_benchmark()
+    print(
+        f"scoring {result['n_rows']:,} rows ({result['n_positives']:,} positives), public 30 % / private 70 %, "
+        f"{result['n_boot']} bootstrap replicates, median of {result['repeats']} runs:"
+    )
+    print(f"  binary_scores_with_ci (all metrics + 95 % CIs) {result['ours_ms']:8.1f} ms")
+    print(f"  sklearn roc_auc + average_precision (no CIs)   {result['sklearn_ms']:8.1f} ms")
+    print(f"  numpy.argsort                                  {result['argsort_ms']:8.1f} ms")
+    print(f"  numpy.sort (reference)                         {result['sort_ms']:8.1f} ms")
+    print(f"  ours / argsort: {result['ratio_vs_argsort']:.2f}x (target <= 2)")
+    print(f"  ours / sklearn: {result['ratio_vs_sklearn']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

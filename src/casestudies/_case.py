@@ -1,0 +1,446 @@
+"""``make`` and the Case it returns: data in front, holdout labels behind ``reveal``."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import html
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, cast, overload
+
+import numpy as np
+import pandas as pd
+
+from . import _diagnosis, _diagnostics, _tasks
+from ._adapters import describe, run_pipeline
+from ._data import ScenarioData
+from ._diagnosis import DiagnosisGrade
+from ._fingerprint import fingerprint as _hash_frames
+from ._params import SEED_LIKE, Choice, check
+from ._registry import generator_of, load_object, resolve_params
+from ._registry import spec as _spec
+from ._report import Entry, Report
+from ._spec import ScenarioSpec
+from .exceptions import RegistrationError
+
+PARTS = ("public", "private")
+
+
+class _Holdout:
+    """The hidden side of a Case: labels, truth and the public/private split."""
+
+    __slots__ = ("labels", "truth", "parts", "costs", "score_seed", "world")
+
+    def __init__(self, labels: np.ndarray, truth: pd.DataFrame, parts: dict[str, np.ndarray], costs: np.ndarray | None, score_seed: np.random.SeedSequence, world: Mapping[str, object]) -> None:
+        self.world = world
+        self.labels = labels
+        self.truth = truth
+        self.parts = parts
+        self.costs = costs
+        self.score_seed = score_seed
+
+    def __repr__(self) -> str:
+        return f"<hidden holdout: {len(self.labels)} rows>"
+
+
+def _split_parts(labels: np.ndarray, public_fraction: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Public/private masks, stratified by label, from the holdout's own stream."""
+    public = np.zeros(len(labels), dtype=bool)
+    for value in np.unique(labels):
+        rows = np.flatnonzero(labels == value)
+        n_public = int(round(public_fraction * len(rows)))
+        public[rng.permutation(rows)[:n_public]] = True
+    return {"public": public, "private": ~public, "all": np.ones(len(labels), dtype=bool)}
+
+
+def _check_generated(scenario: ScenarioSpec, data: ScenarioData) -> None:
+    problems = []
+    for name, frame in (("train", data.train), ("test", data.test)):
+        for column in (data.target, data.id_column):
+            if column not in frame.columns:
+                problems.append(f"{name} has no column {column!r}")
+    if not problems:
+        if list(data.train.columns) != list(data.test.columns):
+            problems.append("train and test columns differ")
+        if len(data.truth) != len(data.test) or "probability" not in data.truth.columns:
+            problems.append("truth must have a 'probability' column and one row per test row")
+        all_ids = pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True)
+        if all_ids.duplicated().any():
+            problems.append(f"{data.id_column!r} values repeat across train and test")
+    if problems:
+        raise RegistrationError(f"generator of {scenario.id!r} returned invalid data: " + "; ".join(problems) + ".")
+
+
+def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> Case:
+    """Generate a scenario and return it as a :class:`Case`.
+
+    Parameters
+    ----------
+    scenario_id : str
+        A registered id such as ``"fraud-v1"`` (see :func:`list_scenarios`).
+    seed : int or None, default=None
+        Seed of all randomness. The same id, parameters and seed give the same
+        data, byte for byte. ``None`` draws a fresh seed and records it in
+        ``case.seed`` so the run can be replayed.
+    **params
+        Generator parameters overriding the scenario's defaults; see
+        ``casestudies.spec(scenario_id).parameters``.
+
+    Returns
+    -------
+    Case
+        Training data, test features, prompt, data card; holdout labels hidden.
+
+    Raises
+    ------
+    UnknownScenarioError
+        If the id is not registered (the message suggests the closest one).
+    InvalidParameterError
+        If a parameter is unknown, of the wrong type or out of range.
+
+    Examples
+    --------
+    >>> import casestudies as cs
+    >>> case = cs.make("fraud-v1", seed=7, n_customers=300, n_days=35)
+    >>> case.target, case.id_column
+    ('is_fraud', 'transaction_id')
+    >>> case.target in case.test.columns
+    False
+    >>> case.fingerprint == cs.make("fraud-v1", seed=7, n_customers=300, n_days=35).fingerprint
+    True
+    """
+    scenario = _spec(scenario_id)
+    where = f"make({scenario.id!r})"
+    check(where, "seed", seed, SEED_LIKE)
+    resolved = resolve_params(scenario, params, where=where)
+    if seed is None:
+        seed = secrets.randbits(32)
+    root = np.random.SeedSequence(int(cast(int, seed)))
+    data_seed, holdout_seed, score_seed = root.spawn(3)
+    data = generator_of(scenario)(MappingProxyType(resolved), np.random.default_rng(data_seed))
+    _check_generated(scenario, data)
+    return Case(scenario, resolved, int(cast(int, seed)), data, holdout_seed, score_seed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    entry: Entry
+    scores: np.ndarray
+
+
+class Case:
+    """One generated scenario: what a learner sees, and a holdout they don't.
+
+    Built by :func:`casestudies.make`; not meant to be constructed directly.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The scenario's spec (id, task, metric, prompt, parameters).
+    params : Mapping
+        Every generator parameter used, defaults included.
+    seed : int
+        The seed that reproduces this case.
+    train : pandas.DataFrame
+        Labelled training rows.
+    test : pandas.DataFrame
+        Holdout rows to predict, without the target column.
+    target, id_column : str
+        Names of the label and the row-id columns.
+    prompt : str
+        The business problem, in markdown.
+    data_card : dict
+        Facts about the data: sizes, periods, columns, how it is scored.
+    fingerprint : str
+        SHA-256 of ``train`` and ``test``.
+    """
+
+    def __init__(
+        self,
+        scenario: ScenarioSpec,
+        params: Mapping[str, object],
+        seed: int,
+        data: ScenarioData,
+        holdout_seed: np.random.SeedSequence,
+        score_seed: np.random.SeedSequence,
+    ) -> None:
+        self.spec = scenario
+        self.params = MappingProxyType(dict(params))
+        self.seed = seed
+        self.target = data.target
+        self.id_column = data.id_column
+        self._train = data.train.reset_index(drop=True)
+        self._test = data.test.drop(columns=[data.target]).reset_index(drop=True)
+        self.train = self._train.copy()
+        self.test = self._test.copy()
+        labels = data.test[data.target].to_numpy().astype(np.int8)
+        parts = _split_parts(labels, scenario.public_fraction, np.random.default_rng(holdout_seed))
+        costs = None if data.cost_column is None else data.test[data.cost_column].to_numpy(dtype=np.float64)
+        self._holdout = _Holdout(labels, data.truth.reset_index(drop=True), parts, costs, score_seed, data.hidden)
+        self._oracle_observable = data.oracle_observable
+        self._references: list[_Scored] | None = None
+        self.fingerprint = _hash_frames(self._train, self._test)
+        self.prompt = scenario.prompt
+        self.data_card = self._build_data_card(data)
+
+    # -- what the learner sees -------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The scenario id, e.g. ``'fraud-v1'``."""
+        return self.spec.id
+
+    @property
+    def X_train(self) -> pd.DataFrame:
+        """Training features: ``train`` without the target column."""
+        return self.train.drop(columns=[self.target])
+
+    @property
+    def y_train(self) -> pd.Series:
+        """Training labels."""
+        return self.train[self.target]
+
+    def _build_data_card(self, data: ScenarioData) -> dict[str, object]:
+        y = self._train[self.target]
+        return {
+            "scenario_id": self.spec.id,
+            "title": self.spec.title,
+            "seed": self.seed,
+            "parameters": dict(self.params),
+            "target": self.target,
+            "id_column": self.id_column,
+            "train_rows": len(self._train),
+            "test_rows": len(self._test),
+            "train_positive_rate": float(y.mean()),
+            "columns": {str(column): str(dtype) for column, dtype in self._train.dtypes.items()},
+            "metric": self.spec.metric,
+            "secondary_metrics": list(self.spec.secondary_metrics),
+            "public_fraction": self.spec.public_fraction,
+            "fingerprint": self.fingerprint,
+            **dict(data.info),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Case({self.spec.id!r}, seed={self.seed}, train={len(self._train)} rows, "
+            f"test={len(self._test)} rows, target={self.target!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(key))}</th><td style='text-align:left'>{html.escape(str(value))}</td></tr>"
+            for key, value in self.data_card.items()
+            if key not in ("parameters", "columns")
+        )
+        return f"<div><h4>{html.escape(self.spec.title)} — {html.escape(self.spec.id)}, seed {self.seed}</h4><table>{rows}</table></div>"
+
+    # -- scoring ---------------------------------------------------------------
+
+    def _score(self, predictions: object, *, name: str, output: str, fit_seconds: float | None, predict_seconds: float | None, kind: str = "submission", description: str = "") -> _Scored:
+        task = _tasks.for_spec(self.spec)
+        values = task.validate(predictions, case_id=self.spec.id, ids=self._test[self.id_column].to_numpy(), id_column=self.id_column, scoring=self.spec.scoring)
+        holdout = self._holdout
+        # A fresh copy of the seed each time: spawning children mutates a SeedSequence,
+        # and every row of a report must see the same resamples (common random numbers).
+        seed = holdout.score_seed
+        rng = np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key))
+        scores = task.score(holdout.labels, values, parts=holdout.parts, costs=holdout.costs, scoring=self.spec.scoring, rng=rng)
+        entry = Entry(name=name, kind=kind, description=description, output=output, fit_seconds=fit_seconds, predict_seconds=predict_seconds, scores=scores)
+        return _Scored(entry, values)
+
+    def _reference_entries(self) -> list[Entry]:
+        if self._references is None:
+            references = []
+            for baseline_name, target in self.spec.baselines.items():
+                factory = load_object(target)
+                estimator = factory()  # type: ignore[operator]
+                run = run_pipeline(estimator, self.X_train, self.y_train, self._test.copy())
+                kind = "reference" if baseline_name == "expert" else "baseline"
+                doc = (getattr(factory, "__doc__", None) or "").strip().splitlines()
+                references.append(self._score(run.predictions, name=baseline_name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds, kind=kind, description=doc[0] if doc else describe(estimator)))
+            oracle_text = (
+                "Bayes-optimal: the true probabilities, attainable from the observable data"
+                if self._oracle_observable
+                else "clairvoyant upper bound: the true probabilities given hidden state no pipeline sees"
+            )
+            references.append(self._score(self._holdout.truth["probability"].to_numpy(), name="oracle", output="truth", fit_seconds=None, predict_seconds=None, kind="oracle", description=oracle_text))
+            self._references = references
+        return [item.entry for item in self._references]
+
+    def _report(self, scored: _Scored, baselines: bool) -> Report:
+        references = self._reference_entries() if baselines else []
+        task = _tasks.for_spec(self.spec)
+        findings = task.findings(scored.entry, references, spec=self.spec)
+        return Report(
+            scenario_id=self.spec.id,
+            seed=self.seed,
+            fingerprint=self.fingerprint,
+            task=self.spec.task,
+            metric=self.spec.metric,
+            metrics=(self.spec.metric, *self.spec.secondary_metrics),
+            scoring=dict(self.spec.scoring),
+            holdout={part: int(mask.sum()) for part, mask in self._holdout.parts.items()},
+            submission=scored.entry,
+            references=tuple(references),
+            findings=tuple(findings),
+        )
+
+    def evaluate(self, pipeline: object, *, name: str | None = None, baselines: bool = True, diagnostics: str | Sequence[str] | None = "default") -> Report:
+        """Fit ``pipeline`` on ``train``, predict ``test`` and score the hidden holdout.
+
+        Parameters
+        ----------
+        pipeline : estimator, callable, or predictions
+            A scikit-learn estimator or Pipeline (imbalanced-learn and LightGBM
+            ones included; it is cloned, never changed), a callable
+            ``f(X_train, y_train, X_test) -> scores``, or predictions as
+            accepted by :meth:`score`.
+        name : str, optional
+            Label of this submission in the report.
+        baselines : bool, default=True
+            Also score the scenario's baselines, expert reference and oracle
+            (computed once per Case, then cached).
+        diagnostics : "default", "all", None or list of str, default="default"
+            Diagnostics appended to the report's findings (see
+            :func:`casestudies.diagnose`): ``"default"`` is the scenario's own
+            set (every check for the ``overfit-*`` family, none for others),
+            ``None`` skips them.
+
+        Returns
+        -------
+        Report
+            Scores with 95 % bootstrap intervals on the public and private parts
+            of the holdout, reference rows and findings.
+
+        Raises
+        ------
+        PipelineError
+            If the pipeline raised; the message carries its own traceback.
+        SubmissionError
+            If its output is not a valid submission.
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> from sklearn.dummy import DummyClassifier
+        >>> case = cs.make("fraud-v1", seed=1, n_customers=300, n_days=35)
+        >>> report = case.evaluate(DummyClassifier(), baselines=False)
+        >>> round(report.primary("all") - report.to_dict()["submission"]["scores"]["all"]["prevalence"]["estimate"], 6)
+        0.0
+        """
+        names = _diagnostics.resolve(diagnostics, self.spec.name, f"evaluate() of {self.spec.id!r}")
+        run = run_pipeline(pipeline, self.X_train, self.y_train, self.test.copy())
+        scored = self._score(run.predictions, name=name or run.name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds)
+        report = self._report(scored, baselines)
+        if names:
+            found = _diagnostics.run_diagnostics(names, X_train=self.X_train, y_train=self.y_train, X_test=self.test.copy(), id_column=self.id_column, pipeline=pipeline, holdout_score=scored.entry.estimate("roc_auc"), scenario_id=self.spec.id)
+            report = dataclasses.replace(report, findings=(*report.findings, *found.findings))
+        return report
+
+    def grade_diagnosis(self, diagnosis: object) -> DiagnosisGrade:
+        """Compare a diagnosis of the train/test gap with the causes this case planted.
+
+        Parameters
+        ----------
+        diagnosis : Diagnosis, dict, list of str or path
+            Cause name to ``True``/``False`` or a list of columns, e.g.
+            ``{"target_leakage": ["days_since_last_login"], "label_noise": False}``;
+            a list of cause names; or a ``.json``/``.toml`` file with that table.
+            Causes are listed in :data:`casestudies.FAULT_KINDS`.
+
+        Returns
+        -------
+        DiagnosisGrade
+            ``found``, ``missed`` and ``wrongly_claimed`` causes, and for
+            leakage, identifiers and shift the columns found, missed and
+            wrongly named.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the diagnosis names an unknown cause or a value that is not a
+            bool or a list of columns, or the scenario records no causes.
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> case = cs.make("overfit-leaky-v1", seed=0, n_train=400, n_test=300)
+        >>> grade = case.grade_diagnosis({"target_leakage": ["days_since_last_login"], "label_noise": True})
+        >>> grade.found, grade.missed, grade.wrongly_claimed
+        (('target_leakage',), ('temporal',), ('label_noise',))
+        """
+        return _diagnosis.grade(diagnosis, world=self._holdout.world, scenario_id=self.spec.id, seed=self.seed)
+
+    def score(self, predictions: object, *, name: str | None = None, baselines: bool = True) -> Report:
+        """Score precomputed predictions on the hidden holdout.
+
+        Parameters
+        ----------
+        predictions : array-like, pandas.Series, pandas.DataFrame or path
+            Scores in ``case.test`` row order; a Series indexed by id; a
+            DataFrame with the id column (or ``id``) and ``prediction``; or a
+            CSV/Parquet file with those columns.
+        name : str, optional
+            Label of this submission in the report.
+        baselines : bool, default=True
+            Also show baselines, expert reference and oracle.
+
+        Returns
+        -------
+        Report
+
+        Raises
+        ------
+        SubmissionError
+            Listing every problem of the submission at once.
+
+        Examples
+        --------
+        >>> import numpy as np, casestudies as cs
+        >>> case = cs.make("fraud-v1", seed=1, n_customers=300, n_days=35)
+        >>> report = case.score(np.full(len(case.test), 0.01), baselines=False)
+        >>> report.to_dict()["submission"]["scores"]["all"]["roc_auc"]["estimate"]
+        0.5
+        """
+        scored = self._score(predictions, name=name or describe(predictions), output="predictions", fit_seconds=None, predict_seconds=None)
+        return self._report(scored, baselines)
+
+    @overload
+    def reveal(self, what: Literal["holdout"] = "holdout") -> pd.DataFrame: ...
+
+    @overload
+    def reveal(self, what: Literal["world"]) -> dict[str, object]: ...
+
+    def reveal(self, what: Literal["holdout", "world"] = "holdout") -> pd.DataFrame | dict[str, object]:
+        """Return the holdout labels and the simulator's truth. The one door to them.
+
+        Parameters
+        ----------
+        what : {"holdout", "world"}, default="holdout"
+            ``"holdout"``: one row per ``test`` row, same order, with the id,
+            the target, the holdout part (public or private) and the truth
+            (``probability`` and scenario-specific columns). ``"world"``: the
+            case-level hidden truth (planted faults, latent parameters).
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> case = cs.make("fraud-v1", seed=1, n_customers=300, n_days=35)
+        >>> sorted(case.reveal().columns)[:4]
+        ['is_fraud', 'mechanism', 'part', 'probability']
+        """
+        check(f"reveal() of {self.spec.id!r}", "what", what, Choice(("holdout", "world")))
+        holdout = self._holdout
+        if what == "world":
+            return copy.deepcopy(dict(holdout.world))
+        frame = pd.DataFrame(
+            {
+                self.id_column: self._test[self.id_column].to_numpy(),
+                self.target: holdout.labels,
+                "part": np.where(holdout.parts["public"], "public", "private"),
+            }
+        )
+        return pd.concat([frame, holdout.truth], axis=1)

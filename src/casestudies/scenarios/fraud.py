@@ -1,0 +1,14 @@
+"""Public pieces of the fraud-v1 scenario: feature engineering and reference pipelines.
+
+Examples
+--------
+>>> from casestudies.scenarios.fraud import TransactionFeatures, expert_pipeline
+>>> expert_pipeline().steps[0][0]
+'features'
+"""
+
+from __future__ import annotations
+
+from ._fraud import CATEGORIES, CHANNELS, MECHANISMS, TransactionFeatures, expert_pipeline, simple_baseline
+
+__all__ = ["CATEGORIES", "CHANNELS", "MECHANISMS", "TransactionFeatures", "expert_pipeline", "simple_baseline"]

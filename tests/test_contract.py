@@ -1,0 +1,40 @@
+"""The scenario contract over every registered scenario, and golden fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import casestudies as cs
+from casestudies._fingerprint import fingerprint
+from casestudies.testing import check_scenario
+
+# Small sizes keep the contract fast; the defaults are exercised elsewhere.
+SMALL = {"fraud-v1": {"n_customers": 400, "n_days": 42}}
+GOLDEN = Path(__file__).with_name("golden_fingerprints.json")
+
+
+@pytest.mark.parametrize("spec", list(cs.registry().values()), ids=lambda s: s.id)
+def test_scenario_contract(spec: cs.ScenarioSpec) -> None:
+    check_scenario(spec, params=SMALL.get(spec.id, {}))
+
+
+def full_fingerprint(scenario_id: str) -> str:
+    """Hash of everything a seed determines: public data and the hidden holdout."""
+    case = cs.make(scenario_id, seed=0, **SMALL.get(scenario_id, {}))
+    return hashlib.sha256((case.fingerprint + fingerprint(case.reveal())).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("scenario_id", sorted(json.loads(GOLDEN.read_text())))
+def test_golden_fingerprint(scenario_id: str) -> None:
+    """A released version never changes its data: if this fails, add a new version instead."""
+    assert full_fingerprint(scenario_id) == json.loads(GOLDEN.read_text())[scenario_id]
+
+
+def test_every_builtin_scenario_has_a_golden_fingerprint() -> None:
+    golden = json.loads(GOLDEN.read_text())
+    catalog = Path(__file__).resolve().parents[1] / "scenarios"
+    assert sorted(path.stem for path in catalog.glob("*.toml")) == sorted(golden)
