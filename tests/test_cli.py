@@ -121,7 +121,9 @@ def assert_clean_error(run: Run, code: int) -> None:
 def test_list(runs: dict[str, Run]) -> None:
     run = runs["list"]
     assert run.code == 0 and run.err == ""
-    assert f"{TOY}  A logistic toy scenario registered by the test suite." in run.out.splitlines()
+    rows = {line.split()[0]: line.split(None, 1)[1] for line in run.out.splitlines()}
+    assert rows[TOY] == "A logistic toy scenario registered by the test suite."
+    assert len({line.index(line.split(None, 1)[1]) for line in run.out.splitlines()}) == 1  # one aligned column
 
 
 def test_show(capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,7 +243,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_parser_commands() -> None:
     parser = build_parser()
     subparsers = next(action for action in parser._actions if action.dest == "command")
-    assert list(subparsers.choices) == ["list", "show", "generate", "evaluate", "score"]
+    assert list(subparsers.choices)[:5] == ["list", "show", "generate", "evaluate", "score"]
+    assert {"takehome", "leaderboard"} <= set(subparsers.choices)
 
 
 @pytest.fixture

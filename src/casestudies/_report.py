@@ -16,7 +16,14 @@ METRIC_LABELS = {
     "roc_auc": "ROC-AUC",
     "precision_at_budget": "precision @ budget",
     "recall_at_budget": "recall @ budget",
-    "expected_cost": "cost / transaction",
+    "expected_cost": "cost per row (missed positives' cost + review cost per alert)",
+}
+SHORT_LABELS = {
+    "average_precision": "AP",
+    "roc_auc": "ROC-AUC",
+    "precision_at_budget": "precision@budget",
+    "recall_at_budget": "recall@budget",
+    "expected_cost": "cost/row",
 }
 KIND_LABELS = {"submission": "your pipeline", "baseline": "baseline", "reference": "expert reference", "oracle": "oracle"}
 
@@ -139,23 +146,23 @@ class Report:
 
     def _label(self, entry: Entry) -> str:
         if entry.kind == "submission":
-            name = entry.name if len(entry.name) <= 36 else entry.name[:35] + "…"
+            name = entry.name if len(entry.name) <= 28 else entry.name[:27] + "…"
             return f"you: {name}"
         if entry.kind == "baseline":
             return f"baseline: {entry.name}"
         return KIND_LABELS[entry.kind]
 
-    def _metric_label(self, metric: str) -> str:
-        label = METRIC_LABELS.get(metric, metric)
+    def _metric_label(self, metric: str, *, short: bool = False) -> str:
+        label = (SHORT_LABELS if short else METRIC_LABELS).get(metric, metric)
         budget = self.scoring.get("alert_budget")
-        if "@ budget" in label and isinstance(budget, (int, float)):
-            label = label.replace("budget", f"top {budget:.1%}")
+        if "budget" in label and isinstance(budget, (int, float)):
+            label = label.replace("@ budget", f"@ top {budget:.1%}").replace("@budget", f"@{budget:.1%}")
         return label
 
-    def _table(self) -> tuple[list[str], list[list[str]]]:
-        primary = self._metric_label(self.metric)
-        header = ["", f"{primary}: public", "private [95% CI]"]
-        header += [f"{self._metric_label(metric)}*" for metric in self.metrics[1:]]
+    def _table(self, *, short: bool = False) -> tuple[list[str], list[list[str]]]:
+        primary = self._metric_label(self.metric, short=short)
+        header = ["", f"{primary} public", f"{primary} private [95% CI]"]
+        header += [f"{self._metric_label(metric, short=short)}*" for metric in self.metrics[1:]]
         body = []
         for entry in self._rows():
             public = entry.scores["public"][self.metric]
@@ -169,8 +176,14 @@ class Report:
             body.append(row)
         return header, body
 
+    def _legend(self) -> str:
+        shown = [self.metric, *self.metrics[1:]]
+        parts = [f"{self._metric_label(m, short=True)} = {self._metric_label(m)}" for m in shown if SHORT_LABELS.get(m, m) != METRIC_LABELS.get(m, m)]
+        parts.append("* on the whole holdout")
+        return "; ".join(parts)
+
     def __str__(self) -> str:
-        header, body = self._table()
+        header, body = self._table(short=True)
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
         lines = [
             f"{self.scenario_id} · seed {self.seed} · holdout {self.holdout.get('all', 0):,} rows "
@@ -184,7 +197,7 @@ class Report:
         for row in [header, *body]:
             lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
         if len(self.metrics) > 1:
-            lines.append("* on the whole holdout")
+            lines.append(textwrap.fill(self._legend(), width=92))
         if self.findings:
             lines.append("")
             lines.append("What the numbers say:")

@@ -9,6 +9,6 @@ Examples
 
 from __future__ import annotations
 
-from ._fraud import CATEGORIES, CHANNELS, MECHANISMS, TransactionFeatures, expert_pipeline, simple_baseline
+from ._fraud import CATEGORIES, CHANNELS, FEATURES, MECHANISMS, SIMPLE_FEATURES, TransactionFeatures, expert_pipeline, simple_baseline
 
-__all__ = ["CATEGORIES", "CHANNELS", "MECHANISMS", "TransactionFeatures", "expert_pipeline", "simple_baseline"]
+__all__ = ["CATEGORIES", "CHANNELS", "FEATURES", "MECHANISMS", "SIMPLE_FEATURES", "TransactionFeatures", "expert_pipeline", "simple_baseline"]
