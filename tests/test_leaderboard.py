@@ -458,6 +458,12 @@ def test_invalid_settings_say_what_was_expected(store: Path, settings: dict[str,
     assert not store.exists() or cs.Leaderboard.names(store) == []
 
 
+def test_a_holdout_without_positives_cannot_make_a_board(store: Path) -> None:
+    no_fraud = {"n_customers": 50, "n_days": 7, "n_test_days": 1, "fraud_intensity": 0.0, "dispute_rate": 0.0}
+    with pytest.raises(InvalidParameterError, match=r"average_precision cannot rank submissions on the public part of this holdout \(0 positives and \d+ negatives\)"):
+        create(store, params=no_fraud)
+
+
 def test_participant_names_are_unique_and_well_formed(store: Path) -> None:
     board = create(store)
     board.add_participant("Ana María")

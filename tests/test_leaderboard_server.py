@@ -11,6 +11,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -234,9 +235,9 @@ def test_submit_with_curl(served: tuple[Path, dict[str, str]], case: cs.Case, tm
 
 
 @pytest.fixture()
-def browser(tmp_path: Path) -> Iterator[object]:
+def browser(tmp_path: Path) -> Iterator[Any]:
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
-    webdriver = None
+    webdriver: Any = None
     try:
         from selenium import webdriver
     except ImportError:
@@ -264,11 +265,11 @@ def browser(tmp_path: Path) -> Iterator[object]:
         driver.quit()
 
 
-def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: object, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path) -> None:
+def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver: object = browser
+    driver = browser
     store, tokens = served
     good = tmp_path / "predictions.csv"
     good.write_bytes(good_csv(case))
@@ -276,17 +277,17 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: object, ser
     partial.write_bytes(b"\n".join(good_csv(case).splitlines()[:-10]) + b"\n")
     with live_server(store) as url:
         # A phone: 390 x 844 CSS pixels, touch, mobile viewport rules.
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})  # type: ignore[attr-defined]
-        driver.get(url + "/")  # type: ignore[attr-defined]
-        find = driver.find_element  # type: ignore[attr-defined]
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        driver.get(url + "/")
+        find = driver.find_element
         assert find(By.TAG_NAME, "h1").text == "spring class"
-        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]  # type: ignore[attr-defined]
+        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]
         assert any(row.startswith("ana") or " ana " in f" {row} " for row in rows)
         # Readable on a phone: nothing wider than the screen.
-        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")  # type: ignore[attr-defined]
-        assert driver.execute_script("return window.innerWidth") == 390  # type: ignore[attr-defined]
-        assert driver.execute_script("const box = document.querySelector('.scroll'); return box.scrollWidth <= box.clientWidth")  # type: ignore[attr-defined]
-        assert driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 14  # type: ignore[attr-defined]
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        assert driver.execute_script("return window.innerWidth") == 390
+        assert driver.execute_script("const box = document.querySelector('.scroll'); return box.scrollWidth <= box.clientWidth")
+        assert driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 14
 
         def submit(token: str, path: Path, label: str) -> tuple[str, str]:
             for field in ("token", "label"):
@@ -294,7 +295,7 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: object, ser
             find(By.ID, "token").send_keys(token)
             find(By.ID, "file").send_keys(str(path))
             find(By.ID, "label").send_keys(label)
-            driver.execute_script("document.getElementById('result').textContent = ''")  # type: ignore[attr-defined]
+            driver.execute_script("document.getElementById('result').textContent = ''")
             find(By.ID, "send").click()
             WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "result").get_attribute("class") in ("ok", "error"))
             result = find(By.ID, "result")
@@ -306,12 +307,12 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: object, ser
         assert kind == "error" and "belongs to no participant" in text
         kind, text = submit(tokens["ana"], good, "random scores")
         assert kind == "ok" and text.startswith("Submission 1: public average precision")
-        def ana_has_one_submission(d: object) -> bool:
-            rows = [row.find_elements(By.TAG_NAME, "td") for row in d.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]  # type: ignore[attr-defined]
+        def ana_has_one_submission(d: Any) -> bool:
+            rows = [row.find_elements(By.TAG_NAME, "td") for row in d.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]
             return any(len(cells) == 5 and cells[1].text == "ana" and cells[3].text == "1" for cells in rows)
 
         WebDriverWait(driver, 60).until(ana_has_one_submission)
-        driver.save_screenshot(str(tmp_path / "leaderboard-phone.png"))  # type: ignore[attr-defined]
+        driver.save_screenshot(str(tmp_path / "leaderboard-phone.png"))
     assert (tmp_path / "leaderboard-phone.png").stat().st_size > 1000
     history = cs.Leaderboard.open(store).history("ana")
     assert history["label"].tolist() == ["random scores"]  # the two refused uploads stored nothing

@@ -192,8 +192,13 @@ def test_ids_and_row_order_rank_the_holdout_at_chance(big_toy: cs.Takehome, frau
     leaky_ids = pd.Series(labels * 0.05 + rng.random(len(labels))).rank().to_numpy()  # ids from a slightly label-sorted order
     ok, auc, _ = check_chance(labels, leaky_ids)
     assert not ok and abs(auc - 0.5) < 0.1
-    # the generator's own order and ids would pass (toy rows are exchangeable): what rules them out is that they repeat
-    # across variants and reproduce the holdout (tests below)
+    # A real one: fraud-v1's own transaction ids grow with time, and fraud comes in bursts, so keeping them
+    # ranks some full-size holdouts off chance (seed 3: ROC-AUC 0.61 against a bound of +/- 0.08).
+    def generator_ids_fail(seed: int) -> bool:
+        case = cs.make("fraud-v1", seed=seed)
+        return not check_chance(case.reveal()["is_fraud"].to_numpy(), case.test["transaction_id"].to_numpy())[0]
+
+    assert any(generator_ids_fail(seed) for seed in range(10))
 
 
 def holdout_signature(frame: pd.DataFrame, id_column: str) -> str:
@@ -341,7 +346,7 @@ def test_variants_differ_in_data_not_in_difficulty(toy: cs.Takehome, fraud: cs.T
     assert set(toy.difficulty.spread) == {"oracle", "reference"} and toy.difficulty.reference == "expert"
     assert set(fraud.difficulty.spread) == {"oracle"}  # baselines=False: oracle only
     assert dict(toy.difficulty.tolerance) == dict(DEFAULT_TOLERANCE)
-    assert takehome_rubric("fraud-v1").tolerance == {"oracle": 0.05, "reference": 0.12}  # at full size, from the rubric file
+    assert takehome_rubric("fraud-v1").tolerance == {"oracle": 0.06, "reference": 0.12}  # at full size, from the rubric file
 
 
 def test_create_redraws_variants_outside_the_tolerance(tmp_path: Path) -> None:

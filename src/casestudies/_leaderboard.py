@@ -725,10 +725,12 @@ class Leaderboard:
             raise InvalidTokenError(f"that token belongs to no participant of leaderboard {self.name!r}. Check it for typos or ask the host for yours.")
         return str(name)
 
-    def _require_open(self, conn: sa.Connection) -> None:
+    def _require_open(self, conn: sa.Connection, *, closing: bool = False) -> None:
         query = sa.select(_db.boards.c.closed_at).where(_db.boards.c.id == self._settings.id)
-        if not self._store.is_sqlite:
-            query = query.with_for_update(read=True)  # close() waits for submissions in flight
+        if not self._store.is_sqlite:  # SQLite: the write transaction already excludes every other writer
+            # Submissions share the board row's lock; close() takes it alone, so it
+            # waits for submissions in flight and later ones see the board closed.
+            query = query.with_for_update(read=not closing)
         closed_at = conn.execute(query).scalar()
         if closed_at is not None:
             raise LeaderboardClosedError(f"leaderboard {self.name!r} was closed at {closed_at}; it takes no more submissions or selections. See its final standings with standings(private=True).")
@@ -977,7 +979,7 @@ class Leaderboard:
             If it is closed already.
         """
         with self._store.write() as conn:
-            self._require_open(conn)
+            self._require_open(conn, closing=True)
             conn.execute(_db.boards.update().where(_db.boards.c.id == self._settings.id, _db.boards.c.closed_at.is_(None)).values(closed_at=_db.timestamp(self._clock())))
         return self.standings(private=True)
 

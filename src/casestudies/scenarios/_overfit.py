@@ -181,6 +181,7 @@ RANDOM_FAULT_RANGES: Final[dict[str, object]] = {
     "positive_rate": {"class_imbalance": (0.04, 0.08), "balanced": (0.18, 0.40)},
     "n_train": {"high_dimensional": (300, 600), "otherwise": (1500, 3000), "max": 6000},
     "min_expected_positives": {"label_noise": 500, "temporal": 200, "otherwise": 30},
+    "min_rows_label_noise": 2500,
     "n_noise_features": {"high_dimensional_per_row": (0.5, 1.5), "high_dimensional_max": 1500, "otherwise": (0, 30)},
     "label_noise": (0.25, 0.4),
     "leakage": (0.7, 1.0),
@@ -195,14 +196,16 @@ RANDOM_FAULT_RANGES: Final[dict[str, object]] = {
 Each cause is present with probability 0.5, independently, except that
 ``label_noise`` and ``class_imbalance`` are never planted together (when both
 are drawn, a coin keeps one). The training size then grows until the expected
-number of positives reaches ``min_expected_positives`` of the causes present
-(capped at ``n_train["max"]``). Both rules keep every planted cause
-detectable in principle: with the true probabilities as the score, 25-40 %
-random labels among a few hundred rows, or among fewer than ~300 positives,
-cannot be told from a weaker signal (likelihood ratio under 10 in most
-draws), and month effects need about 200 positives to stand out of binomial
-noise over 24 months (``benchmarks/bench_overfit_diagnostics.py`` measures
-how often our diagnostics find them).
+number of positives reaches ``min_expected_positives`` of the causes present,
+and to ``min_rows_label_noise`` rows under label noise (capped at
+``n_train["max"]``). These rules keep every planted cause detectable in
+principle: even with the true probabilities as the score, 20-40 % random
+labels among a few hundred rows (or fewer than ~400 positives) cannot be
+told from a weaker signal (likelihood ratio under 10 in most draws), a probe
+fitted on the noisy labels needs about 2,500 rows to see them, and month
+effects need about 200 positives to stand out of binomial noise over 24
+months (``benchmarks/bench_overfit_diagnostics.py`` measures how often our
+diagnostics find each cause).
 """
 
 _KNOBS: Final[tuple[str, ...]] = (
@@ -282,7 +285,10 @@ def _draw_knobs(rng: np.random.Generator) -> dict[str, object]:
     n_train = int(rng.integers(low, high + 1))
     needed = ranges["min_expected_positives"]
     positives = max([needed["otherwise"]] + [needed[kind] for kind in ("label_noise", "temporal") if on[kind]])
-    n_train = min(max(n_train, int(np.ceil(positives / rate))), sizes["max"])
+    n_train = max(n_train, int(np.ceil(positives / rate)))
+    if on["label_noise"]:
+        n_train = max(n_train, ranges["min_rows_label_noise"])
+    n_train = min(n_train, sizes["max"])
     noise = ranges["n_noise_features"]
     if on["high_dimensional"]:
         per_row = _uniform(rng, noise["high_dimensional_per_row"])
@@ -817,13 +823,13 @@ def regularised_pipeline() -> Pipeline:
 
 
 def expert_pipeline() -> Pipeline:
-    """Screen out identifiers, leaks and dates, then an L1 logistic regression with its strength picked by CV.
+    """Screen out identifiers, leaks and dates, add logs of counts and amounts, then an L1 logistic regression with its strength picked by CV.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Unfitted ``ColumnScreen()`` + ``TabularEncoder(max_categories=50)`` + ``SelectedLogistic()``.
+        Unfitted ``ColumnScreen()`` + ``TabularEncoder(max_categories=50, add_log=True)`` + ``SelectedLogistic()``.
     """
     from casestudies._diagnostics import TabularEncoder
 
-    return Pipeline([("screen", ColumnScreen()), ("encode", TabularEncoder(max_categories=50)), ("model", SelectedLogistic())])
+    return Pipeline([("screen", ColumnScreen()), ("encode", TabularEncoder(max_categories=50, add_log=True)), ("model", SelectedLogistic())])
