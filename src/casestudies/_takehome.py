@@ -85,7 +85,7 @@ from ._takehome_content import (
     rubric_document,
     starter_notebook,
 )
-from .exceptions import CaseStudiesError, InvalidParameterError
+from .exceptions import CaseStudiesError, InvalidParameterError, TakehomeError, TakehomeIntegrityError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -114,14 +114,6 @@ DEFAULT_HOURS = 4.0
 GENERIC_SOURCE = "generic rubric built from the scenario spec"
 _CANDIDATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ID_LOW, _ID_HIGH = 10**14, 10**15  # bundle ids: 15-digit integers, exact in float64 and JSON
-
-
-class TakehomeError(CaseStudiesError, ValueError):
-    """A take-home cannot be created or graded as asked (bad folder, unknown candidate, ...)."""
-
-
-class TakehomeIntegrityError(TakehomeError):
-    """The key or a bundle changed after creation: grading stops rather than trust it."""
 
 
 # ---------------------------------------------------------------------------

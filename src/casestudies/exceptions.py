@@ -172,5 +172,13 @@ class SubmissionLimitError(LeaderboardError, RuntimeError):
     """The participant has used up today's submissions."""
 
 
+class TakehomeError(CaseStudiesError, ValueError):
+    """A take-home cannot be created or graded as asked (bad folder, unknown candidate, ...)."""
+
+
+class TakehomeIntegrityError(TakehomeError):
+    """The key or a bundle changed after creation: grading stops rather than trust it."""
+
+
 class ScenarioDeprecationWarning(DeprecationWarning):
     """A scenario id resolves to a version that is deprecated or not pinned."""

@@ -73,7 +73,7 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     oracle row; a random predictor scores an average precision whose
     interval contains its exact expectation (about the prevalence); the spec round-trips through
     ``to_dict``; exported files round-trip to the same fingerprint and hold
-    no labels.
+    no labels; a take-home bundle round-trips (``check_takehome``).
 
     Parameters
     ----------
@@ -135,3 +135,7 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
                 assert fingerprint(train_back, test_back) == case.fingerprint, f"{spec.id}: Parquet export does not round-trip"
             else:
                 assert len(train_back) == len(train) and len(test_back) == len(test), f"{spec.id}: CSV export lost rows"
+
+    from ._takehome_grade import check_takehome
+
+    check_takehome(spec, params=params, seed=seed)
