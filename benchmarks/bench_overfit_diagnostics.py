@@ -33,8 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import casestudies as cs  # noqa: E402
-from casestudies._diagnostics import DIAGNOSTICS  # noqa: E402
+import casestudies as cs
+from casestudies._diagnostics import DIAGNOSTICS
 
 DATA_DIAGNOSTICS = [name for name, spec in DIAGNOSTICS.items() if not spec.needs_pipeline]
 

@@ -64,7 +64,8 @@ def test_report_is_plain_json_and_readable(boosted: cs.Report) -> None:
     text = str(boosted)
     assert "oracle" in text and "expert reference" in text and "Accuracy misleads" in text
     html = boosted._repr_html_()
-    assert html.count("<tr>") == 1 + 1 + len(boosted.references)
+    assert html.count("<tr") == 1 + 1 + len(boosted.references)
+    assert boosted.submission.name in html  # the full pipeline name, untruncated
 
 
 def test_score_of_the_same_predictions_matches_evaluate(case: cs.Case) -> None:

@@ -541,3 +541,110 @@ def test_cli_create_and_grade_round_trip(tmp_path: Path, capsys: pytest.CaptureF
     assert "expected KEY CANDIDATE SUBMISSION" in capsys.readouterr().err
     assert main(["takehome", "create", TOY, "--candidates", "x", "--out", str(tmp_path / "z"), "--tolerance", "tight"]) == 2
     assert "--tolerance expects a number like 0.05" in capsys.readouterr().err
+
+
+# -- recommender take-homes (movies-rating-v1, movies-topn-v1) -------------------------
+
+MOVIES = {
+    "movies-rating-v1": {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 500},
+    "movies-topn-v1": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
+}
+# Small worlds vary more from seed to seed than default ones (see scenarios/takehome/movies-*.toml).
+MOVIES_TOLERANCE = {"movies-rating-v1": None, "movies-topn-v1": {"oracle": 0.15, "reference": 0.2}}
+
+
+@pytest.fixture(scope="module", params=sorted(MOVIES))
+def movies(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> cs.Takehome:
+    scenario_id = request.param
+    out = tmp_path_factory.mktemp(scenario_id)
+    return cs.create_takehome(scenario_id, candidates=["alice", "bob"], out=out, seed=5, params=MOVIES[scenario_id], tolerance=MOVIES_TOLERANCE[scenario_id])
+
+
+def _bundle_frames(takehome: cs.Takehome, name: str) -> dict[str, pd.DataFrame]:
+    return {table: pd.read_parquet(takehome.bundles[name] / "data" / f"{table}.parquet") for table in ("train", "test", "users", "movies")}
+
+
+def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome) -> None:
+    frames = {name: _bundle_frames(movies, name) for name in ("alice", "bob")}
+    record = json.loads((movies.key / "candidates/alice/secret.json").read_text())
+    case = cs.make(movies.scenario_id, seed=record["variant_seed"], **MOVIES[movies.scenario_id])
+    mine = frames["alice"]
+    users, titles = set(mine["users"]["user_id"]), set(mine["movies"]["movie_id"])
+    for part in ("train", "test"):
+        assert set(mine[part]["user_id"]) <= users
+        if "movie_id" in mine[part]:
+            assert set(mine[part]["movie_id"]) <= titles
+    assert mine["users"]["user_id"].min() >= 10**14 and mine["movies"]["movie_id"].min() >= 10**14  # no generator id survives
+    assert not set(mine["users"]["user_id"]) & set(frames["bob"]["users"]["user_id"])  # each candidate has their own ids
+    # The same relation, renamed: each movie keeps its title and its number of ratings, each user their demographics.
+    def per_movie(train: pd.DataFrame, table: pd.DataFrame) -> list[tuple[str, int]]:
+        counts = train.groupby("movie_id").size()
+        return sorted(zip(table["title"], table["movie_id"].map(counts).fillna(0).astype(int), strict=True))
+
+    assert per_movie(mine["train"], mine["movies"]) == per_movie(case.train, case.tables["movies"])
+    user_rows = mine["train"].merge(mine["users"], on="user_id")[["age", "gender", "occupation", "rating"]]
+    source_rows = case.train.merge(case.tables["users"], on="user_id")[["age", "gender", "occupation", "rating"]]
+    assert sorted(map(tuple, user_rows.astype(str).to_numpy())) == sorted(map(tuple, source_rows.astype(str).to_numpy()))
+    # No label, seed or key material in any file; the manifest commits to the key.
+    secrets = [str(record["variant_seed"]), record["id_key"], record["salt"]]
+    for path in movies.bundles["alice"].rglob("*"):
+        if path.is_file():
+            assert not any(secret.encode() in path.read_bytes() for secret in secrets), path.name
+    assert record["target"] not in mine["test"].columns
+    manifest = json.loads((movies.bundles["alice"] / "manifest.json").read_text())
+    assert manifest["answer_key_commitment"] == _commitment(record) and "data/movies.parquet" in manifest["files"]
+
+
+def test_movies_ids_and_row_order_carry_no_label_information(movies: cs.Takehome) -> None:
+    """ROC-AUC needs binary labels; the analogue is the rank correlation of the labels with ids and row order."""
+    from casestudies._takehome_grade import _check_chance, _rank_correlation
+
+    record = json.loads((movies.key / "candidates/alice/secret.json").read_text())
+    answer = pd.read_parquet(movies.key / "candidates/alice/answer_key.parquet")
+    test = pd.read_parquet(movies.bundles["alice"] / "data/test.parquet")
+    labels = answer["rating" if movies.scenario_id == "movies-rating-v1" else "n_relevant"].to_numpy()
+    _check_chance(movies.scenario_id, cs.spec(movies.scenario_id).task, test, labels, record["id_column"])
+    bound = 4.5 / math.sqrt(len(labels) - 1)
+    assert abs(_rank_correlation(labels, np.arange(len(labels)))) <= bound
+    assert abs(_rank_correlation(labels, test[record["id_column"]].to_numpy())) <= bound
+
+
+def test_movies_grading_direction_references_and_other_variant(movies: cs.Takehome) -> None:
+    from casestudies._takehome_grade import _bundle_truth
+
+    spec = cs.spec(movies.scenario_id)
+    template = cs.grade_takehome(movies.key, {"alice": movies.bundles["alice"] / "submission_template.csv"})["alice"]
+    perfect = cs.grade_takehome(movies.key, {"alice": _bundle_truth(movies.key, "alice")}, write=False)["alice"]
+    assert template.status == perfect.status == "graded" and template.files["html"].is_file()
+    assert json.dumps(perfect.scores, sort_keys=True) == json.dumps(perfect.references["oracle"]["scores"], sort_keys=True)
+    baselines = set(spec.baselines)
+    assert baselines <= set(perfect.references) and set(perfect.placement.beats) == baselines  # the truth beats every baseline
+    if spec.metric == "rmse":  # lower is better: the training mean loses to the biases, beats random stars
+        assert perfect.scores["rmse"]["estimate"] < template.scores["rmse"]["estimate"]
+        assert "random" in template.placement.beats and "biases" not in template.placement.beats
+    else:  # the template is most-popular itself (ties between equally rated movies broken differently)
+        popular = template.references["most_popular"]["scores"]["ndcg_at_10"]
+        assert popular["low"] <= template.scores["ndcg_at_10"]["estimate"] <= popular["high"]
+    with pytest.raises(SubmissionError) as caught:
+        cs.grade_takehome(movies.key, {"alice": _bundle_truth(movies.key, "bob")}, write=False)
+    assert "made for 'bob''s variant, not 'alice''s" in caught.value.problems[0].hint
+    difficulty = json.loads((movies.key / "key.json").read_text())["difficulty"]
+    assert difficulty["metric"] == spec.metric and difficulty["reference"] == cs.takehome_rubric(spec.id).reference
+    assert all(difficulty["spread"][measure] <= difficulty["tolerance"][measure] for measure in difficulty["spread"])
+
+
+def test_movies_starter_notebook_runs_unmodified_and_grades(movies: cs.Takehome, tmp_path: Path) -> None:
+    bundle = tmp_path / "alice"
+    shutil.copytree(movies.bundles["alice"], bundle)
+    notebook = nbformat.read(bundle / "starter.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}).execute()
+    errors = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    assert not errors
+    grade = cs.grade_takehome(movies.key, {"alice": bundle / "submission.csv"}, write=False)["alice"]
+    assert grade.status == "graded"
+    if movies.scenario_id == "movies-rating-v1":  # user + movie biases: beats the global mean
+        assert grade.scores["rmse"]["estimate"] < grade.references["global_mean"]["scores"]["rmse"]["estimate"]
+        assert "global_mean" in grade.placement.beats
+    else:  # most-popular
+        popular = grade.references["most_popular"]["scores"]["ndcg_at_10"]
+        assert popular["low"] <= grade.scores["ndcg_at_10"]["estimate"] <= popular["high"]

@@ -7,7 +7,7 @@ import importlib
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -43,7 +43,8 @@ class PipelineRun:
     predictions: object
     fit_seconds: float | None
     predict_seconds: float | None
-    output: str  # predict_proba | decision_function | predict | callable | predictions
+    output: str  # predict_proba | decision_function | predict | recommend | callable | predictions
+    extra: Mapping[str, object] | None = None  # task-specific by-products (e.g. predictions on unseen pairs)
 
 
 def describe(pipeline: object) -> str:

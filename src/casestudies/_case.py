@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _diagnosis, _diagnostics, _tasks
-from ._adapters import describe, run_pipeline
+from ._adapters import describe
 from ._data import ScenarioData
 from ._diagnosis import DiagnosisGrade
 from ._fingerprint import fingerprint as _hash_frames
@@ -24,7 +24,7 @@ from ._registry import generator_of, load_object, resolve_params
 from ._registry import spec as _spec
 from ._report import Entry, Report
 from ._spec import ScenarioSpec
-from .exceptions import RegistrationError
+from .exceptions import InvalidParameterError, RegistrationError
 
 PARTS = ("public", "private")
 
@@ -32,10 +32,11 @@ PARTS = ("public", "private")
 class _Holdout:
     """The hidden side of a Case: labels, truth and the public/private split."""
 
-    __slots__ = ("labels", "truth", "parts", "costs", "score_seed", "world")
+    __slots__ = ("labels", "truth", "parts", "costs", "score_seed", "world", "extras")
 
-    def __init__(self, labels: np.ndarray, truth: pd.DataFrame, parts: dict[str, np.ndarray], costs: np.ndarray | None, score_seed: np.random.SeedSequence, world: Mapping[str, object]) -> None:
+    def __init__(self, labels: np.ndarray, truth: pd.DataFrame, parts: dict[str, np.ndarray], costs: np.ndarray | None, score_seed: np.random.SeedSequence, world: Mapping[str, object], extras: Mapping[str, object] | None = None) -> None:
         self.world = world
+        self.extras = MappingProxyType(dict(extras or {}))
         self.labels = labels
         self.truth = truth
         self.parts = parts
@@ -47,7 +48,7 @@ class _Holdout:
 
 
 def _split_parts(labels: np.ndarray, public_fraction: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Public/private masks, stratified by label, from the holdout's own stream."""
+    """Public/private masks, stratified by ``labels`` (the task's strata), from the holdout's own stream."""
     public = np.zeros(len(labels), dtype=bool)
     for value in np.unique(labels):
         rows = np.flatnonzero(labels == value)
@@ -57,19 +58,7 @@ def _split_parts(labels: np.ndarray, public_fraction: float, rng: np.random.Gene
 
 
 def _check_generated(scenario: ScenarioSpec, data: ScenarioData) -> None:
-    problems = []
-    for name, frame in (("train", data.train), ("test", data.test)):
-        for column in (data.target, data.id_column):
-            if column not in frame.columns:
-                problems.append(f"{name} has no column {column!r}")
-    if not problems:
-        if list(data.train.columns) != list(data.test.columns):
-            problems.append("train and test columns differ")
-        if len(data.truth) != len(data.test) or "probability" not in data.truth.columns:
-            problems.append("truth must have a 'probability' column and one row per test row")
-        all_ids = pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True)
-        if all_ids.duplicated().any():
-            problems.append(f"{data.id_column!r} values repeat across train and test")
+    problems = _tasks.for_spec(scenario).check(data)
     if problems:
         raise RegistrationError(f"generator of {scenario.id!r} returned invalid data: " + "; ".join(problems) + ".")
 
@@ -172,17 +161,20 @@ class Case:
         self.seed = seed
         self.target = data.target
         self.id_column = data.id_column
+        task = _tasks.for_spec(scenario)
+        self._task = task
         self._train = data.train.reset_index(drop=True)
-        self._test = data.test.drop(columns=[data.target]).reset_index(drop=True)
+        self._test = task.public_test(data).reset_index(drop=True)
         self.train = self._train.copy()
         self.test = self._test.copy()
-        labels = data.test[data.target].to_numpy().astype(np.int8)
-        parts = _split_parts(labels, scenario.public_fraction, np.random.default_rng(holdout_seed))
+        self._tables = {name: table.reset_index(drop=True) for name, table in data.tables.items()}
+        labels = task.labels(data)
+        parts = _split_parts(task.strata(labels), scenario.public_fraction, np.random.default_rng(holdout_seed))
         costs = None if data.cost_column is None else data.test[data.cost_column].to_numpy(dtype=np.float64)
-        self._holdout = _Holdout(labels, data.truth.reset_index(drop=True), parts, costs, score_seed, data.hidden)
+        self._holdout = _Holdout(labels, data.truth.reset_index(drop=True), parts, costs, score_seed, data.hidden, data.extras)
         self._oracle_observable = data.oracle_observable
         self._references: list[_Scored] | None = None
-        self.fingerprint = _hash_frames(self._train, self._test)
+        self.fingerprint = _hash_frames(self._train, self._test, *self._tables.values())
         self.prompt = scenario.prompt
         self.data_card = self._build_data_card(data)
 
@@ -192,6 +184,11 @@ class Case:
     def id(self) -> str:
         """The scenario id, e.g. ``'fraud-v1'``."""
         return self.spec.id
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Public side tables (for example ``movies`` and ``users``); copies, read-only mapping."""
+        return MappingProxyType({name: table.copy() for name, table in self._tables.items()})
 
     @property
     def X_train(self) -> pd.DataFrame:
@@ -214,7 +211,8 @@ class Case:
             "id_column": self.id_column,
             "train_rows": len(self._train),
             "test_rows": len(self._test),
-            "train_positive_rate": float(y.mean()),
+            **({"train_positive_rate": float(y.mean())} if self.spec.task == "binary" else {"train_mean_" + self.target: float(y.mean())}),
+            **({"tables": {name: len(table) for name, table in self._tables.items()}} if self._tables else {}),
             "columns": {str(column): str(dtype) for column, dtype in self._train.dtypes.items()},
             "metric": self.spec.metric,
             "secondary_metrics": list(self.spec.secondary_metrics),
@@ -239,15 +237,15 @@ class Case:
 
     # -- scoring ---------------------------------------------------------------
 
-    def _score(self, predictions: object, *, name: str, output: str, fit_seconds: float | None, predict_seconds: float | None, kind: str = "submission", description: str = "") -> _Scored:
+    def _score(self, predictions: object, *, name: str, output: str, fit_seconds: float | None, predict_seconds: float | None, kind: str = "submission", description: str = "", extra: Mapping[str, object] | None = None) -> _Scored:
         task = _tasks.for_spec(self.spec)
-        values = task.validate(predictions, case_id=self.spec.id, ids=self._test[self.id_column].to_numpy(), id_column=self.id_column, scoring=self.spec.scoring)
+        values = task.validate(predictions, case_id=self.spec.id, ids=self._test[self.id_column].to_numpy(), id_column=self.id_column, scoring=self.spec.scoring, case=self)
         holdout = self._holdout
         # A fresh copy of the seed each time: spawning children mutates a SeedSequence,
         # and every row of a report must see the same resamples (common random numbers).
         seed = holdout.score_seed
         rng = np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key))
-        scores = task.score(holdout.labels, values, parts=holdout.parts, costs=holdout.costs, scoring=self.spec.scoring, rng=rng)
+        scores = task.score(holdout.labels, values, parts=holdout.parts, costs=holdout.costs, scoring=self.spec.scoring, rng=rng, case=self, extra=extra)
         entry = Entry(name=name, kind=kind, description=description, output=output, fit_seconds=fit_seconds, predict_seconds=predict_seconds, scores=scores)
         return _Scored(entry, values)
 
@@ -257,16 +255,17 @@ class Case:
             for baseline_name, target in self.spec.baselines.items():
                 factory = load_object(target)
                 estimator = factory()  # type: ignore[operator]
-                run = run_pipeline(estimator, self.X_train, self.y_train, self._test.copy())
+                run = self._task.run(estimator, self)
                 kind = "reference" if baseline_name == "expert" else "baseline"
                 doc = (getattr(factory, "__doc__", None) or "").strip().splitlines()
-                references.append(self._score(run.predictions, name=baseline_name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds, kind=kind, description=doc[0] if doc else describe(estimator)))
+                references.append(self._score(run.predictions, name=baseline_name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds, kind=kind, description=doc[0] if doc else describe(estimator), extra=run.extra))
+            what = {"binary": "the true probabilities", "rating": "every pair's true expected rating", "topn": "each user's truly best unseen movies"}.get(self.spec.task, "the truth")
             oracle_text = (
-                "Bayes-optimal: the true probabilities, attainable from the observable data"
+                f"Bayes-optimal: {what}, attainable from the observable data"
                 if self._oracle_observable
-                else "clairvoyant upper bound: the true probabilities given hidden state no pipeline sees"
+                else f"clairvoyant upper bound: {what} given hidden state no pipeline sees"
             )
-            references.append(self._score(self._holdout.truth["probability"].to_numpy(), name="oracle", output="truth", fit_seconds=None, predict_seconds=None, kind="oracle", description=oracle_text))
+            references.append(self._score(self._task.oracle(self), name="oracle", output="truth", fit_seconds=None, predict_seconds=None, kind="oracle", description=oracle_text))
             self._references = references
         return [item.entry for item in self._references]
 
@@ -332,8 +331,16 @@ class Case:
         0.0
         """
         names = _diagnostics.resolve(diagnostics, self.spec.name, f"evaluate() of {self.spec.id!r}")
-        run = run_pipeline(pipeline, self.X_train, self.y_train, self.test.copy())
-        scored = self._score(run.predictions, name=name or run.name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds)
+        if names and self.spec.task != "binary":
+            if diagnostics != "default":
+                message = (
+                    f"evaluate() of {self.spec.id!r}: the diagnostics {list(names)} are for binary tasks; this is a {self.spec.task} task. "
+                    "Pass diagnostics=None; its own checks (popularity bias, coverage, cold start, missing-not-at-random) are in report.findings."
+                )
+                raise InvalidParameterError(message)
+            names = ()
+        run = self._task.run(pipeline, self)
+        scored = self._score(run.predictions, name=name or run.name, output=run.output, fit_seconds=run.fit_seconds, predict_seconds=run.predict_seconds, extra=run.extra)
         report = self._report(scored, baselines)
         if names:
             found = _diagnostics.run_diagnostics(names, X_train=self.X_train, y_train=self.y_train, X_test=self.test.copy(), id_column=self.id_column, pipeline=pipeline, holdout_score=scored.entry.estimate("roc_auc"), scenario_id=self.spec.id)
@@ -439,8 +446,8 @@ class Case:
         frame = pd.DataFrame(
             {
                 self.id_column: self._test[self.id_column].to_numpy(),
-                self.target: holdout.labels,
+                self._task.label_name(self.target): holdout.labels,
                 "part": np.where(holdout.parts["public"], "public", "private"),
             }
         )
-        return pd.concat([frame, holdout.truth], axis=1)
+        return pd.concat([frame, holdout.truth.drop(columns=list(frame.columns), errors="ignore")], axis=1)

@@ -46,6 +46,20 @@ class ScenarioData:
         True when ``truth.probability`` depends only on what a pipeline can
         see, so the oracle is attainable; False when it uses hidden state and
         is a clairvoyant upper bound.
+    tables : Mapping of str to pandas.DataFrame
+        Public side tables (for example ``movies`` and ``users``), exposed as
+        ``case.tables``. Must not hold holdout labels.
+    extras : Mapping
+        Hidden, task-specific state the scorer needs (for example the
+        simulator's latent model, or held-out ratings of a top-N task). Never
+        shown to the learner; not necessarily JSON-serialisable.
+
+    Notes
+    -----
+    For ``binary`` tasks ``truth`` has a ``probability`` column; for
+    ``rating`` tasks an ``expected_rating`` column; for ``topn`` tasks,
+    ``test`` holds one row per user to recommend for (no target column) and
+    ``truth`` one row per such user (see :mod:`casestudies._tasks`).
     """
 
     train: pd.DataFrame
@@ -58,7 +72,11 @@ class ScenarioData:
     info: Mapping[str, object] = field(default_factory=dict)
     hidden: Mapping[str, object] = field(default_factory=dict)
     oracle_observable: bool = False
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    extras: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+        object.__setattr__(self, "extras", MappingProxyType(dict(self.extras)))
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
         object.__setattr__(self, "hidden", MappingProxyType(dict(self.hidden)))

@@ -35,7 +35,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["COLUMN_KINDS", "Diagnosis", "DiagnosisGrade", "FAULT_KINDS", "grade"]
+__all__ = ["COLUMN_KINDS", "FAULT_KINDS", "Diagnosis", "DiagnosisGrade", "grade"]
 
 FAULT_KINDS: Final[tuple[str, ...]] = (
     "high_dimensional",

@@ -28,14 +28,15 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._params import check, describe_value, AnyString, IntRange, Optional
+from ._diagnosis import FAULT_KINDS
+from ._params import FloatRange, IntRange, Optional, check, describe_value
 from ._report import Finding
 from .exceptions import InvalidParameterError
 
@@ -44,10 +45,11 @@ if TYPE_CHECKING:
     from ._diagnosis import Diagnosis
 
 __all__ = [
+    "DEFAULT_BUDGET_SECONDS",
     "DEFAULT_DIAGNOSTICS",
     "DIAGNOSTICS",
-    "DiagnosticsReport",
     "FAULT_KINDS",
+    "DiagnosticsReport",
     "TabularEncoder",
     "adversarial_validation",
     "class_balance",
@@ -61,21 +63,12 @@ __all__ = [
     "leakage_scan",
     "learning_curve",
     "near_duplicates",
+    "run_diagnostics",
     "temporal_split",
     "validation_curve",
 ]
 
-FAULT_KINDS: Final[tuple[str, ...]] = (
-    "high_dimensional",
-    "label_noise",
-    "target_leakage",
-    "identifier",
-    "covariate_shift",
-    "duplicates",
-    "temporal",
-    "class_imbalance",
-)
-"""The causes of a train/test gap that diagnoses name (see :class:`~casestudies.Diagnosis`)."""
+
 
 # Thresholds, documented in each diagnostic's docstring.
 LEAK_AUC: Final[float] = 0.85
@@ -169,9 +162,25 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.max_categories = max_categories
         self.add_log = add_log
 
-    def fit(self, X: pd.DataFrame, y: object = None) -> TabularEncoder:  # noqa: N803
+    def __sklearn_tags__(self) -> object:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> TabularEncoder:
         """Learn medians, scales and category levels from ``X``."""
         frame = _as_frame(X, "TabularEncoder.fit")
+        if frame.shape[0] == 0 or frame.shape[1] == 0:
+            message = (
+                f"TabularEncoder.fit: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
+                "pass at least one row and one column."
+            )
+            raise InvalidParameterError(message)
+        self.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         dropped = set(self.drop)
         self.columns_ = [str(c) for c in frame.columns if c not in dropped]
         self.numeric_ = [c for c in self.columns_ if _is_numeric(frame[c])]
@@ -209,9 +218,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         parts += [np.log1p(np.clip(frame[c].to_numpy(dtype=np.float64, na_value=np.nan), 0, None)) for c in getattr(self, "logged_", [])]
         return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Encode ``X`` with what :meth:`fit` learned."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "columns_")
         frame = _as_frame(X, "TabularEncoder.transform")
+        if not isinstance(X, pd.DataFrame) and frame.shape[1] != self.n_features_in_:
+            message = f"TabularEncoder.transform: X has {frame.shape[1]} features, but TabularEncoder is expecting {self.n_features_in_} features as input; pass the training columns."
+            raise InvalidParameterError(message)
         missing = [c for c in self.columns_ if c not in frame.columns]
         if missing:
             message = f"TabularEncoder.transform: X lacks columns {missing} seen in fit; pass a frame with the training columns."
@@ -236,11 +251,23 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return np.asarray(self.feature_names_, dtype=object)
 
 
-def _as_frame(X: object, where: str) -> pd.DataFrame:  # noqa: N803
-    if not isinstance(X, pd.DataFrame):
-        message = f"{where}: X must be a pandas DataFrame (columns keep their types); got {describe_value(X)}. Wrap arrays in pd.DataFrame."
+def _as_frame(X: object, where: str) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    if hasattr(X, "toarray"):
+        message = f"{where}: sparse input is not supported; got {type(X).__name__}. Pass a DataFrame or a dense array (X.toarray())."
         raise InvalidParameterError(message)
-    return X
+    array = np.asarray(X)
+    if array.dtype.kind == "c":
+        message = f"{where}: Complex data not supported; got dtype {array.dtype}. Pass real numbers, categories, strings or dates."
+        raise InvalidParameterError(message)
+    if array.ndim != 2:
+        message = (
+            f"{where}: X must be a pandas DataFrame or a 2-D array; got {describe_value(X)} with {array.ndim} dimension(s). "
+            "Reshape your data to one row per sample (array.reshape(-1, 1) for a single feature)."
+        )
+        raise InvalidParameterError(message)
+    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
 
 
 # ---------------------------------------------------------------------------
@@ -283,7 +310,7 @@ def _r(value: float, digits: int = 4) -> float | None:
     return round(value, digits) if math.isfinite(value) else None
 
 
-def _probe_logistic(C: float = 1.0, l1: bool = False) -> object:  # noqa: N803
+def _probe_logistic(C: float = 1.0, l1: bool = False) -> object:
     from sklearn.linear_model import LogisticRegression
 
     if l1:
@@ -316,7 +343,7 @@ def _skipped(diagnostic: str, title: str, reason: str) -> Finding:
 # ---------------------------------------------------------------------------
 
 
-def _pipeline_scores(pipeline: object, X_fit: pd.DataFrame, y_fit: pd.Series, X_eval: Sequence[pd.DataFrame]) -> list[np.ndarray]:  # noqa: N803
+def _pipeline_scores(pipeline: object, X_fit: pd.DataFrame, y_fit: pd.Series, X_eval: Sequence[pd.DataFrame]) -> list[np.ndarray]:
     """Fit ``pipeline`` (cloned) on one frame and score several, as the core loop does."""
     from ._adapters import run_pipeline
 
@@ -339,7 +366,7 @@ def _is_pipeline(pipeline: object) -> bool:
 
 def fit_gap(
     pipeline: object,
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
     holdout_score: float | None = None,
@@ -398,8 +425,9 @@ def fit_gap(
         verdicts.append(f"validation is {gap_holdout:.2f} above the holdout: the validation rows are easier than the holdout (leakage, a shifted holdout, time, duplicates)")
     if math.isfinite(gap_holdout) and gap_holdout <= -0.05:
         verdicts.append(f"the holdout is {-gap_holdout:.2f} above validation: some holdout rows may be copies of training rows")
-    text += ("; ".join(verdicts) + ".")[:1].upper() + ("; ".join(verdicts) + ".")[1:] if verdicts else "No gap worth worrying about."
-    evidence = {
+    verdict = "; ".join(verdicts) + "." if verdicts else "no gap worth worrying about."
+    text += verdict[:1].upper() + verdict[1:]
+    evidence: dict[str, object] = {
         "flagged": False,
         "fault": None,
         "columns": [],
@@ -417,7 +445,7 @@ def fit_gap(
 
 def learning_curve(
     pipeline: object,
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
     sizes: Sequence[float] = (0.15, 0.3, 0.6, 1.0),
@@ -446,7 +474,7 @@ def learning_curve(
     y_values = np.asarray(y, dtype=np.int64)
     folds = _folds(y_values, n_splits, seed)
     rng = np.random.default_rng(seed)
-    n_rows = []
+    n_rows: list[int] = []
     train_curve: list[list[float]] = [[] for _ in sizes]
     valid_curve: list[list[float]] = [[] for _ in sizes]
     for train_rows, valid_rows in folds:
@@ -550,7 +578,7 @@ def _grid(name: str, value: object) -> list[object]:
 
 def validation_curve(
     pipeline: object,
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
     param: str | None = None,
@@ -632,7 +660,7 @@ def validation_curve(
 # ---------------------------------------------------------------------------
 
 
-def dimensionality(X: pd.DataFrame, y: pd.Series, *, exclude: Sequence[str] = ()) -> Finding:  # noqa: N803
+def dimensionality(X: pd.DataFrame, y: pd.Series, *, exclude: Sequence[str] = ()) -> Finding:
     """Rows per feature: is the model asked to learn more than the data can support?
 
     Counts the feature columns (less ``exclude``) and their one-hot width.
@@ -672,7 +700,7 @@ def dimensionality(X: pd.DataFrame, y: pd.Series, *, exclude: Sequence[str] = ()
     return _finding("dimensionality", "Rows per feature", text, evidence)
 
 
-def identifier_check(X_train: pd.DataFrame, X_test: pd.DataFrame, *, exclude: Sequence[str] = ()) -> Finding:  # noqa: N803
+def identifier_check(X_train: pd.DataFrame, X_test: pd.DataFrame, *, exclude: Sequence[str] = ()) -> Finding:
     """Columns that identify rows: memorisable in train, never seen again in the holdout.
 
     A text or categorical column is flagged when at least half of its
@@ -702,7 +730,7 @@ def identifier_check(X_train: pd.DataFrame, X_test: pd.DataFrame, *, exclude: Se
         rows.append({"column": str(column), "unique_share": _r(unique_share), "holdout_values_seen_in_train": _r(seen)})
         if is_identifier:
             flagged.append(str(column))
-    rows.sort(key=lambda r: -(r["unique_share"] or 0))
+    rows.sort(key=lambda r: -float(r["unique_share"] or 0))  # type: ignore[arg-type]
     if flagged:
         details = "; ".join(f"{r['column']} ({r['unique_share']:.0%} distinct, {r['holdout_values_seen_in_train']:.0%} of holdout values seen in train)" for r in rows if r["column"] in flagged)
         text = (
@@ -736,7 +764,7 @@ def _single_feature_auc(series: pd.Series, y: np.ndarray, seed: int) -> float:
 
 
 def leakage_scan(
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
     exclude: Sequence[str] = (),
@@ -825,8 +853,8 @@ def _column_shift_auc(train: pd.Series, test: pd.Series) -> float:
 
 
 def adversarial_validation(
-    X_train: pd.DataFrame,  # noqa: N803
-    X_test: pd.DataFrame,  # noqa: N803
+    X_train: pd.DataFrame,
+    X_test: pd.DataFrame,
     *,
     exclude: Sequence[str] = (),
     n_splits: int = 3,
@@ -903,8 +931,8 @@ def adversarial_validation(
 
 
 def near_duplicates(
-    X_train: pd.DataFrame,  # noqa: N803
-    X_test: pd.DataFrame,  # noqa: N803
+    X_train: pd.DataFrame,
+    X_test: pd.DataFrame,
     *,
     exclude: Sequence[str] = (),
     relative_distance: float = DUPLICATE_RELATIVE_DISTANCE,
@@ -914,9 +942,11 @@ def near_duplicates(
     Features (less ``exclude`` and dates) are standardised and one-hot
     encoded; each holdout row's nearest training row is found. A holdout row
     whose distance is below ``relative_distance`` (0.1) times the median
-    nearest-neighbour distance is a near-duplicate. If 1 % or more of the
-    holdout are, the holdout score partly measures memory, not
-    generalisation; deduplicate (by customer, not by row) before splitting.
+    nearest-neighbour distance is a near-duplicate. The same is measured for
+    300 training rows against the other training rows: coarse columns make
+    near-twins common *within* any extract. If the holdout's share exceeds
+    that baseline by 1 % or more, the holdout score partly measures memory,
+    not generalisation; deduplicate (by customer, not by row) before splitting.
     """
     from sklearn.metrics import pairwise_distances_argmin_min
 
@@ -928,16 +958,33 @@ def near_duplicates(
     categorical = np.array([s not in encoder.numeric_ for s in encoder.sources_])
     a[:, categorical] *= 2.0 ** -0.5  # a differing category moves a row by 1, like one sd of a number
     b[:, categorical] *= 2.0 ** -0.5
-    index, distance = pairwise_distances_argmin_min(a, b)
+    _, distance = pairwise_distances_argmin_min(a, b)
     median = float(np.median(distance)) if distance.size else float("nan")
-    close = distance <= relative_distance * median if median > 0 else distance == 0
+    threshold = (relative_distance * median if median > 0 else 0.0) + 1e-6  # the tolerance keeps exact copies exact
+    close = distance <= threshold
     share = float(close.mean())
-    flagged = share >= DUPLICATE_SHARE and int(close.sum()) >= 3
+    # Baseline: how often a training row has a near-twin among the *other* training rows. Coarse,
+    # low-dimensional data (a customer's repeat purchases) has many; only the excess across the split counts.
+    sample = np.random.default_rng(0).choice(len(b), size=min(len(b), 300), replace=False) if len(b) > 1 else np.array([], dtype=np.int64)
+    within = []
+    for start in range(0, sample.size, 100):
+        rows = sample[start : start + 100]
+        block = _sq_distances(b[rows], b)
+        block[np.arange(len(rows)), rows] = np.inf
+        within.append(np.sqrt(block.min(axis=1)))
+    baseline = float((np.concatenate(within) <= threshold).mean()) if within else 0.0
+    excess = share - baseline
+    flagged = excess >= DUPLICATE_SHARE and int(close.sum()) >= 3
     if flagged:
         text = (
             f"{int(close.sum()):,} holdout rows ({share:.1%}) are near-copies of training rows (distance below {relative_distance:g} x the median "
-            f"nearest-neighbour distance {median:.2f}). The holdout score on them measures memory; a model that memorises looks better than it is "
-            "on genuinely new customers. Deduplicate by entity before splitting."
+            f"nearest-neighbour distance {median:.2f}), against {baseline:.1%} of training rows with a near-twin in train. The holdout score on them "
+            "measures memory; a model that memorises looks better than it is on genuinely new customers. Deduplicate by entity before splitting."
+        )
+    elif share >= DUPLICATE_SHARE:
+        text = (
+            f"{share:.1%} of holdout rows have a near-identical training row, but so do {baseline:.1%} of training rows among themselves: "
+            "the columns are too coarse to tell records apart, not copies across the split."
         )
     else:
         text = f"no near-duplicates between train and holdout ({int(close.sum())} rows under the threshold; median nearest distance {median:.2f})."
@@ -948,10 +995,16 @@ def near_duplicates(
         "columns": [],
         "n_rows": int(close.sum()),
         "share": _r(share),
+        "share_within_train": _r(baseline),
         "median_distance": _r(median),
         "plot": {"kind": "histogram", "x": [_r(e) for e in edges[:-1]], "y": hist.tolist(), "x_label": "nearest training row, relative distance"},
     }
     return _finding("near_duplicates", "Near-duplicates across train and holdout", text, evidence)
+
+
+def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances between the rows of ``a`` and ``b`` (clipped at 0)."""
+    return np.maximum((a**2).sum(axis=1)[:, None] - 2.0 * a @ b.T + (b**2).sum(axis=1)[None, :], 0.0)
 
 
 def _noise_model_fit(score: np.ndarray, y: np.ndarray, prior: float) -> tuple[float, float, float]:
@@ -990,11 +1043,11 @@ class _ScreenedLogistic:
     shrinks and scatters the real effects).
     """
 
-    def __init__(self, k: int = 20, C: float = 1.0) -> None:  # noqa: N803
+    def __init__(self, k: int = 20, C: float = 1.0) -> None:
         self.k = k
         self.C = C
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> _ScreenedLogistic:  # noqa: N803
+    def fit(self, X: np.ndarray, y: np.ndarray) -> _ScreenedLogistic:
         from sklearn.linear_model import LogisticRegression
 
         centred = X - X.mean(axis=0)
@@ -1004,7 +1057,7 @@ class _ScreenedLogistic:
         self.model_ = LogisticRegression(C=self.C, max_iter=1000).fit(X[:, self.columns_], y)
         return self
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return self.model_.predict_proba(X[:, self.columns_])
 
 
@@ -1016,14 +1069,14 @@ class _Probe:
     auc: float
 
 
-def _fit_probe(X: pd.DataFrame, y: np.ndarray, *, exclude: Sequence[str], n_splits: int, seed: int) -> _Probe:  # noqa: N803
+def _fit_probe(X: pd.DataFrame, y: np.ndarray, *, exclude: Sequence[str], n_splits: int, seed: int) -> _Probe:
     keep = [c for c in X.columns if c not in exclude and not _is_datetime(X[c])]
     matrix = TabularEncoder(max_categories=50, add_log=True).fit_transform(X[keep])
     p = np.clip(_oof_predictions(matrix, y, _ScreenedLogistic, _folds(y, n_splits, seed)), 1e-6, 1 - 1e-6)
     return _Probe(np.log(p / (1 - p)), _auc(y, p))
 
 
-def _month_codes(X: pd.DataFrame, exclude: Sequence[str], time_column: str | None = None) -> tuple[str | None, np.ndarray]:  # noqa: N803
+def _month_codes(X: pd.DataFrame, exclude: Sequence[str], time_column: str | None = None) -> tuple[str | None, np.ndarray]:
     dates = [c for c in X.columns if _is_datetime(X[c]) and c not in exclude]
     column = time_column if time_column is not None else (dates[0] if dates else None)
     if column is None:
@@ -1031,7 +1084,7 @@ def _month_codes(X: pd.DataFrame, exclude: Sequence[str], time_column: str | Non
     return column, pd.factorize(np.floor(_months(X[column])), sort=True)[0].astype(np.int64)
 
 
-def _glm(features: np.ndarray, y: np.ndarray, C: float = 1e4) -> object:  # noqa: N803
+def _glm(features: np.ndarray, y: np.ndarray, C: float = 1e4) -> object:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=C, max_iter=2000).fit(features, y)
@@ -1043,7 +1096,7 @@ def _loglik(model: object, features: np.ndarray, y: np.ndarray) -> float:
 
 
 def label_noise(
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
     exclude: Sequence[str] = (),
@@ -1077,7 +1130,7 @@ def label_noise(
     return _label_noise(X, y_values, probe, exclude=exclude)
 
 
-def _label_noise(X: pd.DataFrame, y_values: np.ndarray, probe: _Probe, *, exclude: Sequence[str]) -> Finding:  # noqa: N803
+def _label_noise(X: pd.DataFrame, y_values: np.ndarray, probe: _Probe, *, exclude: Sequence[str]) -> Finding:
     column, months = _month_codes(X, exclude)
     score = probe.logit
     if column is not None and months.max() > 0:  # month effects are not noise
@@ -1113,10 +1166,10 @@ def _label_noise(X: pd.DataFrame, y_values: np.ndarray, probe: _Probe, *, exclud
 
 
 def temporal_split(
-    X: pd.DataFrame,  # noqa: N803
+    X: pd.DataFrame,
     y: pd.Series,
     *,
-    X_test: pd.DataFrame | None = None,  # noqa: N803
+    X_test: pd.DataFrame | None = None,
     time_column: str | None = None,
     exclude: Sequence[str] = (),
     seed: int = 0,
@@ -1143,7 +1196,7 @@ def temporal_split(
     return _temporal(X, y_values, probe, column=column, months=months, X_test=X_test, seed=seed)
 
 
-def _temporal(X: pd.DataFrame, y_values: np.ndarray, probe: _Probe, *, column: str, months: np.ndarray, X_test: pd.DataFrame | None, seed: int) -> Finding:  # noqa: N803
+def _temporal(X: pd.DataFrame, y_values: np.ndarray, probe: _Probe, *, column: str, months: np.ndarray, X_test: pd.DataFrame | None, seed: int) -> Finding:
     from scipy.stats import chi2
 
     n_periods = int(months.max()) + 1
@@ -1274,7 +1327,6 @@ class DiagnosticsReport:
     findings: tuple[Finding, ...]
     seconds: Mapping[str, float]
     diagnosis: Diagnosis
-    fit_seconds: Mapping[str, int] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Finding:
         for finding in self.findings:
@@ -1339,7 +1391,10 @@ def diagnosis_from_findings(findings: Sequence[Finding]) -> Diagnosis:
     return Diagnosis(causes)
 
 
-_DIAGNOSE_RULES = {"n_splits": IntRange(2, 20), "seed": IntRange(0, 2**32 - 1)}
+_DIAGNOSE_RULES = {"n_splits": IntRange(2, 20), "seed": IntRange(0, 2**32 - 1), "budget_seconds": Optional(FloatRange(0.0, None))}
+DEFAULT_BUDGET_SECONDS: Final[float] = 10.0
+"""Pipeline refits the learning and validation curves may cost, projected from ``fit_gap``'s fits."""
+_CURVE_FITS: Final[dict[str, int]] = {"learning_curve": 12, "validation_curve": 18}
 
 
 def resolve(diagnostics: object, scenario_name: str, where: str) -> tuple[str, ...]:
@@ -1367,36 +1422,41 @@ def resolve(diagnostics: object, scenario_name: str, where: str) -> tuple[str, .
 def run_diagnostics(
     names: Sequence[str],
     *,
-    X_train: pd.DataFrame,  # noqa: N803
+    X_train: pd.DataFrame,
     y_train: pd.Series,
-    X_test: pd.DataFrame,  # noqa: N803
+    X_test: pd.DataFrame,
     id_column: str | None,
     pipeline: object = None,
     holdout_score: float | None = None,
     scenario_id: str = "",
     n_splits: int = 5,
     seed: int = 0,
+    budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
 ) -> DiagnosticsReport:
     """Run named diagnostics on frames (the engine behind :func:`diagnose` and ``Case.evaluate``)."""
     from threadpoolctl import threadpool_limits
 
     # Probes are small: one thread each avoids oversubscribing busy machines.
     with threadpool_limits(limits=1):
-        return _run(names, X_train=X_train, y_train=y_train, X_test=X_test, id_column=id_column, pipeline=pipeline, holdout_score=holdout_score, scenario_id=scenario_id, n_splits=n_splits, seed=seed)
+        return _run(
+            names, X_train=X_train, y_train=y_train, X_test=X_test, id_column=id_column, pipeline=pipeline,
+            holdout_score=holdout_score, scenario_id=scenario_id, n_splits=n_splits, seed=seed, budget_seconds=budget_seconds,
+        )
 
 
 def _run(
     names: Sequence[str],
     *,
-    X_train: pd.DataFrame,  # noqa: N803
+    X_train: pd.DataFrame,
     y_train: pd.Series,
-    X_test: pd.DataFrame,  # noqa: N803
+    X_test: pd.DataFrame,
     id_column: str | None,
     pipeline: object,
     holdout_score: float | None,
     scenario_id: str,
     n_splits: int,
     seed: int,
+    budget_seconds: float | None,
 ) -> DiagnosticsReport:
     findings: list[Finding] = []
     seconds: dict[str, float] = {}
@@ -1411,13 +1471,22 @@ def _run(
     order = [name for name in DIAGNOSTICS if name in names]
     if ("label_noise" in order or "temporal_split" in order) and "leakage_scan" not in order:
         leaks = list(leakage_scan(X_train, y_train, exclude=exclude, seed=seed).evidence["columns"])  # type: ignore[call-overload]
+    seconds_per_fit: float | None = None
     for name in order:
         started = time.perf_counter()
         spec = DIAGNOSTICS[name]
+        projected = None if seconds_per_fit is None else seconds_per_fit * _CURVE_FITS.get(name, 0)
         if spec.needs_pipeline and not has_pipeline:
             finding = _skipped(name, name.replace("_", " ").capitalize(), "needs a pipeline (an estimator or a function), not predictions")
+        elif budget_seconds is not None and projected is not None and projected > budget_seconds:
+            reason = (
+                f"would take about {projected:.0f} s ({_CURVE_FITS[name]} fits at {seconds_per_fit:.1f} s each), over the "
+                f"{budget_seconds:g} s budget; run casestudies.diagnose(case, pipeline, diagnostics=[{name!r}], budget_seconds=None) to force it"
+            )
+            finding = _skipped(name, name.replace("_", " ").capitalize(), reason)
         elif name == "fit_gap":
             finding = fit_gap(pipeline, X_train, y_train, holdout_score=holdout_score, n_splits=n_splits, seed=seed)
+            seconds_per_fit = (time.perf_counter() - started) / n_splits
         elif name == "learning_curve":
             finding = learning_curve(pipeline, X_train, y_train, seed=seed)
         elif name == "validation_curve":
@@ -1459,6 +1528,7 @@ def diagnose(
     holdout_score: float | None = None,
     n_splits: int = 5,
     seed: int = 0,
+    budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
 ) -> DiagnosticsReport:
     """Run diagnostics on a case (and a pipeline): why is the holdout score what it is?
 
@@ -1479,6 +1549,10 @@ def diagnose(
         Folds of the cross-validations.
     seed : int, default=0
         Seed of folds and probes.
+    budget_seconds : float or None, default=10
+        ``learning_curve`` (12 fits) and ``validation_curve`` (up to 18) are
+        skipped, with the reason, when ``fit_gap``'s fits project them above
+        this many seconds; ``None`` runs them whatever they cost.
 
     Returns
     -------
@@ -1490,22 +1564,30 @@ def diagnose(
     Raises
     ------
     InvalidParameterError
-        For an unknown diagnostic name or an out-of-range parameter.
+        For an unknown diagnostic name, an out-of-range parameter, or a case
+        whose task is not binary.
 
     Examples
     --------
     >>> import casestudies as cs
     >>> case = cs.make("overfit-leaky-v1", seed=3, n_train=600, n_test=600)
     >>> result = cs.diagnose(case, diagnostics=["identifiers", "leakage_scan", "class_balance"])
-    >>> result["leakage_scan"].evidence["columns"]
-    ['days_since_last_login']
+    >>> leak = result["leakage_scan"].evidence["columns"]
+    >>> leak == case.reveal("world")["faults"]["target_leakage"]["columns"]
+    True
     >>> case.grade_diagnosis(result.diagnosis).found
     ('target_leakage',)
     """
     where = f"diagnose({case.spec.id!r})"
-    for name, value in (("n_splits", n_splits), ("seed", seed)):
-        check(where, name, value, _DIAGNOSE_RULES[name])
+    for name, value in (("n_splits", n_splits), ("seed", seed), ("budget_seconds", budget_seconds)):
+        check(where, name, value, _DIAGNOSE_RULES[name])  # type: ignore[arg-type]
     names = resolve(diagnostics, case.spec.name, where)
+    if case.spec.task != "binary":
+        message = (
+            f"{where}: these diagnostics are for binary tasks (0/1 labels, ROC-AUC); {case.spec.id!r} is a {case.spec.task} task. "
+            "Its own checks are in the findings of case.evaluate(...)."
+        )
+        raise InvalidParameterError(message)
     if holdout_score is None and _is_pipeline(pipeline) and "fit_gap" in names:
         holdout_score = case.evaluate(pipeline, baselines=False, diagnostics=None).submission.estimate("roc_auc")
     return run_diagnostics(
@@ -1519,4 +1601,5 @@ def diagnose(
         scenario_id=case.spec.id,
         n_splits=n_splits,
         seed=seed,
+        budget_seconds=budget_seconds,
     )

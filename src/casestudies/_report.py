@@ -17,6 +17,19 @@ METRIC_LABELS = {
     "precision_at_budget": "precision @ budget",
     "recall_at_budget": "recall @ budget",
     "expected_cost": "cost per row (missed positives' cost + review cost per alert)",
+    "rmse": "RMSE (stars, lower is better)",
+    "mae": "MAE (stars, lower is better)",
+    "true_rmse": "RMSE against the true expected rating of the held-out pairs",
+    "unseen_true_rmse": "RMSE against the true expected rating of random unrated pairs (full catalogue)",
+    "unseen_bias": "mean error on random unrated pairs (positive = optimistic)",
+    "ndcg_at_10": "NDCG@10 (held-out ratings >= 4 are relevant)",
+    "precision_at_10": "precision@10",
+    "recall_at_10": "recall@10",
+    "map_at_10": "MAP@10",
+    "coverage": "catalogue coverage (share of movies recommended to anyone)",
+    "mean_popularity": "mean popularity of recommended movies (share of users who rated them)",
+    "true_rating_at_10": "true expected rating of the recommended movies (full-catalog truth)",
+    "ndcg_at_10_cold_start": "NDCG@10 of cold-start users",
 }
 SHORT_LABELS = {
     "average_precision": "AP",
@@ -24,6 +37,19 @@ SHORT_LABELS = {
     "precision_at_budget": "precision@budget",
     "recall_at_budget": "recall@budget",
     "expected_cost": "cost/row",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "true_rmse": "true RMSE",
+    "unseen_true_rmse": "unseen RMSE",
+    "unseen_bias": "unseen bias",
+    "ndcg_at_10": "NDCG@10",
+    "precision_at_10": "P@10",
+    "recall_at_10": "R@10",
+    "map_at_10": "MAP@10",
+    "coverage": "coverage",
+    "mean_popularity": "popularity",
+    "true_rating_at_10": "true stars@10",
+    "ndcg_at_10_cold_start": "NDCG@10 cold",
 }
 KIND_LABELS = {"submission": "your pipeline", "baseline": "baseline", "reference": "expert reference", "oracle": "oracle"}
 
@@ -144,9 +170,9 @@ class Report:
     def _rows(self) -> list[Entry]:
         return [self.submission, *self.references]
 
-    def _label(self, entry: Entry) -> str:
+    def _label(self, entry: Entry, *, width: int | None = 28) -> str:
         if entry.kind == "submission":
-            name = entry.name if len(entry.name) <= 28 else entry.name[:27] + "…"
+            name = entry.name if width is None or len(entry.name) <= width else entry.name[: width - 1] + "…"
             return f"you: {name}"
         if entry.kind == "baseline":
             return f"baseline: {entry.name}"
@@ -207,13 +233,16 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        header, body = self._table()
-        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+        header, body = self._table(short=True)
+        body[0][0] = self._label(self.submission, width=None)
+        head = "".join(f"<th style='text-align:{'left' if i == 0 else 'right'}'>{html.escape(cell)}</th>" for i, cell in enumerate(header))
         rows = "".join(
-            "<tr>" + "".join(f"<td style='text-align:{'left' if i == 0 else 'right'}'>{html.escape(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
-            for row in body
+            ("<tr style='font-weight:bold'>" if n == 0 else "<tr>")
+            + "".join(f"<td style='text-align:{'left' if i == 0 else 'right'};white-space:nowrap'>{html.escape(cell)}</td>" for i, cell in enumerate(row))
+            + "</tr>"
+            for n, row in enumerate(body)
         )
-        note = "<p><small>* on the whole holdout</small></p>" if len(self.metrics) > 1 else ""
+        note = f"<p><small>{html.escape(self._legend())}</small></p>" if len(self.metrics) > 1 else ""
         items = "".join(f"<li><b>{html.escape(f.title)}</b>: {html.escape(f.text)}</li>" for f in self.findings)
         title = f"{html.escape(self.scenario_id)} · seed {self.seed} · holdout {self.holdout.get('all', 0):,} rows"
         return f"<div><h4>{title}</h4><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}<ul>{items}</ul></div>"

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Literal, cast
 
 from ._metrics import BINARY_METRIC_NAMES
+from ._recmetrics import RATING_METRIC_NAMES, TOPN_METRIC_NAMES
 from ._params import AnyString, Boolean, Choice, FloatRange, IntRange, Rule
 from .exceptions import RegistrationError
 
@@ -22,9 +23,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 ID_PATTERN = re.compile(r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-v(?P<version>[1-9][0-9]*)")
 
-TaskType = Literal["binary"]
-TASK_TYPES: tuple[str, ...] = ("binary",)
-_METRICS: dict[str, tuple[str, ...]] = {"binary": tuple(BINARY_METRIC_NAMES)}
+TaskType = Literal["binary", "rating", "topn"]
+TASK_TYPES: tuple[str, ...] = ("binary", "rating", "topn")
+_METRICS: dict[str, tuple[str, ...]] = {
+    "binary": tuple(BINARY_METRIC_NAMES),
+    "rating": tuple(RATING_METRIC_NAMES),
+    "topn": tuple(TOPN_METRIC_NAMES),
+}
 _TARGET_PATTERN = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
 

@@ -16,6 +16,17 @@ no information about the labels, and a submission made for another
 candidate's variant shares no ids with this one, so it is recognised and
 rejected by name.
 
+Recommender tasks (rating, top-N) identify users and movies rather than
+rows: every ``user_id`` and ``movie_id`` gets a keyed random id of its own,
+the same in train, test and the side tables (``users``, ``movies``, written
+as ``data/<table>.parquet|csv`` and sorted by the new ids), ``rating_id``
+values are redrawn, and the test rows are shuffled. The grader maps a
+submission back to the generator's ids through the key before scoring. For
+these tasks "ids and row order carry no label information" is checked with
+the Spearman correlation of the labels (held-out stars; relevant movies per
+user) with ids and row position (per user and per movie for entity ids),
+since ROC-AUC needs binary labels.
+
 The bundle's ``manifest.json`` holds a hash that *commits* to the key: a
 SHA-256 over the candidate's key record (scenario, parameters, secret seed,
 id key, a random salt, the fingerprints of the data and of the answer key).
@@ -54,7 +65,7 @@ import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -84,6 +95,7 @@ from ._takehome_content import (
     readme_document,
     rubric_document,
     starter_notebook,
+    submission_template,
 )
 from .exceptions import CaseStudiesError, InvalidParameterError, TakehomeError, TakehomeIntegrityError
 
@@ -318,7 +330,11 @@ class Rubric:
             RubricItem(
                 topic="Metric",
                 points=2,
-                strong=f"Optimises and reports {metric}, explains why it fits; when positives are rare, shows why accuracy misleads (predicting all negatives is highly accurate and useless).",
+                strong=(
+                    f"Optimises and reports {metric}, explains why it fits; when positives are rare, shows why accuracy misleads (predicting all negatives is highly accurate and useless)."
+                    if spec.task == "binary"
+                    else f"Optimises and reports {metric}, explains why it fits and what it misses: held-out ratings exist only for what users chose to watch (missing not at random)."
+                ),
                 weak="Reports accuracy, or a metric without saying why it matters here.",
             ),
             RubricItem(
@@ -330,7 +346,11 @@ class Rubric:
             RubricItem(
                 topic="Baselines",
                 points=1,
-                strong="Compares with a know-nothing baseline (the positive rate) and a simple model before anything complex.",
+                strong=(
+                    "Compares with a know-nothing baseline (the positive rate) and a simple model before anything complex."
+                    if spec.task == "binary"
+                    else "Compares with simple baselines (the global mean and user + movie biases for ratings; most-popular for recommendations) before anything complex."
+                ),
                 weak="Only one model, with nothing to compare it to.",
             ),
         ]
@@ -474,10 +494,22 @@ class _Disguise:
     test: pd.DataFrame  # bundle test: new ids, shuffled rows
     order: np.ndarray  # bundle test row i is case.test row order[i]
     test_ids: np.ndarray  # bundle id of each case.test row, in case order
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # side tables with the same remapped ids
+    entity_ids: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column -> (source ids, bundle ids)
+
+    def frames(self) -> tuple[pd.DataFrame, ...]:
+        """Everything the bundle holds as data, in a fixed order (for the data fingerprint)."""
+        return (self.train, self.test, *self.tables.values())
+
+
+# Entity id columns of recommender tasks: remapped consistently across train, test and side tables.
+_ENTITY_TABLES = {"user_id": "users", "movie_id": "movies"}
 
 
 def _disguise(case: Case, secret: _Secret) -> _Disguise:
     """Replace the ids by keyed random ones and shuffle the test rows (both from ``secret.id_key``)."""
+    if case.spec.task != "binary":
+        return _disguise_entities(case, secret)
     ids_ss, order_ss = np.random.SeedSequence(int(secret.id_key, 16)).spawn(2)
     column = case.id_column
     integer = pd.api.types.is_integer_dtype(case.train[column].dtype)
@@ -492,14 +524,57 @@ def _disguise(case: Case, secret: _Secret) -> _Disguise:
     return _Disguise(train, test, order, ids[n_train:])
 
 
+def _disguise_entities(case: Case, secret: _Secret) -> _Disguise:
+    """Recommender tasks: every user and movie gets a keyed random id, the same in train, test and the side tables;
+    row ids (``rating_id``) are redrawn and the test rows shuffled, all from ``secret.id_key``."""
+    ids_ss, order_ss, *entity_ss = np.random.SeedSequence(int(secret.id_key, 16)).spawn(2 + len(_ENTITY_TABLES))
+    tables = {name: table.copy() for name, table in case._tables.items()}
+    train, test = case._train.copy(), case._test.copy()
+    entity_ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for (column, table_name), ss in zip(_ENTITY_TABLES.items(), entity_ss, strict=True):
+        if table_name not in tables or column not in tables[table_name].columns:
+            continue
+        source = tables[table_name][column].to_numpy()
+        bundle = _random_ids(len(source), integer=True, rng=np.random.default_rng(ss))
+        entity_ids[column] = (source, bundle)
+        lookup = pd.Index(source)
+        for frame in (train, test, *tables.values()):
+            if column in frame.columns:
+                position = lookup.get_indexer(frame[column].to_numpy())
+                if (position < 0).any():
+                    raise TakehomeError(f"{case.spec.id}: {column} values of the data are missing from the {table_name!r} table; cannot remap them.")
+                frame[column] = bundle[position]
+    row_columns = [column for column in dict.fromkeys((case.id_column, "rating_id")) if column not in entity_ids and (column in train.columns or column in test.columns)]
+    rng = np.random.default_rng(ids_ss)
+    for column in row_columns:
+        n_train = len(train) if column in train.columns else 0
+        n_test = len(test) if column in test.columns else 0
+        ids = _random_ids(n_train + n_test, integer=True, rng=rng)
+        if n_train:
+            train[column] = ids[:n_train]
+        if n_test:
+            test[column] = ids[n_train:]
+    test_ids = test[case.id_column].to_numpy()
+    order = np.random.default_rng(order_ss).permutation(len(test))
+    test = test.iloc[order].reset_index(drop=True)
+    for name, table in tables.items():  # ordered by the new ids: table row order reveals nothing either
+        key = next((column for column in entity_ids if column in table.columns and _ENTITY_TABLES[column] == name), None)
+        if key is not None:
+            tables[name] = table.sort_values(key, kind="stable").reset_index(drop=True)
+    return _Disguise(train, test, order, test_ids, MappingProxyType(tables), MappingProxyType(entity_ids))
+
+
 def _score_seeded(case: Case, values: np.ndarray) -> dict[str, dict[str, float]]:
     """Every metric on the whole holdout with a bootstrap interval (the case's common random numbers)."""
     holdout = case._holdout
     seed = holdout.score_seed
     rng = np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key))
     everything = np.ones(len(holdout.labels), dtype=bool)
-    scores = _tasks.for_spec(case.spec).score(holdout.labels, values, parts={"all": everything}, costs=holdout.costs, scoring=case.spec.scoring, rng=rng)
+    scores = _tasks.for_spec(case.spec).score(holdout.labels, values, parts={"all": everything}, costs=holdout.costs, scoring=case.spec.scoring, rng=rng, case=case)
     return {metric: dict(values) for metric, values in scores["all"].items()}
+
+
+_ORACLE_TRUTH = {"binary": "the true probabilities", "rating": "every pair's true expected rating", "topn": "each user's truly best unseen movies"}
 
 
 def _reference_runs(case: Case, *, baselines: bool) -> list[tuple[Entry, np.ndarray]]:
@@ -508,11 +583,12 @@ def _reference_runs(case: Case, *, baselines: bool) -> list[tuple[Entry, np.ndar
         case._reference_entries()
         assert case._references is not None
         return [(item.entry, np.asarray(item.scores)) for item in case._references]
-    truth = case._holdout.truth["probability"].to_numpy(dtype=np.float64)
+    truth = _tasks.for_spec(case.spec).oracle(case)
+    what = _ORACLE_TRUTH.get(case.spec.task, "the truth")
     description = (
-        "Bayes-optimal: the true probabilities, attainable from the observable data"
+        f"Bayes-optimal: {what}, attainable from the observable data"
         if case._oracle_observable
-        else "clairvoyant upper bound: the true probabilities given hidden state no pipeline sees"
+        else f"clairvoyant upper bound: {what} given hidden state no pipeline sees"
     )
     scored = case._score(truth, name="oracle", output="truth", fit_seconds=None, predict_seconds=None, kind="oracle", description=description)
     return [(scored.entry, scored.scores)]
@@ -547,11 +623,26 @@ def _draw_variant(candidate: str, scenario: ScenarioSpec, params: Mapping[str, o
 
 
 def _answer_key(variant: _Variant) -> pd.DataFrame:
-    """The hidden labels and truth in the bundle's ids and row order; ``source_id`` is the generator's id."""
+    """The hidden labels and truth in the bundle's ids and row order; ``source_id`` is the generator's id.
+
+    Recommender tasks also get the bundle's ``user_id``/``movie_id`` of each row (rating), and
+    ``relevant_movies`` in bundle movie ids (top-N).
+    """
     case = variant.case
-    revealed = case.reveal().iloc[variant.disguise.order].reset_index(drop=True)
+    disguise = variant.disguise
+    revealed = case.reveal().iloc[disguise.order].reset_index(drop=True)
     revealed.insert(len(revealed.columns), "source_id", revealed[case.id_column].to_numpy())
-    revealed[case.id_column] = variant.disguise.test.loc[:, case.id_column].to_numpy()
+    revealed[case.id_column] = disguise.test.loc[:, case.id_column].to_numpy()
+    for column in disguise.entity_ids:
+        if column != case.id_column and column in disguise.test.columns:
+            revealed[column] = disguise.test[column].to_numpy()
+    if "relevant_movies" in revealed.columns and "movie_id" in disguise.entity_ids:
+        source, bundle = disguise.entity_ids["movie_id"]
+        to_bundle = dict(zip(source.tolist(), bundle.tolist(), strict=True))
+        revealed["relevant_movies"] = pd.array(
+            ["|".join(str(to_bundle[int(movie)]) for movie in str(text).split("|")) if isinstance(text, str) and text else text for text in revealed["relevant_movies"].tolist()],
+            dtype="string",
+        )
     return revealed
 
 
@@ -977,13 +1068,13 @@ def _write_variant(variant: _Variant, *, bundle_dir: Path, key_dir: Path, scenar
     train, test = variant.disguise.train, variant.disguise.test
     data_dir = bundle_dir / "data"
     data_dir.mkdir(parents=True)
-    for name, frame in (("train", train), ("test", test)):
+    for name, frame in (("train", train), ("test", test), *variant.disguise.tables.items()):
         frame.to_parquet(data_dir / f"{name}.parquet", index=False)
         frame.to_csv(data_dir / f"{name}.csv", index=False)
-    prevalence = float(train[case.target].mean()) if len(train) else 0.5
-    template = pd.DataFrame({case.id_column: test[case.id_column].to_numpy(), "prediction": np.full(len(test), round(prevalence, 6))})
-    template.to_csv(bundle_dir / TEMPLATE_FILE, index=False)
-    (bundle_dir / NOTEBOOK_FILE).write_text(starter_notebook(title=scenario.title, target=case.target, id_column=case.id_column), encoding="utf-8")
+    k = int(cast(int, scenario.scoring.get("k", 10)))
+    submission_template(scenario.task, train=train, test=test, target=case.target, id_column=case.id_column, k=k).to_csv(bundle_dir / TEMPLATE_FILE, index=False)
+    notebook = starter_notebook(title=scenario.title, target=case.target, id_column=case.id_column, task=scenario.task, tables=tuple(variant.disguise.tables), k=k)
+    (bundle_dir / NOTEBOOK_FILE).write_text(notebook, encoding="utf-8")
     if grader == FAULTS:
         template_causes = {kind: False for kind in FAULT_KINDS}
         (bundle_dir / FAULTS_TEMPLATE_FILE).write_text(json.dumps(template_causes, indent=2) + "\n", encoding="utf-8")
@@ -999,6 +1090,7 @@ def _write_variant(variant: _Variant, *, bundle_dir: Path, key_dir: Path, scenar
         write_up=rubric.write_up,
         diagnosis_prompt=diagnosis_prompt,
         diagnosis_file=diagnosis_file,
+        tables=variant.disguise.tables,
     )
     (bundle_dir / "README.md").write_text(readme.to_markdown(), encoding="utf-8")
 
@@ -1007,7 +1099,7 @@ def _write_variant(variant: _Variant, *, bundle_dir: Path, key_dir: Path, scenar
     answer.to_parquet(key_dir / "answer_key.parquet", index=False)
     _write_json(key_dir / "references.json", list(variant.references))
     _write_json(key_dir / "world.json", case.reveal("world"))
-    data_fingerprint = fingerprint(train, test)
+    data_fingerprint = fingerprint(*variant.disguise.frames())
     record: dict[str, object] = {
         "format": KEY_FORMAT,
         "candidate": variant.candidate,
@@ -1076,6 +1168,10 @@ def _variant_facts(variants: Mapping[str, _Variant], reference: str | None, metr
     shown = ["oracle", *[name for name in (reference, "prior") if name is not None]]
     tables = [{str(cast(Mapping[str, object], item["entry"])["name"]): cast(Mapping[str, Mapping[str, float]], item["all"]) for item in variant.references} for variant in variants.values()]
     shown = [name for name in dict.fromkeys(shown) if all(name in table for table in tables)]
+    if any("n_positives" not in table["oracle"] for table in tables):  # not a binary task
+        header = ["candidate", "test rows", *[f"{name} {label}" for name in shown]]
+        rows = [[variant.candidate, f"{len(variant.case.test):,}", *[f"{table[name][metric]['estimate']:.3f}" for name in shown]] for variant, table in zip(variants.values(), tables, strict=True)]
+        return header, rows
     header = ["candidate", "test rows", "positives", "positive rate", "accuracy of all-negative", *[f"{name} {label}" for name in shown]]
     rows = []
     for variant, table in zip(variants.values(), tables, strict=True):

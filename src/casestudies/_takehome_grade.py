@@ -40,6 +40,7 @@ from ._takehome import (
     _answer_key,
     _commitment,
     _disguise,
+    _Disguise,
     _read_json,
     _score_seeded,
     _Secret,
@@ -109,6 +110,7 @@ class _Verified:
     references_all: Mapping[str, Mapping[str, Mapping[str, float]]]
     checks: tuple[str, ...]
     bundle_checked: bool
+    disguise: _Disguise | None = None
 
 
 @functools.lru_cache(maxsize=4)
@@ -167,7 +169,7 @@ def _verify(key: _Key, candidate: str, bundle_dir: Path | None) -> _Verified:
     case = _regenerate(scenario_id, int(cast(int, record["variant_seed"])), json.dumps(record["params"], sort_keys=True))
     secret = _Secret(int(cast(int, record["variant_seed"])), str(record["id_key"]), str(record["salt"]))
     disguise = _disguise(case, secret)
-    if fingerprint(disguise.train, disguise.test) != record.get("data_fingerprint"):
+    if fingerprint(*disguise.frames()) != record.get("data_fingerprint"):
         message = (
             f"take-home of {candidate!r}: the data regenerated from the secret seed differs from the bundle's. "
             f"Either the key was changed or this casestudies version generates {scenario_id!r} differently from the one that created it "
@@ -182,7 +184,7 @@ def _verify(key: _Key, candidate: str, bundle_dir: Path | None) -> _Verified:
     stored_refs = json.loads((folder / "references.json").read_text(encoding="utf-8"))
     references = tuple(Entry(**item["entry"]) for item in stored_refs)
     references_all = {item["entry"]["name"]: item["all"] for item in stored_refs}
-    return _Verified(candidate, case, record, disguise.test_ids, references, references_all, tuple(checks), bundle_checked)
+    return _Verified(candidate, case, record, disguise.test_ids, references, references_all, tuple(checks), bundle_checked, disguise)
 
 
 # ---------------------------------------------------------------------------
@@ -619,10 +621,24 @@ def _normalise_ids(values: pd.Series | np.ndarray) -> pd.Index:
     return pd.Index(series.astype(str))
 
 
+def _variant_column(frame: pd.DataFrame, verified: _Verified, id_column: str) -> tuple[str, np.ndarray]:
+    """The id column that ties a submission to a variant, and this candidate's values of it.
+
+    The row id (``id_column``); for a rating submission in ``user_id, movie_id, rating`` form, ``user_id``
+    (every user and movie id of a recommender bundle is the candidate's own random number).
+    """
+    columns = [str(column) for column in frame.columns]
+    disguise = verified.disguise
+    if id_column not in columns and "id" not in columns and disguise is not None and "user_id" in disguise.entity_ids and "user_id" in columns:
+        return "user_id", disguise.test["user_id"].to_numpy()
+    return id_column, verified.test_ids
+
+
 def _check_variant(frame: pd.DataFrame, *, key: _Key, candidate: str, verified: _Verified, id_column: str) -> None:
     """Reject a submission whose ids are not this candidate's, naming the variant they belong to."""
     scenario_id = key.scenario_id
     columns = [str(column) for column in frame.columns]
+    id_column, own_ids = _variant_column(frame, verified, id_column)
     id_name = id_column if id_column in columns else ("id" if "id" in columns else None)
     if id_name is None:
         problem = Problem(
@@ -635,7 +651,7 @@ def _check_variant(frame: pd.DataFrame, *, key: _Key, candidate: str, verified: 
     submitted = _normalise_ids(frame[id_name].to_numpy()).unique()
     if not len(submitted):
         return  # the core validator reports the empty submission
-    own = _normalise_ids(verified.test_ids)
+    own = _normalise_ids(own_ids)
     share_own = float(submitted.isin(own).mean())
     if share_own >= _OWN_SHARE:
         return
@@ -672,13 +688,31 @@ def _read_submission(submission: object, scenario_id: str) -> tuple[pd.DataFrame
     raise SubmissionError(scenario_id, (problem,))
 
 
+def _to_source_ids(frame: pd.DataFrame, case: Case, disguise: _Disguise) -> pd.DataFrame:
+    """A recommender submission in the generator's ids: bundle user, movie and row ids mapped back; unknown ids become -1
+    (reported by the task's validator as unknown)."""
+    maps = {column: dict(zip(_normalise_ids(bundle), source.tolist(), strict=True)) for column, (source, bundle) in disguise.entity_ids.items()}
+    if case.id_column not in maps:
+        maps[case.id_column] = dict(zip(_normalise_ids(disguise.test_ids), case._test[case.id_column].tolist(), strict=True))
+    translated = frame.copy()
+    for column, mapping in maps.items():
+        if column in translated.columns and len(translated):
+            mapped = pd.Series(_normalise_ids(translated[column].to_numpy()).map(mapping), index=translated.index)
+            translated[column] = pd.to_numeric(mapped, errors="coerce").fillna(-1).astype(np.int64)
+    return translated
+
+
 def _grade_one(key: _Key, candidate: str, submission: object, diagnosis: str | os.PathLike[str] | None, verified: _Verified) -> CandidateGrade:
     case = verified.case
     spec = case.spec
     frame, described = _read_submission(submission, spec.id)
     _check_variant(frame, key=key, candidate=candidate, verified=verified, id_column=case.id_column)
     task = _tasks.for_spec(spec)
-    values = task.validate(frame, case_id=spec.id, ids=verified.test_ids, id_column=case.id_column, scoring=spec.scoring)
+    if verified.disguise is not None and verified.disguise.entity_ids:
+        source = _to_source_ids(frame, case, verified.disguise)
+        values = task.validate(source, case_id=spec.id, ids=case._test[case.id_column].to_numpy(), id_column=case.id_column, scoring=spec.scoring, case=case)
+    else:
+        values = task.validate(frame, case_id=spec.id, ids=verified.test_ids, id_column=case.id_column, scoring=spec.scoring)
     report = case.score(values, name=candidate, baselines=False)
     findings = tuple(finding for finding in task.findings(report.submission, verified.references, spec=spec) if finding.id != "public_private")
     report = dataclasses.replace(report, references=verified.references, findings=findings)
@@ -902,16 +936,78 @@ def _rank_auc(labels: np.ndarray, values: np.ndarray) -> float:
     return float((ranks[labels == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def _rank_correlation(labels: np.ndarray, values: np.ndarray) -> float:
+    """Spearman correlation of ``labels`` and ``values`` (average ranks for ties); NaN when either is constant."""
+    a = pd.Series(labels).rank(method="average").to_numpy()
+    b = pd.Series(values).rank(method="average").to_numpy()
+    if a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def _check_chance(spec_id: str, task: str, test: pd.DataFrame, labels: np.ndarray, id_column: str) -> None:
+    """Ids and row order of the bundle's test file rank the holdout at chance.
+
+    Binary labels: ROC-AUC of ranking by ids or by row position within 4.5 standard errors of 0.5.
+    Ratings and top-N (graded, not binary, labels): ROC-AUC is undefined, so the analogue is the Spearman
+    correlation of the labels (held-out stars; relevant movies per user) with the ids or the row position,
+    within 4.5 null standard errors (1/sqrt(n - 1)) of 0. User and movie ids are tested at the level of
+    users and movies (their mean label), since one user's rows share that user's taste.
+    """
+    if task == "binary":
+        if 0 < labels.sum() < len(labels):
+            n_pos = int(labels.sum())
+            n_neg = len(labels) - n_pos
+            bound = 4.5 * math.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg))
+            for what, values in (("ids", test[id_column].to_numpy()), ("row order", np.arange(len(test)))):
+                auc = _rank_auc(labels, values)
+                assert abs(auc - 0.5) <= bound, f"{spec_id}: ranking by {what} gives ROC-AUC {auc:.3f}, not chance (0.5 +/- {bound:.3f})"
+        return
+    checks: list[tuple[str, np.ndarray, np.ndarray]] = [(f"ids ({id_column})", test[id_column].to_numpy(), labels), ("row order", np.arange(len(test)), labels)]
+    for column in ("user_id", "movie_id"):
+        if column in test.columns and column != id_column:
+            means = pd.Series(labels.astype(np.float64)).groupby(test[column].to_numpy()).mean()
+            checks.append((f"{column} (per {column[:-3]})", means.index.to_numpy(), means.to_numpy()))
+    for what, values, target in checks:
+        if len(target) < 3:
+            continue
+        rho = _rank_correlation(target, values)
+        bound = 4.5 / math.sqrt(len(target) - 1)
+        assert not math.isfinite(rho) or abs(rho) <= bound, f"{spec_id}: ranking by {what} correlates with the holdout labels (Spearman {rho:.3f}, chance 0 +/- {bound:.3f})"
+
+
+def _bundle_truth(key_folder: Path, candidate: str) -> pd.DataFrame:
+    """The oracle's submission in the candidate's bundle ids (what a perfect candidate would hand in)."""
+    record = json.loads((key_folder / "candidates" / candidate / "secret.json").read_text(encoding="utf-8"))
+    answer = pd.read_parquet(key_folder / "candidates" / candidate / "answer_key.parquet")
+    spec = _spec(str(record["scenario_id"]))
+    id_column = str(record["id_column"])
+    if spec.task == "binary":
+        return pd.DataFrame({id_column: answer[id_column], "prediction": answer["probability"]})
+    if spec.task == "rating":
+        return pd.DataFrame({"user_id": answer["user_id"], "movie_id": answer["movie_id"], "rating": answer["expected_rating"]})
+    case = _regenerate(spec.id, int(record["variant_seed"]), json.dumps(record["params"], sort_keys=True))
+    disguise = _disguise(case, _Secret(int(record["variant_seed"]), str(record["id_key"]), str(record["salt"])))
+    source, bundle = disguise.entity_ids["movie_id"]
+    movies = np.asarray(_tasks.for_spec(spec).oracle(case))
+    mapped = bundle[pd.Index(source).get_indexer(movies.ravel())].reshape(movies.shape)
+    k = movies.shape[1]
+    return pd.DataFrame({"user_id": np.repeat(disguise.test_ids, k), "movie_id": mapped.ravel(), "rank": np.tile(np.arange(1, k + 1), len(movies))})
+
+
 def check_takehome(spec: ScenarioSpec, *, params: Mapping[str, object] | None = None, seed: int = 0) -> None:
     """Assert that a scenario makes a sound take-home: a bundle round trip for the scenario contract.
 
     Creates a two-candidate take-home (oracle-only difficulty, so it is fast)
     and checks: the bundle's files hold no label, seed or key; ids and test
-    row order rank the holdout at chance; the manifest's commitment verifies
-    against the key; the submission template and the oracle's own
-    probabilities grade (the latter exactly as the oracle); a submission made
-    for the other candidate is rejected by name; a changed bundle file is
-    detected.
+    row order rank the holdout at chance (ROC-AUC for binary tasks, Spearman
+    correlation for rating and top-N tasks: see ``_check_chance``); the
+    manifest's commitment verifies against the key; the submission template
+    and the oracle's own submission (true probabilities, true expected
+    ratings, or truly best unseen movies, in the bundle's ids) grade, the
+    latter exactly as the oracle; a submission made for the other candidate
+    is rejected by name; a changed bundle file is detected. Works for every
+    task type.
 
     Parameters
     ----------
@@ -935,10 +1031,11 @@ def check_takehome(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         takehome = create_takehome(spec.id, candidates=["ada", "grace"], out=out, seed=seed, params=params, baselines=False, tolerance=1.0)
+        task = _tasks.for_spec(spec)
         for name, bundle in takehome.bundles.items():
             record = json.loads((takehome.key / "candidates" / name / "secret.json").read_text())
             answer = pd.read_parquet(takehome.key / "candidates" / name / "answer_key.parquet")
-            labels = answer[record["target"]].to_numpy()
+            labels = answer[task.label_name(str(record["target"]))].to_numpy()
             manifest = json.loads((bundle / "manifest.json").read_text())
             assert manifest["answer_key_commitment"] == record["commitment"] == _commitment(record), f"{spec.id}: the manifest's commitment does not verify against the key"
             secrets_text = [str(record["variant_seed"]), str(record["id_key"]), str(record["salt"])]
@@ -953,21 +1050,13 @@ def check_takehome(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
             for column in test.columns:
                 values = test[column].to_numpy()
                 assert not (values.dtype.kind in "biuf" and np.array_equal(values.astype(np.float64), labels.astype(np.float64))), f"{spec.id}: test column {column!r} equals the labels"
-            if 0 < labels.sum() < len(labels):
-                n_pos = int(labels.sum())
-                n_neg = len(labels) - n_pos
-                bound = 4.5 * math.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg))
-                for what, values in (("ids", test[record["id_column"]].to_numpy()), ("row order", np.arange(len(test)))):
-                    auc = _rank_auc(labels, values)
-                    assert abs(auc - 0.5) <= bound, f"{spec.id}: ranking by {what} gives ROC-AUC {auc:.3f}, not chance (0.5 +/- {bound:.3f})"
+            _check_chance(spec.id, spec.task, test, labels, str(record["id_column"]))
         grading = grade_takehome(takehome.key, {"ada": takehome.bundles["ada"] / TEMPLATE_FILE})
         assert grading["ada"].status == "graded" and grading["ada"].files["html"].is_file(), f"{spec.id}: the submission template does not grade"
-        answer = pd.read_parquet(takehome.key / "candidates" / "ada" / "answer_key.parquet")
-        id_column = str(json.loads((takehome.key / "candidates" / "ada" / "secret.json").read_text())["id_column"])
-        perfect = pd.DataFrame({id_column: answer[id_column], "prediction": answer["probability"]})
+        perfect = _bundle_truth(takehome.key, "ada")
         graded = grade_takehome(takehome.key, {"ada": perfect}, write=False)["ada"]
         oracle = graded.references["oracle"]["scores"]
-        assert json.dumps(graded.scores, sort_keys=True) == json.dumps(oracle, sort_keys=True), f"{spec.id}: grading the true probabilities does not give the oracle's scores"
+        assert json.dumps(graded.scores, sort_keys=True) == json.dumps(oracle, sort_keys=True), f"{spec.id}: grading the truth does not give the oracle's scores"
         try:
             grade_takehome(takehome.key, {"grace": perfect}, write=False)
         except SubmissionError as err:

@@ -70,10 +70,12 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     data; train and test share columns and dtypes, the test has no target;
     ids are unique and disjoint between train and test; no public attribute
     holds the holdout labels; scoring the true probabilities reproduces the
-    oracle row; a random predictor scores an average precision whose
-    interval contains its exact expectation (about the prevalence); the spec round-trips through
+    oracle row; a random predictor scores an average precision (binary),
+    RMSE (rating) or precision@10 (top-N) whose interval contains its exact
+    expectation; the spec round-trips through
     ``to_dict``; exported files round-trip to the same fingerprint and hold
-    no labels; a take-home bundle round-trips (``check_takehome``).
+    no labels; a take-home bundle round-trips (``check_takehome``, for
+    every task type).
 
     Parameters
     ----------
@@ -100,30 +102,56 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     assert case.fingerprint != other.fingerprint, f"{spec.id}: another seed gave the same data"
 
     train, test = case.train, case.test
+    task = spec.task
     assert case.target in train.columns and case.target not in test.columns, f"{spec.id}: target must be in train only"
-    assert list(test.columns) == [c for c in train.columns if c != case.target], f"{spec.id}: train and test columns differ"
+    if task == "topn":
+        assert set(test.columns) <= set(train.columns), f"{spec.id}: test columns must be training columns"
+    else:
+        assert list(test.columns) == [c for c in train.columns if c != case.target], f"{spec.id}: train and test columns differ"
     mismatched = [c for c in test.columns if test[c].dtype != train[c].dtype]
     assert not mismatched, f"{spec.id}: dtypes differ between train and test for {mismatched}"
-    assert set(np.unique(train[case.target])) <= {0, 1}, f"{spec.id}: binary target must be 0/1"
+    if task == "binary":
+        assert set(np.unique(train[case.target])) <= {0, 1}, f"{spec.id}: binary target must be 0/1"
+    else:
+        assert set(np.unique(train[case.target])) <= {1, 2, 3, 4, 5}, f"{spec.id}: ratings must be 1..5 stars"
     train_ids, test_ids = train[case.id_column], test[case.id_column]
-    assert train_ids.is_unique and test_ids.is_unique, f"{spec.id}: ids repeat"
-    assert not set(train_ids) & set(test_ids), f"{spec.id}: train and test share ids"
+    if task == "topn":
+        assert test_ids.is_unique, f"{spec.id}: test users repeat"
+        assert set(test_ids) <= set(train_ids), f"{spec.id}: test users must appear in train"
+    else:
+        assert train_ids.is_unique and test_ids.is_unique, f"{spec.id}: ids repeat"
+        assert not set(train_ids) & set(test_ids), f"{spec.id}: train and test share ids"
     assert len(revealed) == len(test) and (revealed[case.id_column].to_numpy() == test_ids.to_numpy()).all()
 
-    labels = revealed[case.target].to_numpy()
+    labels = revealed[case._task.label_name(case.target)].to_numpy()
     leaking = [name for name, value in public_arrays(case).items() if _contains_labels(value, labels)]
     assert not leaking, f"{spec.id}: public attributes hold the holdout labels: {leaking}"
 
-    truth = revealed["probability"].to_numpy()
-    assert np.all((truth >= 0) & (truth <= 1)), f"{spec.id}: true probabilities outside [0, 1]"
+    if task == "binary":
+        truth: object = revealed["probability"].to_numpy()
+        assert np.all((truth >= 0) & (truth <= 1)), f"{spec.id}: true probabilities outside [0, 1]"  # type: ignore[operator]
+    elif task == "rating":
+        truth = revealed["expected_rating"].to_numpy()
+        assert np.all((truth >= 1) & (truth <= 5)), f"{spec.id}: expected ratings outside [1, 5]"  # type: ignore[operator]
+    else:
+        truth = case._task.oracle(case)
     report = case.score(truth)
     oracle = report.reference("oracle")
     assert json.dumps(report.submission.scores, sort_keys=True) == json.dumps(oracle.scores, sort_keys=True), f"{spec.id}: scoring the truth does not give the oracle row"
 
-    random_scores = np.random.default_rng(seed).random(len(test))
-    random_ap = case.score(random_scores, baselines=False).submission.scores["all"]["average_precision"]
-    expected = expected_random_average_precision(len(labels), int(labels.sum()))
-    assert random_ap["low"] <= expected <= random_ap["high"], f"{spec.id}: random predictor AP {random_ap} far from its expectation {expected:.4f}"
+    rng = np.random.default_rng(seed)
+    if task == "binary":
+        random_scores = rng.random(len(test))
+        random_ap = case.score(random_scores, baselines=False).submission.scores["all"]["average_precision"]
+        expected = expected_random_average_precision(len(labels), int(labels.sum()))
+        assert random_ap["low"] <= expected <= random_ap["high"], f"{spec.id}: random predictor AP {random_ap} far from its expectation {expected:.4f}"
+    elif task == "rating":
+        # Uniform predictions on [1, 5]: E[(r - x)^2] = (r - 3)^2 + 4/3 for each held-out star r.
+        random_rmse = case.score(rng.uniform(1.0, 5.0, size=len(test)), baselines=False).submission.scores["all"]["rmse"]
+        expected = float(np.sqrt(np.mean((labels - 3.0) ** 2) + 4.0 / 3.0))
+        assert _near(random_rmse, expected), f"{spec.id}: random predictor RMSE {random_rmse} far from its expectation {expected:.4f}"
+    else:
+        _check_random_topn(case, labels, rng)
 
     with tempfile.TemporaryDirectory() as folder:
         for file_format in ("parquet", "csv"):
@@ -132,10 +160,32 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
             assert case.target not in test_back.columns, f"{spec.id}: exported test holds the target"
             assert not _contains_labels(test_back, labels), f"{spec.id}: exported test holds the holdout labels"
             if file_format == "parquet":
-                assert fingerprint(train_back, test_back) == case.fingerprint, f"{spec.id}: Parquet export does not round-trip"
+                assert fingerprint(train_back, test_back, *case.tables.values()) == case.fingerprint, f"{spec.id}: Parquet export does not round-trip"
             else:
                 assert len(train_back) == len(train) and len(test_back) == len(test), f"{spec.id}: CSV export lost rows"
 
     from ._takehome_grade import check_takehome
 
     check_takehome(spec, params=params, seed=seed)
+
+
+def _check_random_topn(case: Case, n_relevant: np.ndarray, rng: np.random.Generator) -> None:
+    """Uniformly random unseen movies: precision@k's interval must hold its exact expectation."""
+    k = int(case.spec.scoring.get("k", 10))  # type: ignore[call-overload]
+    n_movies = len(case.tables["movies"])
+    seen = case.train.groupby("user_id")["movie_id"].agg(lambda movies: set(movies.tolist()))
+    users = case.test["user_id"].to_numpy()
+    rows, n_candidates = [], []
+    for user in users:
+        candidates = np.setdiff1d(np.arange(1, n_movies + 1), np.fromiter(seen.get(user, set()), dtype=np.int64))
+        rows.append(rng.choice(candidates, size=k, replace=False))
+        n_candidates.append(len(candidates))
+    precision = case.score(np.array(rows), baselines=False).submission.scores["all"]["precision_at_10"]
+    expected = float(np.mean(n_relevant / np.array(n_candidates)))
+    assert _near(precision, expected), f"{case.spec.id}: random recommender precision {precision} far from its expectation {expected:.4f}"
+
+
+def _near(interval: Mapping[str, float], expected: float) -> bool:
+    """Within about 3.3 standard errors (a 99.9 % interval widened from the 95 % one)."""
+    half = 1.7 * (interval["high"] - interval["low"]) / 2
+    return abs(interval["estimate"] - expected) <= half

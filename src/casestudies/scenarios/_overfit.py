@@ -94,16 +94,18 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.pipeline import Pipeline
 
 from casestudies._data import ScenarioData
+from casestudies._diagnosis import FAULT_KINDS
+from casestudies.exceptions import InvalidParameterError
 
 __all__ = [
     "CONTRACT_TYPES",
-    "ColumnScreen",
-    "SelectedLogistic",
     "FAULT_KINDS",
     "INFORMATIVE_COLUMNS",
     "LEAK_COLUMN_NAMES",
     "PAYMENT_METHODS",
     "RANDOM_FAULT_RANGES",
+    "ColumnScreen",
+    "SelectedLogistic",
     "churn_logit",
     "expert_pipeline",
     "generate",
@@ -111,17 +113,7 @@ __all__ = [
     "regularised_pipeline",
 ]
 
-FAULT_KINDS: Final[tuple[str, ...]] = (
-    "high_dimensional",
-    "label_noise",
-    "target_leakage",
-    "identifier",
-    "covariate_shift",
-    "duplicates",
-    "temporal",
-    "class_imbalance",
-)
-"""Every cause the generator can plant, in the order of ``reveal("world")["faults"]``."""
+
 
 CONTRACT_TYPES: Final[tuple[str, ...]] = ("month-to-month", "one-year", "two-year")
 PAYMENT_METHODS: Final[tuple[str, ...]] = ("card", "bank_transfer", "electronic_check", "mailed_check")
@@ -241,7 +233,7 @@ def churn_logit(frame: pd.DataFrame) -> np.ndarray:
     ...                     "support_calls_90d": [0], "late_payments_12m": [0],
     ...                     "streaming_hours_week": [10.0]})
     >>> round(float(churn_logit(row)[0]), 3)
-    1.778
+    1.765
     """
     tenure = frame["tenure_months"].to_numpy(dtype=np.float64)
     charges = frame["monthly_charges"].to_numpy(dtype=np.float64)
@@ -325,9 +317,9 @@ def _noise_names(n: int, rng: np.random.Generator) -> tuple[list[str], list[str]
     return numeric, categorical
 
 
-def _ordered_categories(z: np.ndarray, shares: tuple[float, ...], categories: tuple[str, ...]) -> pd.Categorical:
+def _ordered_categories(z: np.ndarray, shares: tuple[float, ...], categories: tuple[str, ...]) -> pd.Categorical[str]:
     cuts = norm.ppf(np.cumsum(shares)[:-1])
-    return pd.Categorical.from_codes(np.digitize(z, cuts).astype(np.int8), categories=list(categories))
+    return pd.Categorical.from_codes(np.digitize(z, cuts).astype(np.int8), categories=pd.Index(list(categories)))
 
 
 def _latent(n: int, columns: list[str], shifts: Mapping[str, float], rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -480,7 +472,7 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     >>> [kind for kind, fault in faults.items() if fault["present"]]
     ['target_leakage', 'identifier']
     >>> faults["target_leakage"]["columns"], faults["identifier"]["columns"]
-    (['cancellation_page_visits'], ['record_number'])
+    (['winback_offer_sent'], ['email_hash'])
     """
     streams = rng.spawn(14)
     n_test = int(params["n_test"])  # type: ignore[call-overload]
@@ -556,7 +548,7 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
         targets = np.sort(place_rng.choice(n_test, size=sources.size, replace=False))
         sources = pick_rng.permutation(sources)
         for name, values in train_cols.items():
-            copied = values[sources] if not isinstance(values, pd.Categorical) else values.codes[sources]
+            copied = values.codes[sources] if isinstance(values, pd.Categorical) else np.asarray(values)[sources]
             if isinstance(values, np.ndarray) and values.dtype.kind == "f":
                 scale = 0.005 * float(np.std(values)) if values.size > 1 else 0.0
                 decimals = 4 if name == leak_name or "share" in name else 2
@@ -721,7 +713,7 @@ class ColumnScreen(TransformerMixin, BaseEstimator):
     >>> import casestudies as cs
     >>> case = cs.make("overfit-leaky-v1", seed=0, n_train=500, n_test=300)
     >>> screen = ColumnScreen().fit(case.X_train, case.y_train)
-    >>> "days_since_last_login" in screen.dropped_
+    >>> screen.dropped_ == ["customer_id", "snapshot_date", *case.reveal("world")["faults"]["target_leakage"]["columns"]]
     True
     """
 
@@ -730,23 +722,49 @@ class ColumnScreen(TransformerMixin, BaseEstimator):
         self.drop_dates = drop_dates
         self.leak_threshold = leak_threshold
 
-    def fit(self, X: pd.DataFrame, y: object = None) -> ColumnScreen:  # noqa: N803
-        """Find the columns to drop."""
-        from casestudies._diagnostics import identifier_check, leakage_scan
+    def __sklearn_tags__(self) -> object:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = []  # returns a DataFrame of the kept columns
+        return tags
 
+    def fit(self, X: pd.DataFrame, y: object = None) -> ColumnScreen:
+        """Find the columns to drop."""
+        from casestudies._diagnostics import _as_frame, identifier_check, leakage_scan
+
+        X = _as_frame(X, "ColumnScreen.fit")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            message = (
+                f"ColumnScreen.fit: found {X.shape[0]} sample(s) and {X.shape[1]} feature(s) (shape={X.shape}) while a minimum of 1 is required; "
+                "pass training rows and columns."
+            )
+            raise InvalidParameterError(message)
+        self.n_features_in_ = X.shape[1]
         base = [c for c in self.drop if c in X.columns]
         if self.drop_dates:
             base += [c for c in X.columns if X[c].dtype.kind == "M" and c not in base]
         ids = list(identifier_check(X, X, exclude=base).evidence["columns"])  # type: ignore[call-overload]
         leaks: list[str] = []
-        if y is not None:
+        if y is not None and len(np.unique(np.asarray(y))) == 2:
             leaks = list(leakage_scan(X, pd.Series(np.asarray(y)), exclude=[*base, *ids], threshold=self.leak_threshold).evidence["columns"])  # type: ignore[call-overload]
         self.dropped_ = [*base, *ids, *leaks]
         return self
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` without the dropped columns."""
-        return X.drop(columns=[c for c in self.dropped_ if c in X.columns])
+        from sklearn.utils.validation import check_is_fitted
+
+        from casestudies._diagnostics import _as_frame
+
+        check_is_fitted(self, "dropped_")
+        frame = _as_frame(X, "ColumnScreen.transform")
+        if not isinstance(X, pd.DataFrame) and frame.shape[1] != self.n_features_in_:
+            message = f"ColumnScreen.transform: X has {frame.shape[1]} features, but ColumnScreen is expecting {self.n_features_in_} features as input; pass the training columns."
+            raise InvalidParameterError(message)
+        return frame.drop(columns=[c for c in self.dropped_ if c in frame.columns])
 
 
 class SelectedLogistic(ClassifierMixin, BaseEstimator):
@@ -758,38 +776,55 @@ class SelectedLogistic(ClassifierMixin, BaseEstimator):
     random_state : int, default=0
     """
 
-    def __init__(self, Cs: Sequence[float] = (0.02, 0.05, 0.2, 1.0), random_state: int = 0) -> None:  # noqa: N803
+    def __init__(self, Cs: Sequence[float] = (0.02, 0.05, 0.2, 1.0), random_state: int = 0) -> None:
         self.Cs = Cs
         self.random_state = random_state
 
-    def fit(self, X: np.ndarray, y: object) -> SelectedLogistic:  # noqa: N803
-        """Pick ``C`` by cross-validated log-loss, then refit on all rows."""
+    def _model(self, c: float, n_classes: int) -> object:
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold
 
-        X = np.asarray(X, dtype=np.float64)
-        y_values = np.asarray(y, dtype=np.int64)
-        self.classes_ = np.unique(y_values)
-        folds = list(StratifiedKFold(3, shuffle=True, random_state=self.random_state).split(X, y_values))
+        solver = "liblinear" if n_classes == 2 else "saga"
+        return LogisticRegression(C=c, l1_ratio=1.0, solver=solver, max_iter=1000, random_state=self.random_state)
+
+    def fit(self, X: np.ndarray, y: object) -> SelectedLogistic:
+        """Pick ``C`` by cross-validated log-loss, then refit on all rows."""
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import validate_data
+
+        X, y_values = validate_data(self, X, y)
+        check_classification_targets(y_values)
+        self.classes_, codes = np.unique(y_values, return_inverse=True)
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise InvalidParameterError(f"SelectedLogistic.fit: y needs at least 2 classes; got {n_classes} class ({self.classes_.tolist()}).")
+        n_folds = int(min(3, np.bincount(codes).min()))
         losses = []
         for c in self.Cs:
             loss = 0.0
-            for train_rows, valid_rows in folds:
-                model = LogisticRegression(C=c, l1_ratio=1.0, solver="liblinear", max_iter=1000).fit(X[train_rows], y_values[train_rows])
-                p = np.clip(model.predict_proba(X[valid_rows])[:, 1], 1e-9, 1 - 1e-9)
-                loss -= float(np.sum(y_values[valid_rows] * np.log(p) + (1 - y_values[valid_rows]) * np.log(1 - p)))
+            if n_folds >= 2:
+                for train_rows, valid_rows in StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state).split(X, codes):
+                    model = self._model(c, n_classes).fit(X[train_rows], codes[train_rows])  # type: ignore[attr-defined]
+                    p = np.clip(model.predict_proba(X[valid_rows]), 1e-9, 1.0)  # type: ignore[attr-defined]
+                    columns = np.searchsorted(model.classes_, codes[valid_rows])  # type: ignore[attr-defined]
+                    loss -= float(np.sum(np.log(p[np.arange(len(valid_rows)), np.minimum(columns, p.shape[1] - 1)])))
             losses.append(loss)
         self.C_ = float(self.Cs[int(np.argmin(losses))])
-        self.model_ = LogisticRegression(C=self.C_, l1_ratio=1.0, solver="liblinear", max_iter=1000).fit(X, y_values)
+        self.model_ = self._model(self.C_, n_classes).fit(X, codes)  # type: ignore[attr-defined]
         return self
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
-        """Class probabilities."""
-        return self.model_.predict_proba(np.asarray(X, dtype=np.float64))
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities, columns in ``classes_`` order."""
+        from sklearn.utils.validation import check_is_fitted, validate_data
 
-    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False)
+        return np.asarray(self.model_.predict_proba(X))  # type: ignore[attr-defined]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
         """Class labels."""
-        return self.model_.predict(np.asarray(X, dtype=np.float64))
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
 
 
 def naive_pipeline() -> Pipeline:
