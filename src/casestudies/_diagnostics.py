@@ -172,12 +172,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: object = None) -> TabularEncoder:
         """Learn medians, scales and category levels from ``X``."""
         frame = _as_frame(X, "TabularEncoder.fit")
-        if frame.shape[0] == 0 or frame.shape[1] == 0:
-            message = (
-                f"TabularEncoder.fit: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
-                "pass at least one row and one column."
-            )
-            raise InvalidParameterError(message)
+        _require_rows_and_columns(frame, "TabularEncoder.fit")
         self.n_features_in_ = frame.shape[1]
         if isinstance(X, pd.DataFrame):
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
@@ -268,6 +263,16 @@ def _as_frame(X: object, where: str) -> pd.DataFrame:
         )
         raise InvalidParameterError(message)
     return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+
+
+def _require_rows_and_columns(frame: pd.DataFrame, where: str) -> None:
+    """Raise the scikit-learn-style error for an empty frame (estimator checks expect it)."""
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        message = (
+            f"{where}: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
+            "pass at least one row and one column."
+        )
+        raise InvalidParameterError(message)
 
 
 # ---------------------------------------------------------------------------

@@ -733,15 +733,10 @@ class ColumnScreen(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: object = None) -> ColumnScreen:
         """Find the columns to drop."""
-        from casestudies._diagnostics import _as_frame, identifier_check, leakage_scan
+        from casestudies._diagnostics import _as_frame, _require_rows_and_columns, identifier_check, leakage_scan
 
         X = _as_frame(X, "ColumnScreen.fit")
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            message = (
-                f"ColumnScreen.fit: found {X.shape[0]} sample(s) and {X.shape[1]} feature(s) (shape={X.shape}) while a minimum of 1 is required; "
-                "pass training rows and columns."
-            )
-            raise InvalidParameterError(message)
+        _require_rows_and_columns(X, "ColumnScreen.fit")
         self.n_features_in_ = X.shape[1]
         base = [c for c in self.drop if c in X.columns]
         if self.drop_dates:
