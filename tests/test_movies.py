@@ -305,7 +305,7 @@ def test_topn_submission_problems_are_all_reported(topn_case: cs.Case) -> None:
         topn_case.score(bad)
     codes = [problem.code for problem in caught.value.problems]
     assert codes.count(ProblemCode.UNKNOWN_IDS) == 2
-    assert {ProblemCode.MISSING_IDS, ProblemCode.OUT_OF_RANGE, ProblemCode.DUPLICATE_IDS} <= set(codes)
+    assert {ProblemCode.MISSING_IDS, ProblemCode.BAD_RANKS, ProblemCode.ALREADY_RATED} <= set(codes)
     text = str(caught.value)
     assert "already-rated" in text and "ranks 1..10" in text
     with pytest.raises(SubmissionError, match="exactly the columns user_id, movie_id, rank"):

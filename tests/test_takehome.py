@@ -365,7 +365,7 @@ def test_a_submission_for_another_variant_is_rejected_by_name(toy: cs.Takehome, 
     with pytest.raises(SubmissionError) as caught:
         cs.grade_takehome(toy.key, {"alice": bobs}, write=False)
     problem = caught.value.problems[0]
-    assert problem.code is ProblemCode.UNKNOWN_IDS
+    assert problem.code is ProblemCode.WRONG_VARIANT
     assert "100% are from candidate 'bob''s bundle and 0% from 'alice''s" in problem.received
     assert problem.hint.startswith("This file was made for 'bob''s variant, not 'alice''s.")
     # ids from no bundle at all, and a file without ids
@@ -435,7 +435,7 @@ def test_grade_all_writes_one_comparison_table(toy: cs.Takehome, tmp_path: Path,
     assert table["candidate"].tolist() == ["bob", "alice", "carol"]  # best first, rejected last
     assert table["status"].tolist() == ["graded", "graded", "rejected"]
     assert table.loc[0, "share_of_oracle"] == pytest.approx(1.0)
-    assert "made for 'bob''s variant" in table.loc[2, "problems"] or "UNKNOWN_IDS" in table.loc[2, "problems"]
+    assert table.loc[2, "problems"].startswith("WRONG_VARIANT") and "from candidate 'bob''s bundle" in table.loc[2, "problems"]
     assert "alcie.csv: matches no candidate (did you mean 'alice'?)" in out
     assert (toy.key / "grades/comparison.html").read_text().count("<tr>") == 4
 

@@ -544,7 +544,7 @@ def validate_topn(
     ...     validate_topn(bad, scenario_id="demo-v1", users=np.array([1, 2]), k=2, seen=seen, n_movies=5)
     ... except SubmissionError as err:
     ...     print([problem.code.value for problem in err.problems])
-    ['UNKNOWN_IDS', 'UNKNOWN_IDS', 'MISSING_IDS', 'DUPLICATE_IDS', 'OUT_OF_RANGE', 'DUPLICATE_IDS']
+    ['UNKNOWN_IDS', 'UNKNOWN_IDS', 'MISSING_IDS', 'DUPLICATE_IDS', 'BAD_RANKS', 'ALREADY_RATED']
     """
     try:
         return _validate_topn(predictions, scenario_id=scenario_id, users=users, k=k, seen=seen, n_movies=n_movies)
@@ -595,13 +595,13 @@ def _validate_topn(predictions: object, *, scenario_id: str, users: np.ndarray, 
     wrong = per_user[(per_user["sum"] != k) | (per_user["size"] != k)].index.to_numpy()
     wrong = wrong[np.isin(wrong, users)]
     if len(wrong):
-        problems.append(Problem(ProblemCode.OUT_OF_RANGE, f"ranks 1..{k}, each exactly once, for every user", f"{len(wrong)} users whose ranks are not 1..{k}, e.g. {_examples(wrong)} (rank values seen: {_examples(np.unique(rank))})", f"Give each user exactly {k} rows ranked 1 (best) to {k}."))
+        problems.append(Problem(ProblemCode.BAD_RANKS, f"ranks 1..{k}, each exactly once, for every user", f"{len(wrong)} users whose ranks are not 1..{k}, e.g. {_examples(wrong)} (rank values seen: {_examples(np.unique(rank))})", f"Give each user exactly {k} rows ranked 1 (best) to {k}."))
     ok = ~unknown_user & ~unknown_movie
     rated = np.zeros(len(frame), dtype=bool)
     if ok.any():
         rated[ok] = np.asarray(seen[user[ok], movie[ok]]).ravel() != 0  # type: ignore[index]
     if rated.any():
-        problems.append(Problem(ProblemCode.DUPLICATE_IDS, "only movies the user has not rated in case.train", f"{int(rated.sum())} recommendations of already-rated movies, e.g. {_examples([(int(a), int(b)) for a, b in zip(user[rated], movie[rated])])} (user_id, movie_id)", "Remove each user's training movies before taking the top k."))
+        problems.append(Problem(ProblemCode.ALREADY_RATED, "only movies the user has not rated in case.train", f"{int(rated.sum())} recommendations of already-rated movies, e.g. {_examples([(int(a), int(b)) for a, b in zip(user[rated], movie[rated])])} (user_id, movie_id)", "Remove each user's training movies before taking the top k."))
     if problems:
         raise SubmissionError(scenario_id, tuple(problems))
     position = pd.Index(users).get_indexer(user)

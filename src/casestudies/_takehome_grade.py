@@ -674,7 +674,8 @@ def _check_variant(frame: pd.DataFrame, *, key: _Key, candidate: str, verified: 
     else:
         received = f"{len(submitted):,} ids of which {share_own:.0%} are {candidate!r}'s and none match another candidate's bundle"
         hint = f"The ids were changed, or the file was made for a bundle outside this take-home. Ask {candidate!r} for predictions on their own test.csv with the ids unchanged."
-    raise SubmissionError(scenario_id, (Problem(ProblemCode.UNKNOWN_IDS, expected, received, hint),))
+    code = ProblemCode.WRONG_VARIANT if matches else ProblemCode.UNKNOWN_IDS
+    raise SubmissionError(scenario_id, (Problem(code, expected, received, hint),))
 
 
 def _read_submission(submission: object, scenario_id: str) -> tuple[pd.DataFrame, str]:
