@@ -26,8 +26,6 @@ from ._report import Entry, Report
 from ._spec import ScenarioSpec
 from .exceptions import InvalidParameterError, RegistrationError
 
-PARTS = ("public", "private")
-
 
 class _Holdout:
     """The hidden side of a Case: labels, truth and the public/private split."""

@@ -97,7 +97,7 @@ from ._takehome_content import (
     starter_notebook,
     submission_template,
 )
-from .exceptions import CaseStudiesError, InvalidParameterError, TakehomeError, TakehomeIntegrityError
+from .exceptions import InvalidParameterError, TakehomeError, TakehomeIntegrityError
 
 if sys.version_info >= (3, 11):
     import tomllib
