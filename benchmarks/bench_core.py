@@ -13,10 +13,7 @@ Run ``python benchmarks/bench_core.py``. It prints:
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,16 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import casestudies as cs  # noqa: E402
 from casestudies._registry import generator_of  # noqa: E402
+from _timing import median_seconds  # noqa: E402
 from bench_scoring import scoring_benchmark  # noqa: E402
-
-
-def _median_seconds(work: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def generation_benchmark(repeats: int = 5) -> dict[str, float]:
@@ -48,9 +37,9 @@ def generation_benchmark(repeats: int = 5) -> dict[str, float]:
     n_columns = case.train.shape[1]
     generate = generator_of(spec)
     params = MappingProxyType(spec.defaults)
-    make_seconds = _median_seconds(lambda: cs.make("fraud-v1", seed=1), repeats)
-    generator_seconds = _median_seconds(lambda: generate(params, np.random.default_rng(1)), repeats)
-    sklearn_seconds = _median_seconds(lambda: make_classification(n_samples=n_rows, n_features=n_columns, random_state=1), repeats)
+    make_seconds = median_seconds(lambda: cs.make("fraud-v1", seed=1), repeats)
+    generator_seconds = median_seconds(lambda: generate(params, np.random.default_rng(1)), repeats)
+    sklearn_seconds = median_seconds(lambda: make_classification(n_samples=n_rows, n_features=n_columns, random_state=1), repeats)
     return {
         "n_rows": n_rows,
         "n_columns": n_columns,

@@ -15,10 +15,7 @@ Targets: generation under 30 s, scoring under 5 s per task on a laptop core.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -28,32 +25,26 @@ except ImportError:  # running from a source checkout without installing
     import casestudies as cs
 from casestudies.scenarios._recommenders import BiasBaseline, ItemKNN, MostPopular
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_seconds  # noqa: E402
+
 ML1M = {"n_users": 6040, "n_movies": 3706, "n_ratings": 1_000_209}
 ML100K: dict[str, int] = {}
-
-
-def _median_seconds(function: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def movies_benchmark(scale: dict[str, int], repeats: int = 3) -> dict[str, float]:
     """Median seconds of each step at ``scale`` (generator parameters)."""
     result = {}
-    result["make rating"] = _median_seconds(lambda: cs.make("movies-rating-v1", seed=0, **scale), repeats)
-    result["make topn"] = _median_seconds(lambda: cs.make("movies-topn-v1", seed=0, **scale), repeats)
+    result["make rating"] = median_seconds(lambda: cs.make("movies-rating-v1", seed=0, **scale), repeats)
+    result["make topn"] = median_seconds(lambda: cs.make("movies-topn-v1", seed=0, **scale), repeats)
     rating = cs.make("movies-rating-v1", seed=0, **scale)
     topn = cs.make("movies-topn-v1", seed=0, **scale)
     predictions = BiasBaseline().fit(rating.train).predict(rating.test)
     recommendations = MostPopular().fit(topn.train).recommend(topn.test["user_id"].to_numpy(), 10)
-    result["score rating"] = _median_seconds(lambda: rating.score(predictions, baselines=False), repeats)
-    result["score topn"] = _median_seconds(lambda: topn.score(recommendations, baselines=False), repeats)
-    result["evaluate biases"] = _median_seconds(lambda: rating.evaluate(BiasBaseline(), baselines=False), 1)
-    result["evaluate item-kNN"] = _median_seconds(lambda: topn.evaluate(ItemKNN(), baselines=False), 1)
+    result["score rating"] = median_seconds(lambda: rating.score(predictions, baselines=False), repeats)
+    result["score topn"] = median_seconds(lambda: topn.score(recommendations, baselines=False), repeats)
+    result["evaluate biases"] = median_seconds(lambda: rating.evaluate(BiasBaseline(), baselines=False), 1)
+    result["evaluate item-kNN"] = median_seconds(lambda: topn.evaluate(ItemKNN(), baselines=False), 1)
     return result
 
 

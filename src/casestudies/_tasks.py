@@ -80,20 +80,24 @@ def _frame_checks(data: ScenarioData, truth_column: str) -> list[str]:
     return problems
 
 
-class BinaryTask:
+class _TableTask:
+    """Tasks whose test rows are the holdout rows with the target column removed."""
+
+    def public_test(self, data: ScenarioData) -> pd.DataFrame:
+        return data.test.drop(columns=[data.target])
+
+    def label_name(self, target: str) -> str:
+        return target
+
+
+class BinaryTask(_TableTask):
     """Binary classification scored by ranking metrics on an imbalanced holdout."""
 
     def check(self, data: ScenarioData) -> list[str]:
         return _frame_checks(data, "probability")
 
-    def public_test(self, data: ScenarioData) -> pd.DataFrame:
-        return data.test.drop(columns=[data.target])
-
     def labels(self, data: ScenarioData) -> np.ndarray:
         return data.test[data.target].to_numpy().astype(np.int8)
-
-    def label_name(self, target: str) -> str:
-        return target
 
     def strata(self, labels: np.ndarray) -> np.ndarray:
         return labels
@@ -239,7 +243,7 @@ def _timed_fit(model: object, name: str, train: pd.DataFrame) -> float:
     return time.perf_counter() - started
 
 
-class RatingTask:
+class RatingTask(_TableTask):
     """Predict held-out star ratings: RMSE and MAE, plus full-catalog truth."""
 
     def check(self, data: ScenarioData) -> list[str]:
@@ -249,14 +253,8 @@ class RatingTask:
                 problems.append(f"test has no column {column!r}")
         return problems
 
-    def public_test(self, data: ScenarioData) -> pd.DataFrame:
-        return data.test.drop(columns=[data.target])
-
     def labels(self, data: ScenarioData) -> np.ndarray:
         return data.test[data.target].to_numpy().astype(np.float64)
-
-    def label_name(self, target: str) -> str:
-        return target
 
     def strata(self, labels: np.ndarray) -> np.ndarray:
         return np.rint(labels)
