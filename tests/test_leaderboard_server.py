@@ -266,6 +266,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 
 def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -311,7 +312,8 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served
             rows = [row.find_elements(By.TAG_NAME, "td") for row in d.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]
             return any(len(cells) == 5 and cells[1].text == "ana" and cells[3].text == "1" for cells in rows)
 
-        WebDriverWait(driver, 60).until(ana_has_one_submission)
+        # The page re-renders the table as it refreshes; a row read mid-refresh is stale, so read again.
+        WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(ana_has_one_submission)
         driver.save_screenshot(str(tmp_path / "leaderboard-phone.png"))
     assert (tmp_path / "leaderboard-phone.png").stat().st_size > 1000
     history = cs.Leaderboard.open(store).history("ana")
