@@ -23,10 +23,10 @@ from sklearn.datasets import make_classification
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-import casestudies as cs  # noqa: E402
-from casestudies._registry import generator_of  # noqa: E402
-from _timing import median_seconds  # noqa: E402
-from bench_scoring import scoring_benchmark  # noqa: E402
+import casestudies as cs
+from _timing import median_seconds
+from bench_scoring import scoring_benchmark
+from casestudies.core._registry import generator_of
 
 
 def generation_benchmark(repeats: int = 5) -> dict[str, float]:
@@ -39,7 +39,9 @@ def generation_benchmark(repeats: int = 5) -> dict[str, float]:
     params = MappingProxyType(spec.defaults)
     make_seconds = median_seconds(lambda: cs.make("fraud-v1", seed=1), repeats)
     generator_seconds = median_seconds(lambda: generate(params, np.random.default_rng(1)), repeats)
-    sklearn_seconds = median_seconds(lambda: make_classification(n_samples=n_rows, n_features=n_columns, random_state=1), repeats)
+    sklearn_seconds = median_seconds(
+        lambda: make_classification(n_samples=n_rows, n_features=n_columns, random_state=1), repeats
+    )
     return {
         "n_rows": n_rows,
         "n_columns": n_columns,
@@ -61,7 +63,9 @@ def main() -> None:
     print(f"  ratio generator / make_classification rate: {gen['generator_ratio']:.2f}x")
     score = scoring_benchmark()
     print()
-    print(f"scoring {score['n_rows']:,} rows ({score['n_positives']:,} positives), {score['n_boot']} bootstrap replicates, median of {score['repeats']}:")
+    print(
+        f"scoring {score['n_rows']:,} rows ({score['n_positives']:,} positives), {score['n_boot']} bootstrap replicates, median of {score['repeats']}:"
+    )
     print(f"  metrics + CIs, public and private   {score['ours_ms']:8.1f} ms")
     print(f"  full Case.score path (+ validation and whole-holdout point estimates) {score['full_path_ms']:.1f} ms")
     print(f"  sklearn roc_auc + average_precision {score['sklearn_ms']:8.1f} ms (no CIs)")

@@ -118,9 +118,15 @@ SPEC = ScenarioSpec.from_dict(
         "public_fraction": 0.5,
         "prompt": "Nothing here can be learned; any public score above chance was leaked by the leaderboard.",
         "scoring": {"alert_budget": 0.05},
-        "baselines": {"prior": "casestudies._baselines:prior"},
+        "baselines": {"prior": "casestudies.scenarios.baselines:prior"},
         "parameters": {
-            "n_public": {"type": "int", "default": 4000, "min": 100, "max": 1_000_000, "help": "public holdout rows (the private part has as many)"},
+            "n_public": {
+                "type": "int",
+                "default": 4000,
+                "min": 100,
+                "max": 1_000_000,
+                "help": "public holdout rows (the private part has as many)",
+            },
             "n_train": {"type": "int", "default": 200, "min": 100, "max": 1_000_000, "help": "training rows"},
         },
     }
@@ -207,7 +213,9 @@ def attack(
             queries = rng.integers(0, 2, size=(k, n_rows)).astype(np.float64)
         else:  # random scores in [0, 1]: more to learn from for a ranking metric
             queries = rng.random(size=(k, n_rows))
-        chance = 0.5 if metric == "accuracy" else float(cs.make(SCENARIO_ID, seed=seed, n_public=n_public).y_train.mean())
+        chance = (
+            0.5 if metric == "accuracy" else float(cs.make(SCENARIO_ID, seed=seed, n_public=n_public).y_train.mean())
+        )
         kept = np.zeros(k, dtype=bool)
         released = np.full(k, np.nan)
         for index in range(k):
@@ -250,12 +258,19 @@ def attack(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=4000, help="public holdout rows (default 4000)")
     parser.add_argument("--k", type=int, default=400, help="random submissions (default 400)")
     parser.add_argument("--seeds", type=int, default=10, help="repetitions with seeds 0..seeds-1 (default 10)")
     parser.add_argument("--metric", default="accuracy", choices=["accuracy", "average_precision"])
-    parser.add_argument("--vectors", choices=["binary", "scores"], default="binary", help="random 0/1 labels (Blum & Hardt) or random scores in [0, 1] (soft vote)")
+    parser.add_argument(
+        "--vectors",
+        choices=["binary", "scores"],
+        default="binary",
+        help="random 0/1 labels (Blum & Hardt) or random scores in [0, 1] (soft vote)",
+    )
     parser.add_argument("--mechanism", action="append", choices=list(MECHANISMS), help="default: all")
     parser.add_argument("--json", type=Path, help="also write every run to this JSON file")
     args = parser.parse_args(argv)
@@ -265,9 +280,24 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             for index, mechanism in enumerate(mechanisms):
                 store = Path(folder) / f"attack-{seed}.sqlite"
-                results.append(attack(store, mechanism=mechanism, metric=args.metric, n_public=args.n, k=args.k, seed=seed, name=f"m{index}", vectors=args.vectors))
-    print(f"boosting attack: metric {args.metric}, {args.vectors} vectors, n = {args.n} public rows, k = {args.k} random submissions, seeds 0..{args.seeds - 1}")
-    print(f"{'mechanism':<38} {'kept':>6} {'leaked (public - chance)':>26} {'displayed - chance':>19} {'private - chance':>17} {'s/run':>6}")
+                results.append(
+                    attack(
+                        store,
+                        mechanism=mechanism,
+                        metric=args.metric,
+                        n_public=args.n,
+                        k=args.k,
+                        seed=seed,
+                        name=f"m{index}",
+                        vectors=args.vectors,
+                    )
+                )
+    print(
+        f"boosting attack: metric {args.metric}, {args.vectors} vectors, n = {args.n} public rows, k = {args.k} random submissions, seeds 0..{args.seeds - 1}"
+    )
+    print(
+        f"{'mechanism':<38} {'kept':>6} {'leaked (public - chance)':>26} {'displayed - chance':>19} {'private - chance':>17} {'s/run':>6}"
+    )
     for mechanism in mechanisms:
         runs = [result for result in results if result.mechanism == mechanism]
         leaked = [run.leaked for run in runs]
@@ -278,7 +308,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.mean(run.seconds for run in runs):>6.1f}"
         )
     if args.json:
-        args.json.write_text(json.dumps([asdict(result) | {"leaked": result.leaked, "displayed_bias": result.displayed_bias} for result in results], indent=2))
+        args.json.write_text(
+            json.dumps(
+                [
+                    asdict(result) | {"leaked": result.leaked, "displayed_bias": result.displayed_bias}
+                    for result in results
+                ],
+                indent=2,
+            )
+        )
     return 0
 
 

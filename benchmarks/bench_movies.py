@@ -23,10 +23,10 @@ try:
 except ImportError:  # running from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import casestudies as cs
-from casestudies.scenarios._recommenders import BiasBaseline, ItemKNN, MostPopular
+from casestudies.scenarios.movies._recommenders import BiasBaseline, ItemKNN, MostPopular
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_seconds  # noqa: E402
+from _timing import median_seconds
 
 ML1M = {"n_users": 6040, "n_movies": 3706, "n_ratings": 1_000_209}
 ML100K: dict[str, int] = {}

@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import casestudies as cs
-from casestudies._diagnostics import DIAGNOSTICS
+from casestudies.diagnostics._checks import DIAGNOSTICS
 
 DATA_DIAGNOSTICS = [name for name, spec in DIAGNOSTICS.items() if not spec.needs_pipeline]
 
@@ -112,21 +112,29 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list every case with a miss or a false alarm")
     args = parser.parse_args()
     result = run(args.cases, args.first_seed, args.misses)
-    print(f"{result['cases']} random-faults cases (seeds {args.first_seed}..{args.first_seed + args.cases - 1}), "
-          f"{result['seconds_per_case']:.2f} s per case, {result['perfect_cases']} graded perfect\n")
-    print(f"{'cause':<18}{'planted':>8}{'recall':>8}{'absent':>8}{'false alarms':>14}{'column recall':>15}{'wrong columns':>15}")
+    print(
+        f"{result['cases']} random-faults cases (seeds {args.first_seed}..{args.first_seed + args.cases - 1}), "
+        f"{result['seconds_per_case']:.2f} s per case, {result['perfect_cases']} graded perfect\n"
+    )
+    print(
+        f"{'cause':<18}{'planted':>8}{'recall':>8}{'absent':>8}{'false alarms':>14}{'column recall':>15}{'wrong columns':>15}"
+    )
     ok = True
     for kind, row in result["table"].items():  # type: ignore[union-attr]
         print(
             f"{kind:<18}{row['present']:>8}{_fmt(row['recall']):>8}{row['absent']:>8}{_fmt(row['false_alarm_rate']):>14}"
             f"{_fmt(row.get('column_recall')) if 'column_recall' in row else '':>15}{row.get('wrong_columns', ''):>15}"
         )
-        ok &= (row["recall"] is None or row["recall"] >= 0.95) and (row["false_alarm_rate"] is None or row["false_alarm_rate"] <= 0.05)
+        ok &= (row["recall"] is None or row["recall"] >= 0.95) and (
+            row["false_alarm_rate"] is None or row["false_alarm_rate"] <= 0.05
+        )
     print("\nseconds per case by diagnostic:", result["seconds_per_diagnostic_per_case"])
     print("targets (recall >= 0.95, false alarms <= 0.05):", "met" if ok else "NOT met")
     for miss in result["misses"]:  # type: ignore[union-attr]
         grade = miss["grade"]
-        print(f"seed {miss['seed']}: missed {grade['missed']}, wrongly claimed {grade['wrongly_claimed']}, columns {grade['columns']}; knobs {miss['knobs']}")
+        print(
+            f"seed {miss['seed']}: missed {grade['missed']}, wrongly claimed {grade['wrongly_claimed']}, columns {grade['columns']}; knobs {miss['knobs']}"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return 0

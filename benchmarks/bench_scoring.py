@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_scoring.py``. It prints the median time of
 
-* ``binary_scores_with_ci``: every metric of ``casestudies._metrics`` with
+* ``binary_scores_with_ci``: every metric of ``casestudies.scoring._metrics`` with
   bootstrap intervals for a public (30 %) and a private (70 %) part;
 * scikit-learn's ``roc_auc_score`` + ``average_precision_score`` on all rows,
   point estimates only;
@@ -29,11 +29,11 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 try:
-    from casestudies._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
+    from casestudies.scoring._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
 except ImportError:  # running from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from casestudies._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
-from casestudies._tasks import BinaryTask
+    from casestudies.scoring._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
+from casestudies.scoring._tasks import BinaryTask
 
 
 def _benchmark_data(n_rows: int, prevalence: float, public_fraction: float, seed: int) -> dict[str, np.ndarray]:
@@ -69,7 +69,9 @@ def scoring_benchmark(
     parts = {"public": public, "private": ~public}
 
     def ours() -> object:
-        return binary_scores_with_ci(labels, scores, parts=parts, costs=amounts, n_boot=n_boot, rng=np.random.default_rng(seed))
+        return binary_scores_with_ci(
+            labels, scores, parts=parts, costs=amounts, n_boot=n_boot, rng=np.random.default_rng(seed)
+        )
 
     ids = np.arange(n_rows, dtype=np.int64)
     task = BinaryTask()
@@ -79,7 +81,9 @@ def scoring_benchmark(
     def full_path() -> object:
         # What Case.score does with an array: validate, then score public/private with CIs and the whole holdout.
         values = task.validate(scores, case_id="bench", ids=ids, id_column="id", scoring={"predictions": "score"})
-        return task.score(labels, values, parts=all_parts, costs=amounts, scoring=scoring, rng=np.random.default_rng(seed))
+        return task.score(
+            labels, values, parts=all_parts, costs=amounts, scoring=scoring, rng=np.random.default_rng(seed)
+        )
 
     def sklearn() -> object:
         return roc_auc_score(labels, scores), average_precision_score(labels, scores)

@@ -22,7 +22,15 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     x = rows_rng.normal(size=(n_rows, 3))
     probability = expit(-4.0 + 2.0 * x[:, 0] - 1.5 * x[:, 1])
     label = (label_rng.random(n_rows) < probability).astype(np.int8)
-    frame = pd.DataFrame({"row_id": np.arange(1000, 1000 + n_rows, dtype=np.int64), "a": x[:, 0], "b": x[:, 1], "noise": x[:, 2], "label": label})
+    frame = pd.DataFrame(
+        {
+            "row_id": np.arange(1000, 1000 + n_rows, dtype=np.int64),
+            "a": x[:, 0],
+            "b": x[:, 1],
+            "noise": x[:, 2],
+            "label": label,
+        }
+    )
     n_train = n_rows * 7 // 10
     truth = pd.DataFrame({"probability": probability[n_train:]})
     return ScenarioData(
@@ -48,7 +56,7 @@ SPEC = ScenarioSpec.from_dict(
         "public_fraction": 0.5,
         "prompt": "Predict the label.",
         "scoring": {"alert_budget": 0.05},
-        "baselines": {"prior": "casestudies._baselines:prior", "expert": "plugin_scenario:logistic"},
+        "baselines": {"prior": "casestudies.scenarios.baselines:prior", "expert": "plugin_scenario:logistic"},
         "parameters": {"n_rows": {"type": "int", "default": 4000, "min": 200, "max": 100000, "help": "rows in all"}},
     }
 )

@@ -21,8 +21,8 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 import casestudies as cs
-from casestudies._adapters import describe, run_pipeline, squash
 from casestudies.exceptions import InvalidParameterError, PipelineError, SubmissionError
+from casestudies.scoring._adapters import describe, run_pipeline, squash
 
 PACKAGE_DIR = os.path.dirname(cs.__file__)
 FEATURES = ["a", "b", "noise"]
@@ -265,7 +265,9 @@ def test_error_during_fit_names_the_users_function(case: cs.Case) -> None:
     with pytest.raises(PipelineError) as info:
         case.evaluate(pipeline, baselines=False)
     assert_users_error(info.value, "my_feature_step", "fit", ValueError)
-    assert str(info.value).startswith("your pipeline MyFeatures → LogisticRegression raised ValueError during fit: my feature step cannot handle these columns")
+    assert str(info.value).startswith(
+        "your pipeline MyFeatures → LogisticRegression raised ValueError during fit: my feature step cannot handle these columns"
+    )
 
 
 def test_error_during_predict_names_the_users_function(case: cs.Case) -> None:

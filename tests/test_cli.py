@@ -21,15 +21,15 @@ import pandas as pd
 import pytest
 
 import casestudies as cs
-from casestudies import _registry
-from casestudies._cli import build_parser, main
+from casestudies.cli._main import build_parser, main
+from casestudies.core import _registry
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = "plugin-toy-v1"
 SMALL = ["--param", "n_rows=300"]
 SEED = 4
 
-USER_MODULE = '''
+USER_MODULE = """
 from sklearn.linear_model import LogisticRegression
 
 
@@ -47,7 +47,7 @@ def my_model(X_train, y_train, X_test):
 
 def my_helper(X):
     raise ZeroDivisionError("my_helper divided by zero")
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
     dist = folder / "site" / "casestudies_test_plugin-0.0.dist-info"
     dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: casestudies-test-plugin\nVersion: 0.0\n", encoding="utf-8")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: casestudies-test-plugin\nVersion: 0.0\n", encoding="utf-8"
+    )
     (dist / "entry_points.txt").write_text("[casestudies.scenarios]\ntoy = plugin_scenario:SPEC\n", encoding="utf-8")
     (folder / "mymod.py").write_text(USER_MODULE, encoding="utf-8")
     case = cs.make(TOY, seed=SEED, n_rows=300)
@@ -102,7 +104,9 @@ def runs(work: Path) -> dict[str, Run]:
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests"), str(work / "site")])
 
     def run(args: tuple[str, ...]) -> Run:
-        done = subprocess.run([sys.executable, "-m", "casestudies", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "casestudies", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120
+        )
         return Run(args, done.returncode, done.stdout, done.stderr)
 
     with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
@@ -138,7 +142,10 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unversioned_id_prints_one_warning_line(runs: dict[str, Run]) -> None:
     run = runs["show-unversioned"]
     assert run.code == 0
-    assert run.err == "warning: 'plugin-toy' has no version; using 'plugin-toy-v1'. Pass 'plugin-toy-v1' to keep results reproducible.\n"
+    assert (
+        run.err
+        == "warning: 'plugin-toy' has no version; using 'plugin-toy-v1'. Pass 'plugin-toy-v1' to keep results reproducible.\n"
+    )
     assert run.out.startswith(f"{TOY} — ")
 
 
@@ -197,7 +204,10 @@ def test_mistyped_command_suggests_the_right_one(runs: dict[str, Run]) -> None:
 def test_unknown_id(runs: dict[str, Run]) -> None:
     run = runs["unknown-id"]
     assert_clean_error(run, 2)
-    assert run.err == "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all.\n"
+    assert (
+        run.err
+        == "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all.\n"
+    )
 
 
 def test_bad_parameter(runs: dict[str, Run]) -> None:
@@ -211,11 +221,18 @@ def test_bad_predictions_file(runs: dict[str, Run]) -> None:
     assert_clean_error(run, 2)
     lines = run.err.splitlines()
     assert lines[0] == "error: submission for 'plugin-toy-v1' has 1 problem:"
-    assert lines[1].startswith("  - [WRONG_COLUMNS] expected exactly two columns: 'row_id' (or 'id') and 'prediction'; got columns ['row_id', 'score'].")
+    assert lines[1].startswith(
+        "  - [WRONG_COLUMNS] expected exactly two columns: 'row_id' (or 'id') and 'prediction'; got columns ['row_id', 'score']."
+    )
 
 
-@pytest.mark.parametrize(("name", "function", "kind"), [("pipeline-raises", "my_helper", "ZeroDivisionError"), ("factory-raises", "broken_factory", "RuntimeError")])
-def test_users_code_raising_exits_1_with_their_traceback(runs: dict[str, Run], name: str, function: str, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "function", "kind"),
+    [("pipeline-raises", "my_helper", "ZeroDivisionError"), ("factory-raises", "broken_factory", "RuntimeError")],
+)
+def test_users_code_raising_exits_1_with_their_traceback(
+    runs: dict[str, Run], name: str, function: str, kind: str
+) -> None:
     run = runs[name]
     assert_clean_error(run, 1)
     assert run.err.startswith("error: your pipeline ")
@@ -276,7 +293,9 @@ def typed_toy() -> object:
         ("n_rows", "error: --param expects NAME=VALUE, like --param n_customers=500; got 'n_rows'."),
     ],
 )
-def test_param_values_are_parsed_by_declared_type(typed_toy: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], param: str, message: str) -> None:
+def test_param_values_are_parsed_by_declared_type(
+    typed_toy: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], param: str, message: str
+) -> None:
     code = main(["generate", "typedtoy-v1", "--seed", "0", "--param", param, "--out", str(tmp_path)])
     captured = capsys.readouterr()
     assert code == 2 and captured.err == message + "\n" and captured.out == ""
@@ -307,15 +326,30 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["show", "plugin-tpy-v1"], "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all."),
-        (["generate", TOY, "--seed", "1", "--param", "n_rows=abc", "--out", "never"], "error: --param n_rows must be an int between 200 and 100000; got 'abc'."),
+        (
+            ["show", "plugin-tpy-v1"],
+            "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all.",
+        ),
+        (
+            ["generate", TOY, "--seed", "1", "--param", "n_rows=abc", "--out", "never"],
+            "error: --param n_rows must be an int between 200 and 100000; got 'abc'.",
+        ),
         (
             ["generate", TOY, "--seed", "1", "--param", "n_row=300", "--out", "never"],
             "error: make('plugin-toy-v1'): unknown parameter 'n_row'. Did you mean 'n_rows'? Valid parameters: n_rows (an int between 200 and 100000).",
         ),
-        (["generate", TOY, "--seed", "-3", "--out", "never"], f"error: make('plugin-toy-v1'): seed must be None or an int between 0 and {2**63 - 1}; got -3 (int)."),
-        (["evaluate", TOY, "--seed", "1", "--pipeline", "prir"], "error: --pipeline must be a built-in baseline (prior, expert) or 'package.module:factory'; got 'prir'. Did you mean 'prior'?"),
-        (["evaluate", "plugin-tpy-v1", "--seed", "1", "--pipeline", "prior"], "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all."),
+        (
+            ["generate", TOY, "--seed", "-3", "--out", "never"],
+            f"error: make('plugin-toy-v1'): seed must be None or an int between 0 and {2**63 - 1}; got -3 (int).",
+        ),
+        (
+            ["evaluate", TOY, "--seed", "1", "--pipeline", "prir"],
+            "error: --pipeline must be a built-in baseline (prior, expert) or 'package.module:factory'; got 'prir'. Did you mean 'prior'?",
+        ),
+        (
+            ["evaluate", "plugin-tpy-v1", "--seed", "1", "--pipeline", "prior"],
+            "error: no scenario 'plugin-tpy-v1'. Did you mean 'plugin-toy-v1'? Run casestudies.list_scenarios() to see all.",
+        ),
     ],
 )
 def test_input_errors_in_process(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -328,11 +362,17 @@ def test_missing_pipeline_module(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("error: --pipeline 'no_such_module_xyz:factory': cannot import module 'no_such_module_xyz'")
 
 
-def test_missing_pipeline_attribute(work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_pipeline_attribute(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(work)
     monkeypatch.setattr(sys, "path", list(sys.path))
     code, out, err = run_main(["evaluate", TOY, "--seed", "1", "--pipeline", "mymod:factry"], capsys)
-    assert (code, out, err) == (2, "", "error: --pipeline 'mymod:factry': module 'mymod' has no attribute 'factry'. Did you mean 'factory'?\n")
+    assert (code, out, err) == (
+        2,
+        "",
+        "error: --pipeline 'mymod:factry': module 'mymod' has no attribute 'factry'. Did you mean 'factory'?\n",
+    )
 
 
 def test_missing_predictions_file(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import casestudies as cs
-from casestudies._fingerprint import fingerprint
+from casestudies.core._fingerprint import fingerprint
 from casestudies.testing import check_scenario
 
 # Small sizes keep the contract fast; the defaults are exercised elsewhere.

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 import casestudies as cs
-from casestudies._diagnostics import (
+from casestudies.diagnostics._checks import (
     DIAGNOSTICS,
     TabularEncoder,
     adversarial_validation,
@@ -31,7 +31,7 @@ from casestudies._diagnostics import (
     validation_curve,
 )
 from casestudies.exceptions import InvalidParameterError
-from casestudies.scenarios._overfit import naive_pipeline
+from casestudies.scenarios.overfit._simulator import naive_pipeline
 
 DATA_DIAGNOSTICS = [name for name, spec in DIAGNOSTICS.items() if not spec.needs_pipeline]
 
@@ -104,7 +104,9 @@ def test_adversarial_validation_names_shifted_columns() -> None:
     case = cs.make("overfit-v1", seed=2, n_train=1000, n_test=1000, n_noise_features=40, shift=1.2, n_shifted_columns=3)
     finding = adversarial_validation(case.X_train, case.test, exclude=[case.id_column])
     truth = _world(case)["covariate_shift"]
-    assert set(truth["columns"]) <= set(finding.evidence["columns"]) <= set(truth["columns"]) | set(truth["also_affected"])
+    assert (
+        set(truth["columns"]) <= set(finding.evidence["columns"]) <= set(truth["columns"]) | set(truth["also_affected"])
+    )
     assert finding.evidence["auc"] > 0.75
 
 
@@ -122,7 +124,13 @@ def test_near_duplicates_are_judged_against_twins_within_train() -> None:
     rng = np.random.default_rng(0)
 
     def frame(n: int) -> pd.DataFrame:
-        return pd.DataFrame({"channel": rng.choice(["web", "app"], n), "category": rng.choice(list("abcd"), n), "items": rng.integers(1, 3, n)})
+        return pd.DataFrame(
+            {
+                "channel": rng.choice(["web", "app"], n),
+                "category": rng.choice(list("abcd"), n),
+                "items": rng.integers(1, 3, n),
+            }
+        )
 
     train, test = frame(600), frame(300)
     finding = near_duplicates(train, test)
@@ -177,7 +185,9 @@ def test_fit_gap_and_validation_curve_on_an_overfitting_pipeline() -> None:
     assert evidence["parameter"] == "model__C" and evidence["current"] == 10000.0
     # Stronger L2 does not fix ranking on p >= n data, but the curve still says where the best C sits.
     assert evidence["best"] in evidence["values"] and len(evidence["validation"]) == len(evidence["values"])
-    l1 = Pipeline([("encode", TabularEncoder()), ("model", LogisticRegression(C=10.0, l1_ratio=1.0, solver="liblinear"))])
+    l1 = Pipeline(
+        [("encode", TabularEncoder()), ("model", LogisticRegression(C=10.0, l1_ratio=1.0, solver="liblinear"))]
+    )
     l1_curve = validation_curve(l1, case.X_train, case.y_train)
     assert l1_curve.evidence["side"] == "too_flexible" and l1_curve.evidence["best"] < 10.0
     assert "stronger regularisation" in l1_curve.text
@@ -192,8 +202,13 @@ def test_validation_curve_is_skipped_without_a_complexity_parameter() -> None:
 def test_budget_skips_the_curves_of_slow_pipelines() -> None:
     case = cs.make("overfit-v1", seed=0, n_train=300, n_test=300, n_noise_features=10)
     result = run_diagnostics(
-        ["fit_gap", "learning_curve", "validation_curve"], X_train=case.X_train, y_train=case.y_train, X_test=case.test,
-        id_column=case.id_column, pipeline=naive_pipeline(), budget_seconds=0.0,
+        ["fit_gap", "learning_curve", "validation_curve"],
+        X_train=case.X_train,
+        y_train=case.y_train,
+        X_test=case.test,
+        id_column=case.id_column,
+        pipeline=naive_pipeline(),
+        budget_seconds=0.0,
     )
     assert result["learning_curve"].evidence["skipped"].startswith("would take about")
     assert "budget_seconds=None" in result["validation_curve"].text
@@ -246,10 +261,16 @@ def test_diagnosis_from_findings_merges_columns_and_states_absences() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"diagnostics": ["leakage_scn"]}, "diagnose('overfit-v1'): unknown diagnostic 'leakage_scn' (did you mean 'leakage_scan'?); choose from"),
+        (
+            {"diagnostics": ["leakage_scn"]},
+            "diagnose('overfit-v1'): unknown diagnostic 'leakage_scn' (did you mean 'leakage_scan'?); choose from",
+        ),
         ({"diagnostics": 3}, "diagnose('overfit-v1'): diagnostics must be 'default', 'all', None or a list of names"),
         ({"n_splits": 1}, "diagnose('overfit-v1'): n_splits must be an int between 2 and 20; got 1 (int)."),
-        ({"budget_seconds": -1.0}, "diagnose('overfit-v1'): budget_seconds must be None or a number >= 0; got -1.0 (float)."),
+        (
+            {"budget_seconds": -1.0},
+            "diagnose('overfit-v1'): budget_seconds must be None or a number >= 0; got -1.0 (float).",
+        ),
     ],
 )
 def test_diagnose_rejects_bad_arguments_with_the_standard_message(kwargs: dict, message: str) -> None:
@@ -265,7 +286,7 @@ def test_evaluate_appends_the_default_diagnostics_for_overfit_scenarios() -> Non
     case = cs.make("overfit-leaky-v1", seed=0, n_train=600, n_test=400)
     report = case.evaluate(naive_pipeline(), baselines=False)
     ids = [finding.id for finding in report.findings]
-    assert ids[-len(DIAGNOSTICS):] == list(DIAGNOSTICS)
+    assert ids[-len(DIAGNOSTICS) :] == list(DIAGNOSTICS)
     leak = next(f for f in report.findings if f.id == "leakage_scan")
     assert leak.evidence["flagged"] and leak.evidence["seconds"] >= 0
     assert report.to_json()  # evidence is plain data
@@ -282,7 +303,10 @@ def test_evaluate_rejects_unknown_diagnostics_before_fitting() -> None:
     def never(X, y, Z):
         raise AssertionError("the pipeline must not run")
 
-    with pytest.raises(InvalidParameterError, match=re.escape("evaluate() of 'overfit-v1': unknown diagnostic 'labelnoise' (did you mean 'label_noise'?)")):
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape("evaluate() of 'overfit-v1': unknown diagnostic 'labelnoise' (did you mean 'label_noise'?)"),
+    ):
         case.evaluate(never, diagnostics=["labelnoise"])
 
 
@@ -292,7 +316,9 @@ def test_default_set_is_per_scenario_family() -> None:
     case = cs.make(plugin, seed=0)
     report = case.evaluate(lambda X, y, Z: np.full(len(Z), 0.5), baselines=False)
     assert not {f.id for f in report.findings} & set(DIAGNOSTICS)
-    report = case.evaluate(lambda X, y, Z: np.full(len(Z), 0.5), baselines=False, diagnostics=["class_balance", "leakage_scan"])
+    report = case.evaluate(
+        lambda X, y, Z: np.full(len(Z), 0.5), baselines=False, diagnostics=["class_balance", "leakage_scan"]
+    )
     assert [f.id for f in report.findings][-2:] == ["leakage_scan", "class_balance"]
 
 
@@ -314,5 +340,10 @@ def test_diagnose_refuses_non_binary_tasks_with_a_pointer() -> None:
     spec = cs.spec(other[0])
     small = {name: p.min for name, p in spec.parameters.items() if p.type == "int" and p.min is not None}
     case = cs.make(spec.id, seed=0, **small)
-    with pytest.raises(InvalidParameterError, match=re.escape(f"these diagnostics are for binary tasks (0/1 labels, ROC-AUC); {spec.id!r} is a {spec.task} task")):
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape(
+            f"these diagnostics are for binary tasks (0/1 labels, ROC-AUC); {spec.id!r} is a {spec.task} task"
+        ),
+    ):
         cs.diagnose(case)

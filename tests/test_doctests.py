@@ -16,7 +16,11 @@ import pytest
 
 import casestudies
 
-MODULES = sorted(info.name for info in pkgutil.walk_packages(casestudies.__path__, prefix="casestudies.") if info.name != "casestudies.__main__")
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(casestudies.__path__, prefix="casestudies.")
+    if info.name != "casestudies.__main__"
+)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

@@ -26,13 +26,18 @@ def case() -> cs.Case:
 
 @pytest.fixture(scope="module")
 def undersampled(case: cs.Case) -> cs.Report:
-    pipeline = make_imb_pipeline(TransactionFeatures(), StandardScaler(), RandomUnderSampler(random_state=0), LogisticRegression(max_iter=1000))
+    pipeline = make_imb_pipeline(
+        TransactionFeatures(), StandardScaler(), RandomUnderSampler(random_state=0), LogisticRegression(max_iter=1000)
+    )
     return case.evaluate(pipeline, name="undersampled LR")
 
 
 @pytest.fixture(scope="module")
 def boosted(case: cs.Case) -> cs.Report:
-    pipeline = make_pipeline(TransactionFeatures(), LGBMClassifier(n_estimators=150, learning_rate=0.05, random_state=0, n_jobs=1, verbose=-1))
+    pipeline = make_pipeline(
+        TransactionFeatures(),
+        LGBMClassifier(n_estimators=150, learning_rate=0.05, random_state=0, n_jobs=1, verbose=-1),
+    )
     return case.evaluate(pipeline, name="LightGBM")
 
 
@@ -49,7 +54,11 @@ def test_imbalanced_learn_pipeline_is_scored_against_every_reference(undersample
 
 def test_lightgbm_pipeline_beats_the_prior_and_trails_the_oracle(boosted: cs.Report) -> None:
     ap = boosted.submission.estimate("average_precision")
-    assert boosted.reference("prior").estimate("average_precision") * 10 < ap < boosted.reference("oracle").estimate("average_precision")
+    assert (
+        boosted.reference("prior").estimate("average_precision") * 10
+        < ap
+        < boosted.reference("oracle").estimate("average_precision")
+    )
     for part in ("public", "private"):
         interval = boosted.submission.scores[part]["average_precision"]
         assert interval["low"] < interval["estimate"] < interval["high"]
@@ -58,7 +67,12 @@ def test_lightgbm_pipeline_beats_the_prior_and_trails_the_oracle(boosted: cs.Rep
 def test_report_is_plain_json_and_readable(boosted: cs.Report) -> None:
     data = json.loads(json.dumps(boosted.to_dict(), allow_nan=False))
     assert data["scenario_id"] == "fraud-v1" and data["metric"] == "average_precision"
-    assert {finding["id"] for finding in data["findings"]} >= {"accuracy_paradox", "pr_vs_roc", "alert_budget", "oracle_gap"}
+    assert {finding["id"] for finding in data["findings"]} >= {
+        "accuracy_paradox",
+        "pr_vs_roc",
+        "alert_budget",
+        "oracle_gap",
+    }
     paradox = next(f for f in data["findings"] if f["id"] == "accuracy_paradox")
     assert paradox["evidence"]["accuracy_all_negative"] > 0.99
     text = str(boosted)
@@ -69,7 +83,9 @@ def test_report_is_plain_json_and_readable(boosted: cs.Report) -> None:
 
 
 def test_score_of_the_same_predictions_matches_evaluate(case: cs.Case) -> None:
-    model = make_pipeline(TransactionFeatures(), LGBMClassifier(n_estimators=50, random_state=0, n_jobs=1, verbose=-1)).fit(case.X_train, case.y_train)
+    model = make_pipeline(
+        TransactionFeatures(), LGBMClassifier(n_estimators=50, random_state=0, n_jobs=1, verbose=-1)
+    ).fit(case.X_train, case.y_train)
     scores = model.predict_proba(case.test)[:, 1]
     by_array = case.score(scores, baselines=False)
     shuffled = np.random.default_rng(0).permutation(len(scores))

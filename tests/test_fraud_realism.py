@@ -15,8 +15,8 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 
 import casestudies as cs
-from casestudies._data import ScenarioData
-from casestudies.scenarios._fraud import (
+from casestudies.core._data import ScenarioData
+from casestudies.scenarios.fraud._simulator import (
     CATEGORIES,
     CHANNELS,
     MECHANISMS,

@@ -14,13 +14,6 @@ import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import casestudies as cs
-from casestudies._leaderboard_feedback import (
-    PairedBootstrap,
-    _weighted_average_precision,
-    _weighted_roc_auc,
-    critical_value,
-    decide,
-)
 from casestudies.exceptions import (
     InvalidParameterError,
     InvalidTokenError,
@@ -31,6 +24,13 @@ from casestudies.exceptions import (
     SubmissionLimitError,
     UnknownLeaderboardError,
     UnknownParticipantError,
+)
+from casestudies.leaderboard._feedback import (
+    PairedBootstrap,
+    _weighted_average_precision,
+    _weighted_roc_auc,
+    critical_value,
+    decide,
 )
 
 SCENARIO = "fraud-v1"
@@ -60,7 +60,7 @@ def case() -> cs.Case:
     return cs.make(SCENARIO, seed=SEED, **PARAMS)
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> Path:
     return tmp_path / "board.sqlite"
 
@@ -136,7 +136,11 @@ def test_same_predictions_hash_the_same_in_any_form(store: Path, case: cs.Case, 
     values = noisy(case, 1.0, seed=1)
     frame = pd.DataFrame({case.id_column: case.test[case.id_column], "prediction": values})
     frame.sample(frac=1.0, random_state=0).to_parquet(tmp_path / "p.parquet", index=False)
-    hashes = {board.submit("ana", values).predictions_sha256, board.submit("ana", frame).predictions_sha256, board.submit("ana", tmp_path / "p.parquet").predictions_sha256}
+    hashes = {
+        board.submit("ana", values).predictions_sha256,
+        board.submit("ana", frame).predictions_sha256,
+        board.submit("ana", tmp_path / "p.parquet").predictions_sha256,
+    }
     assert len(hashes) == 1
     assert list(board.history("ana")["number"]) == [1, 2, 3]
 
@@ -169,7 +173,9 @@ def bad_submissions(case: cs.Case, tmp_path: Path) -> dict[str, object]:
     }
 
 
-def test_every_bad_submission_gets_the_case_validators_problems_and_changes_nothing(store: Path, case: cs.Case, tmp_path: Path) -> None:
+def test_every_bad_submission_gets_the_case_validators_problems_and_changes_nothing(
+    store: Path, case: cs.Case, tmp_path: Path
+) -> None:
     board = create(store)
     board.add_participant("ana")
     board.submit("ana", noisy(case, 1.0, seed=2))
@@ -190,7 +196,10 @@ def test_unknown_participant_wrong_token_and_closed_board_change_nothing(store: 
     token = board.add_participant("ana")
     predictions = noisy(case, 1.0, seed=4)
     before = dump(store)
-    with pytest.raises(UnknownParticipantError, match=re.escape("no participant 'anna' on leaderboard 'leaderboard'. Did you mean 'ana'?")):
+    with pytest.raises(
+        UnknownParticipantError,
+        match=re.escape("no participant 'anna' on leaderboard 'leaderboard'. Did you mean 'ana'?"),
+    ):
         board.submit("anna", predictions)
     for wrong in ("", token[:-1] + ("x" if token[-1] != "x" else "y")):
         with pytest.raises(InvalidTokenError, match="(?i)ask the host for yours"):
@@ -224,7 +233,12 @@ def test_daily_limit_counts_per_utc_day(store: Path, case: cs.Case) -> None:
     assert "1 submission left today" in first.message
     assert board.submit("ana", noisy(case, 1.0, seed=6)).remaining_today == 0
     before = dump(store)
-    with pytest.raises(SubmissionLimitError, match=re.escape("'ana' has made 2 of 2 submissions allowed on leaderboard 'leaderboard' today (2026-03-02, UTC)")):
+    with pytest.raises(
+        SubmissionLimitError,
+        match=re.escape(
+            "'ana' has made 2 of 2 submissions allowed on leaderboard 'leaderboard' today (2026-03-02, UTC)"
+        ),
+    ):
         board.submit("ana", noisy(case, 1.0, seed=7))
     assert dump(store) == before
     assert board.submit("bo", noisy(case, 1.0, seed=7)).number == 1  # limits are per participant
@@ -271,7 +285,16 @@ def test_parameter_free_ladder_accepts_clear_improvements_only(store: Path, case
     strong = board.submit("ana", oracle(case))
     assert strong.improved and strong.best > weak.best
     history = board.history("ana")
-    assert list(history.columns) == ["number", "received_at", "label", "score", "best", "improved", "predictions_sha256", "selected"]
+    assert list(history.columns) == [
+        "number",
+        "received_at",
+        "label",
+        "score",
+        "best",
+        "improved",
+        "predictions_sha256",
+        "selected",
+    ]
     assert history["score"].isna().tolist() == [False, True, False]
     assert "public_score" not in history.columns and "private_score" not in history.columns
 
@@ -295,7 +318,9 @@ def test_paired_bootstrap_replicates_are_the_metric_on_resampled_rows() -> None:
     auc = _weighted_roc_auc(labels, scores, counts)
     for b in (0, 17, 39):
         rows = np.repeat(np.arange(len(labels)), counts[b].astype(np.int64))
-        assert np.bincount(labels[rows], minlength=2).tolist() == np.bincount(labels, minlength=2).tolist()  # stratified
+        assert (
+            np.bincount(labels[rows], minlength=2).tolist() == np.bincount(labels, minlength=2).tolist()
+        )  # stratified
         assert ap[b] == pytest.approx(average_precision_score(labels[rows], scores[rows]), abs=1e-6)
         assert auc[b] == pytest.approx(roc_auc_score(labels[rows], scores[rows]), abs=1e-9)
     again = PairedBootstrap(labels, n_boot=40, seed=3).replicates("average_precision", scores, costs=None, scoring={})
@@ -313,12 +338,19 @@ def test_critical_values_spend_alpha() -> None:
 def test_decide_handles_lower_is_better_metrics() -> None:
     first = decide("exact", public=12.3456, replicates=None, best=None, higher=False, digits=2, step=0.1, alpha=0.05)
     assert first.released == 12.35
-    from casestudies._leaderboard_feedback import Best
+    from casestudies.leaderboard._feedback import Best
 
     best = Best(number=1, public=12.3456, released=12.35, replicates=None, tries_since=0)
-    assert decide("exact", public=12.0, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05).improved
-    assert not decide("ladder", public=12.3, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05).improved
-    assert decide("ladder", public=12.2, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05).released == 12.2
+    assert decide(
+        "exact", public=12.0, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05
+    ).improved
+    assert not decide(
+        "ladder", public=12.3, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05
+    ).improved
+    assert (
+        decide("ladder", public=12.2, replicates=None, best=best, higher=False, digits=2, step=0.1, alpha=0.05).released
+        == 12.2
+    )
 
 
 # -- standings, selection, close -------------------------------------------------------
@@ -342,13 +374,23 @@ def test_standings_selection_and_private_close(store: Path, case: cs.Case) -> No
     history = board.history("ana")
     assert history.loc[history["selected"], "number"].tolist() == [2, 3]  # default: best two shown
     assert board.select("ana", [1]) == [1]
-    with pytest.raises(InvalidParameterError, match=re.escape("'ana' has no submissions numbered [7]; their numbers are 1..3")):
+    with pytest.raises(
+        InvalidParameterError, match=re.escape("'ana' has no submissions numbered [7]; their numbers are 1..3")
+    ):
         board.select("ana", [1, 7])
     with pytest.raises(InvalidParameterError, match="choose between 1 and 2 submissions; got 3"):
         board.select("ana", [1, 2, 3])
     assert board.history("ana").loc[lambda t: t["selected"], "number"].tolist() == [1]
     final = board.close()
-    assert list(final.columns) == ["rank", "participant", "private_score", "public_score", "final_submissions", "submissions", "last_submission"]
+    assert list(final.columns) == [
+        "rank",
+        "participant",
+        "private_score",
+        "public_score",
+        "final_submissions",
+        "submissions",
+        "last_submission",
+    ]
     scores = board.submissions().set_index(["participant", "number"])["private_score"]
     by_name = final.set_index("participant")
     assert by_name.loc["ana", "private_score"] == scores.loc[("ana", 1)]  # the choice counts, not the best
@@ -425,7 +467,9 @@ def test_store_errors_say_what_is_wrong(tmp_path: Path, store: Path) -> None:
     create(store)
     with sqlite3.connect(store) as conn:
         conn.execute("UPDATE casestudies_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=re.escape("has schema version 99, newer than this casestudies understands (1)")):
+    with pytest.raises(
+        StoreError, match=re.escape("has schema version 99, newer than this casestudies understands (1)")
+    ):
         cs.Leaderboard.open(store)
 
 
@@ -433,7 +477,10 @@ def test_several_boards_in_one_store(store: Path) -> None:
     create(store, name="spring")
     create(store, name="autumn", feedback="exact")
     assert cs.Leaderboard.names(store) == ["spring", "autumn"]
-    with pytest.raises(UnknownLeaderboardError, match=re.escape("holds 2 leaderboards; name the one to open (it has ['spring', 'autumn'])")):
+    with pytest.raises(
+        UnknownLeaderboardError,
+        match=re.escape("holds 2 leaderboards; name the one to open (it has ['spring', 'autumn'])"),
+    ):
         cs.Leaderboard.open(store)
     with pytest.raises(UnknownLeaderboardError, match="Did you mean 'spring'"):
         cs.Leaderboard.open(store, "sprung")
@@ -446,7 +493,10 @@ def test_several_boards_in_one_store(store: Path) -> None:
     ("settings", "message"),
     [
         ({"feedback": "ladderr"}, "feedback must be one of 'exact', 'ladder', 'parameter-free'; got 'ladderr' (str)"),
-        ({"metric": "accuracyy"}, "metric must be one of ['average_precision', 'roc_auc', 'precision_at_budget', 'recall_at_budget', 'expected_cost', 'accuracy'] for 'fraud-v1'; got 'accuracyy'. Did you mean 'accuracy'?"),
+        (
+            {"metric": "accuracyy"},
+            "metric must be one of ['average_precision', 'roc_auc', 'precision_at_budget', 'recall_at_budget', 'expected_cost', 'accuracy'] for 'fraud-v1'; got 'accuracyy'. Did you mean 'accuracy'?",
+        ),
         ({"n_final": 0}, "n_final must be an int between 1 and 100; got 0 (int)"),
         ({"daily_limit": 0}, "daily_limit must be None or an int between 1 and 1000000; got 0 (int)"),
         ({"name": "two\nlines"}, "name must be 1-100 letters, digits, spaces or . _ @ + -"),
@@ -460,7 +510,10 @@ def test_invalid_settings_say_what_was_expected(store: Path, settings: dict[str,
 
 def test_a_holdout_without_positives_cannot_make_a_board(store: Path) -> None:
     no_fraud = {"n_customers": 50, "n_days": 7, "n_test_days": 1, "fraud_intensity": 0.0, "dispute_rate": 0.0}
-    with pytest.raises(InvalidParameterError, match=r"average_precision cannot rank submissions on the public part of this holdout \(0 positives and \d+ negatives\)"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"average_precision cannot rank submissions on the public part of this holdout \(0 positives and \d+ negatives\)",
+    ):
         create(store, params=no_fraud)
 
 
@@ -481,7 +534,11 @@ def test_practice_history_keeps_the_trend_per_scenario_and_user(store: Path, cas
     clock = Clock(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     log = cs.PracticeLog(store, clock=clock)
     other = cs.PracticeLog(store, user="bo")
-    for name, predictions in (("blurred", noisy(case, 2.0, seed=40)), ("constant", np.full(len(case.test), 0.5)), ("oracle", oracle(case))):
+    for name, predictions in (
+        ("blurred", noisy(case, 2.0, seed=40)),
+        ("constant", np.full(len(case.test), 0.5)),
+        ("oracle", oracle(case)),
+    ):
         row = log.record(case.score(predictions, name=name, baselines=False))
         assert row["scenario_id"] == SCENARIO and row["seed"] == SEED
     other.record(case.score(np.full(len(case.test), 0.5), name="bo's", baselines=False))
@@ -490,7 +547,9 @@ def test_practice_history_keeps_the_trend_per_scenario_and_user(store: Path, cas
     private = history["private"].to_numpy()
     np.testing.assert_allclose(history["best_so_far"], np.maximum.accumulate(private))
     np.testing.assert_allclose(history["change"].iloc[1:], np.diff(private))
-    assert log.summary(SCENARIO).startswith(f"{SCENARIO}: 3 reports; private average precision {private[0]:.3f} -> {private[2]:.3f}")
+    assert log.summary(SCENARIO).startswith(
+        f"{SCENARIO}: 3 reports; private average precision {private[0]:.3f} -> {private[2]:.3f}"
+    )
     assert other.history()["name"].tolist() == ["bo's"]
     create(store)  # a board can share the file
     assert len(cs.PracticeLog(store).history()) == 3

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import bench_ladder_attack  # noqa: E402
+import bench_ladder_attack
 
 N_PUBLIC, K, SEED = 4000, 400, 0
 
@@ -22,7 +22,9 @@ N_PUBLIC, K, SEED = 4000, 400, 0
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bench_ladder_attack.AttackResult]:
     store = tmp_path_factory.mktemp("attack") / "attack.sqlite"
     return {
-        name: bench_ladder_attack.attack(store, mechanism=mechanism, metric="accuracy", n_public=N_PUBLIC, k=K, seed=SEED, name=name)
+        name: bench_ladder_attack.attack(
+            store, mechanism=mechanism, metric="accuracy", n_public=N_PUBLIC, k=K, seed=SEED, name=name
+        )
         for name, mechanism in (("exact", "exact"), ("default", "parameter-free (default)"))
     }
 
@@ -34,7 +36,9 @@ def test_the_attack_runs_on_their_sizes(results: dict[str, bench_ladder_attack.A
         assert abs(result.private - 0.5) < 0.03
 
 
-def test_exact_feedback_makes_the_attack_look_clearly_better_than_chance(results: dict[str, bench_ladder_attack.AttackResult]) -> None:
+def test_exact_feedback_makes_the_attack_look_clearly_better_than_chance(
+    results: dict[str, bench_ladder_attack.AttackResult],
+) -> None:
     exact = results["exact"]
     # Blum & Hardt: 0.427 loss (0.573 accuracy) for a true 0.50; one holdout's
     # standard error here is 0.008, so 0.05 is six of them.

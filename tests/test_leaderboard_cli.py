@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import casestudies as cs
-from casestudies._cli import main
+from casestudies.cli._main import main
 
 SCENARIO = "fraud-v1"
 PARAMS = ["--param", "n_customers=300", "--param", "n_days=14", "--param", "fraud_intensity=5.0"]
@@ -31,12 +31,26 @@ def tokens_of(output: str) -> dict[str, str]:
     return dict(re.findall(r"^  (\w+): (\S+)$", output, flags=re.MULTILINE))
 
 
-@pytest.fixture()
+@pytest.fixture
 def host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, dict[str, str], Path]:
     store, data = tmp_path / "class.sqlite", tmp_path / "handout"
     settings = ["--seed", str(SEED), "--name", "spring", "--feedback", "exact", "--daily-limit", "none"]
     people = ["--participant", "ana", "--participant", "bo"]
-    code, out, err = run(capsys, "create", "--store", str(store), "--scenario", SCENARIO, *PARAMS, *settings, *people, "--export-to", str(data), "--format", "csv")
+    code, out, err = run(
+        capsys,
+        "create",
+        "--store",
+        str(store),
+        "--scenario",
+        SCENARIO,
+        *PARAMS,
+        *settings,
+        *people,
+        "--export-to",
+        str(data),
+        "--format",
+        "csv",
+    )
     assert code == 0, err
     assert "created leaderboard 'spring'" in out and "the seed is secret" in out
     tokens = tokens_of(out)
@@ -44,10 +58,14 @@ def host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, dict
     return store, tokens, data
 
 
-def test_host_and_participants_locally(host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_host_and_participants_locally(
+    host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     store, _, data = host
     predictions = data / "sample_submission.csv"
-    code, out, _ = run(capsys, "submit", str(predictions), "--store", str(store), "--participant", "ana", "--label", "prior")
+    code, out, _ = run(
+        capsys, "submit", str(predictions), "--store", str(store), "--participant", "ana", "--label", "prior"
+    )
     assert code == 0 and out.startswith("Submission 1: public average precision")
     code, out, _ = run(capsys, "submit", str(predictions), "--store", str(store), "--participant", "bo", "--json")
     assert code == 0 and json.loads(out)["participant"] == "bo"
@@ -67,16 +85,22 @@ def test_host_and_participants_locally(host: tuple[Path, dict[str, str], Path], 
     assert code == 0 and [row["participant"] for row in json.loads(out)["rows"]]
     code, out, _ = run(capsys, "export", "--store", str(store), "--out", str(tmp_path / "results"))
     assert code == 0 and (tmp_path / "results" / "standings_private.csv").exists()
-    code, out, _ = run(capsys, "export", "--store", str(store), "--out", str(tmp_path / "again"), "--data", "--format", "csv")
+    code, out, _ = run(
+        capsys, "export", "--store", str(store), "--out", str(tmp_path / "again"), "--data", "--format", "csv"
+    )
     assert code == 0
     assert pd.read_csv(tmp_path / "again" / "test.csv").equals(pd.read_csv(data / "test.csv"))
     code, _, err = run(capsys, "add", "cy", "--store", str(store))
     assert code == 2 and "takes no more submissions" in err
 
 
-def test_errors_say_what_to_do(host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_errors_say_what_to_do(
+    host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     store, _, data = host
-    code, _, err = run(capsys, "submit", str(data / "sample_submission.csv"), "--store", str(store), "--participant", "anna")
+    code, _, err = run(
+        capsys, "submit", str(data / "sample_submission.csv"), "--store", str(store), "--participant", "anna"
+    )
     assert code == 2 and "Did you mean 'ana'?" in err
     broken = tmp_path / "broken.csv"
     frame = pd.read_csv(data / "sample_submission.csv")
@@ -97,11 +121,23 @@ def test_errors_say_what_to_do(host: tuple[Path, dict[str, str], Path], capsys: 
     assert cs.Leaderboard.open(store).submissions().empty  # nothing of this was stored
 
 
-@pytest.fixture()
+@pytest.fixture
 def server(host: tuple[Path, dict[str, str], Path]) -> Iterator[str]:
     """``casestudies leaderboard serve`` in its own process, on a free port it announces."""
     store = host[0]
-    command = [sys.executable, "-m", "casestudies", "leaderboard", "serve", "--store", str(store), "--port", "0", "--max-upload-mb", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "casestudies",
+        "leaderboard",
+        "serve",
+        "--store",
+        str(store),
+        "--port",
+        "0",
+        "--max-upload-mb",
+        "1",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -114,10 +150,14 @@ def server(host: tuple[Path, dict[str, str], Path]) -> Iterator[str]:
         process.communicate(timeout=30)  # waits, and closes the pipes
 
 
-def test_participants_submit_to_a_served_board(server: str, host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_participants_submit_to_a_served_board(
+    server: str, host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     store, tokens, data = host
     predictions = data / "sample_submission.csv"
-    code, out, err = run(capsys, "submit", str(predictions), "--url", server, "--token", tokens["ana"], "--label", "over http")
+    code, out, err = run(
+        capsys, "submit", str(predictions), "--url", server, "--token", tokens["ana"], "--label", "over http"
+    )
     assert code == 0, err
     assert out.startswith("Submission 1: public average precision")
     broken = tmp_path / "broken.csv"
@@ -133,8 +173,20 @@ def test_participants_submit_to_a_served_board(server: str, host: tuple[Path, di
     code, out, _ = run(capsys, "select", "1", "--url", server, "--token", tokens["ana"])
     assert code == 0 and out.strip() == "final submissions: 1"
     # A participant's own process, as they would run it.
-    command = [sys.executable, "-m", "casestudies", "leaderboard", "submit", str(predictions), "--url", server, "--json"]
-    done = subprocess.run(command, env={**os.environ, "CASESTUDIES_TOKEN": tokens["bo"]}, capture_output=True, text=True, timeout=120)
+    command = [
+        sys.executable,
+        "-m",
+        "casestudies",
+        "leaderboard",
+        "submit",
+        str(predictions),
+        "--url",
+        server,
+        "--json",
+    ]
+    done = subprocess.run(
+        command, env={**os.environ, "CASESTUDIES_TOKEN": tokens["bo"]}, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["participant"] == "bo"
     assert cs.Leaderboard.open(store).submissions()["label"].tolist() == ["over http", ""]
@@ -154,7 +206,9 @@ def test_practice_history(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     for name, values in (("constant", 0.5), ("oracle", truth["probability"])):
         path = tmp_path / f"{name}.csv"
         pd.DataFrame({case.id_column: truth[case.id_column], "prediction": values}).to_csv(path, index=False)
-        code, out, err = run(capsys, "practice", SCENARIO, str(path), "--seed", str(SEED), *PARAMS, "--store", str(store))
+        code, out, err = run(
+            capsys, "practice", SCENARIO, str(path), "--seed", str(SEED), *PARAMS, "--store", str(store)
+        )
         assert code == 0, err
         assert out.startswith(f"recorded: {name}.csv — average_precision public")
     code, out, _ = run(capsys, "history", SCENARIO, "--store", str(store))

@@ -68,7 +68,7 @@ VICTIM = textwrap.dedent(
 )
 
 
-@pytest.fixture()
+@pytest.fixture
 def board_store(tmp_path: Path) -> Path:
     store = tmp_path / "board.sqlite"
     board = cs.Leaderboard.create(store, scenario=SCENARIO, params=PARAMS, seed=5, daily_limit=None)
@@ -96,7 +96,9 @@ def _submit_many(store: str, participant: str, seed: int, count: int, start: Any
     start.wait()
     reported = []
     for index in range(count):
-        feedback = board.submit(participant, rng.random(info["n_public"] + info["n_private"]), label=f"{participant} {index}")  # type: ignore[operator]
+        feedback = board.submit(
+            participant, rng.random(info["n_public"] + info["n_private"]), label=f"{participant} {index}"
+        )  # type: ignore[operator]
         reported.append((feedback.number, feedback.predictions_sha256))
     out.send(reported)
     out.close()
@@ -110,7 +112,9 @@ def test_eight_processes_submit_one_hundred_each_none_lost_none_duplicated(board
     pipes, workers = [], []
     for index in range(N_WORKERS):
         receive, send = context.Pipe(duplex=False)
-        worker = context.Process(target=_submit_many, args=(str(board_store), f"p{index}", index, N_SUBMISSIONS, start, send))
+        worker = context.Process(
+            target=_submit_many, args=(str(board_store), f"p{index}", index, N_SUBMISSIONS, start, send)
+        )
         worker.start()
         send.close()
         pipes.append(receive)
@@ -131,13 +135,25 @@ def test_eight_processes_submit_one_hundred_each_none_lost_none_duplicated(board
         assert mine == feedback  # exactly what each process was told
     assert len({sha for *_, sha in rows}) == len(rows)
     standings = cs.Leaderboard.open(board_store).standings()
-    assert standings.set_index("participant")["submissions"].to_dict() == {**{f"p{i}": N_SUBMISSIONS for i in range(N_WORKERS)}, "victim": 0, "survivor": 0}
+    assert standings.set_index("participant")["submissions"].to_dict() == {
+        **{f"p{i}": N_SUBMISSIONS for i in range(N_WORKERS)},
+        "victim": 0,
+        "survivor": 0,
+    }
 
 
-def test_writer_killed_inside_its_transaction_leaves_every_committed_submission(board_store: Path, tmp_path: Path) -> None:
+def test_writer_killed_inside_its_transaction_leaves_every_committed_submission(
+    board_store: Path, tmp_path: Path
+) -> None:
     script = tmp_path / "victim.py"
     script.write_text(VICTIM)
-    victim = subprocess.Popen([sys.executable, str(script), str(board_store), "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    victim = subprocess.Popen(
+        [sys.executable, str(script), str(board_store), "3"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     committed = []
     try:
         assert victim.stdout is not None
@@ -166,7 +182,12 @@ def test_writer_killed_inside_its_transaction_leaves_every_committed_submission(
 def test_writer_killed_at_an_arbitrary_moment_loses_nothing_it_reported(board_store: Path, tmp_path: Path) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    writer = subprocess.Popen([sys.executable, str(script), str(board_store), "victim", "7", "1000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, str(script), str(board_store), "victim", "7", "1000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     reported = []
     try:
         assert writer.stdout is not None
@@ -182,4 +203,7 @@ def test_writer_killed_at_an_arbitrary_moment_loses_nothing_it_reported(board_st
     assert [number for number, _ in rows] == list(range(1, len(rows) + 1))
     assert rows[:25] == [(item["number"], item["sha"]) for item in reported]
     board = cs.Leaderboard.open(board_store)
-    assert board.submit("victim", np.full(board.info()["n_public"] + board.info()["n_private"], 0.5)).number == len(rows) + 1  # type: ignore[operator]
+    assert (
+        board.submit("victim", np.full(board.info()["n_public"] + board.info()["n_private"], 0.5)).number
+        == len(rows) + 1
+    )  # type: ignore[operator]

@@ -27,7 +27,7 @@ SCENARIO = "fraud-v1"
 PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
 
 
-@pytest.fixture()
+@pytest.fixture
 def database() -> Iterator[str]:
     import sqlalchemy as sa
 
@@ -45,7 +45,10 @@ def database() -> Iterator[str]:
 
 def test_a_board_on_postgresql_scores_like_one_in_sqlite(database: str, tmp_path: Path) -> None:
     case = cs.make(SCENARIO, seed=3, **PARAMS)
-    boards = [cs.Leaderboard.create(store, scenario=SCENARIO, params=PARAMS, seed=3, daily_limit=None) for store in (database, tmp_path / "b.sqlite")]
+    boards = [
+        cs.Leaderboard.create(store, scenario=SCENARIO, params=PARAMS, seed=3, daily_limit=None)
+        for store in (database, tmp_path / "b.sqlite")
+    ]
     rng = np.random.default_rng(0)
     submissions = [rng.random(len(case.test)) for _ in range(3)] + [case.reveal()["probability"].to_numpy()]
     for board in boards:
@@ -55,9 +58,22 @@ def test_a_board_on_postgresql_scores_like_one_in_sqlite(database: str, tmp_path
         board.select("ana", [4])
         board.close()
     postgres, sqlite = (board.submissions() for board in boards)
-    columns = ["number", "predictions_sha256", "public_score", "private_score", "released_score", "best_score", "improved"]
+    columns = [
+        "number",
+        "predictions_sha256",
+        "public_score",
+        "private_score",
+        "released_score",
+        "best_score",
+        "improved",
+    ]
     assert postgres[columns].equals(sqlite[columns])
-    assert boards[0].standings(private=True).drop(columns="last_submission").equals(boards[1].standings(private=True).drop(columns="last_submission"))
+    assert (
+        boards[0]
+        .standings(private=True)
+        .drop(columns="last_submission")
+        .equals(boards[1].standings(private=True).drop(columns="last_submission"))
+    )
 
 
 def test_stored_rows_cannot_be_changed_on_postgresql(database: str) -> None:
@@ -67,7 +83,12 @@ def test_stored_rows_cannot_be_changed_on_postgresql(database: str) -> None:
     board.add_participant("ana")
     board.submit("ana", np.full(board.info()["n_public"] + board.info()["n_private"], 0.5))  # type: ignore[operator]
     engine = sa.create_engine(database)
-    for statement in ("UPDATE submissions SET public_score = 1", "DELETE FROM submissions", "DELETE FROM participants", "UPDATE boards SET seed = 1"):
+    for statement in (
+        "UPDATE submissions SET public_score = 1",
+        "DELETE FROM submissions",
+        "DELETE FROM participants",
+        "UPDATE boards SET seed = 1",
+    ):
         with engine.connect() as conn, pytest.raises(sa.exc.DatabaseError, match="never changed|only changes once"):
             conn.exec_driver_sql(statement)
     with engine.begin() as conn:

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("fastapi")
-import uvicorn  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+import uvicorn
+from fastapi.testclient import TestClient
 
-import casestudies as cs  # noqa: E402
-from casestudies._server import bind, create_app  # noqa: E402
+import casestudies as cs
+from casestudies.leaderboard._server import bind, create_app
 
 SCENARIO = "fraud-v1"
 PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
@@ -36,16 +36,18 @@ def case() -> cs.Case:
     return cs.make(SCENARIO, seed=SEED, **PARAMS)
 
 
-@pytest.fixture()
+@pytest.fixture
 def served(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     store = tmp_path / "board.sqlite"
-    board = cs.Leaderboard.create(store, scenario=SCENARIO, params=PARAMS, seed=SEED, daily_limit=3, name="spring class")
+    board = cs.Leaderboard.create(
+        store, scenario=SCENARIO, params=PARAMS, seed=SEED, daily_limit=3, name="spring class"
+    )
     tokens = {name: board.add_participant(name) for name in ("ana", "bo")}
     board.dispose()
     return store, tokens
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(served: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
     store, _ = served
     with TestClient(create_app(store, max_upload_bytes=LIMIT)) as test_client:
@@ -74,14 +76,28 @@ def dump(store: Path) -> dict[str, list[tuple[object, ...]]]:
 # -- the API -------------------------------------------------------------------------
 
 
-def test_submit_with_a_bearer_token_or_a_form_token(client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case) -> None:
+def test_submit_with_a_bearer_token_or_a_form_token(
+    client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case
+) -> None:
     _, tokens = served
-    response = client.post("/api/submissions", files={"file": ("p.csv", good_csv(case))}, data={"label": "random"}, headers=auth(tokens["ana"]))
+    response = client.post(
+        "/api/submissions",
+        files={"file": ("p.csv", good_csv(case))},
+        data={"label": "random"},
+        headers=auth(tokens["ana"]),
+    )
     assert response.status_code == 201, response.text
     feedback = response.json()
-    assert (feedback["participant"], feedback["number"], feedback["label"], feedback["improved"]) == ("ana", 1, "random", True)
+    assert (feedback["participant"], feedback["number"], feedback["label"], feedback["improved"]) == (
+        "ana",
+        1,
+        "random",
+        True,
+    )
     assert feedback["remaining_today"] == 2 and feedback["message"].startswith("Submission 1: public average precision")
-    response = client.post("/api/submissions", files={"file": ("p.csv", good_csv(case, 1))}, data={"token": tokens["bo"]})
+    response = client.post(
+        "/api/submissions", files={"file": ("p.csv", good_csv(case, 1))}, data={"token": tokens["bo"]}
+    )
     assert response.status_code == 201 and response.json()["participant"] == "bo"
     parquet = pd.DataFrame({case.id_column: case.test[case.id_column], "prediction": 0.5}).to_parquet(index=False)
     response = client.post("/api/submissions", files={"file": ("p.parquet", parquet)}, headers=auth(tokens["bo"]))
@@ -91,7 +107,9 @@ def test_submit_with_a_bearer_token_or_a_form_token(client: TestClient, served: 
     assert {row["participant"]: row["submissions"] for row in standings["public"]} == {"ana": 1, "bo": 2}
 
 
-def test_invalid_files_get_the_librarys_problems_as_json_and_change_nothing(client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case) -> None:
+def test_invalid_files_get_the_librarys_problems_as_json_and_change_nothing(
+    client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case
+) -> None:
     store, tokens = served
     before = dump(store)
     ids = case.test[case.id_column]
@@ -116,11 +134,15 @@ def test_invalid_files_get_the_librarys_problems_as_json_and_change_nothing(clie
         with pytest.raises(cs.exceptions.SubmissionError) as library:
             case.score(path, baselines=False)
         expected = [problem.to_dict() for problem in library.value.problems]
-        assert [(p["code"], p["expected"]) for p in error["problems"]] == [(p["code"], p["expected"]) for p in expected], name
+        assert [(p["code"], p["expected"]) for p in error["problems"]] == [
+            (p["code"], p["expected"]) for p in expected
+        ], name
     assert dump(store) == before
 
 
-def test_upload_limit_refuses_large_bodies_before_parsing(client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case) -> None:
+def test_upload_limit_refuses_large_bodies_before_parsing(
+    client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case
+) -> None:
     store, tokens = served
     before = dump(store)
     big = good_csv(case) * (LIMIT // len(good_csv(case)) + 1)
@@ -134,12 +156,18 @@ def test_upload_limit_refuses_large_bodies_before_parsing(client: TestClient, se
         for _ in range(LIMIT // 10_000 + 1):
             yield b"x" * 10_000
 
-    streamed = client.post("/api/submissions", content=chunks(), headers={**auth(tokens["ana"]), "Content-Type": "multipart/form-data; boundary=b"})
+    streamed = client.post(
+        "/api/submissions",
+        content=chunks(),
+        headers={**auth(tokens["ana"]), "Content-Type": "multipart/form-data; boundary=b"},
+    )
     assert streamed.status_code == 413 and streamed.json()["error"]["problems"][0]["code"] == "TOO_LARGE"
     assert dump(store) == before
 
 
-def test_tokens_limits_and_closing_give_clear_json_errors(client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case) -> None:
+def test_tokens_limits_and_closing_give_clear_json_errors(
+    client: TestClient, served: tuple[Path, dict[str, str]], case: cs.Case
+) -> None:
     store, tokens = served
     for headers in ({}, auth("not-a-token"), {"Authorization": "Basic abc"}):
         response = client.post("/api/submissions", files={"file": ("p.csv", good_csv(case))}, headers=headers)
@@ -148,7 +176,12 @@ def test_tokens_limits_and_closing_give_clear_json_errors(client: TestClient, se
     missing = client.post("/api/submissions", headers=auth(tokens["ana"]))
     assert missing.status_code == 422 and "field named 'file'" in missing.json()["error"]["problems"][0]["hint"]
     for seed in range(3):
-        assert client.post("/api/submissions", files={"file": ("p.csv", good_csv(case, seed))}, headers=auth(tokens["ana"])).status_code == 201
+        assert (
+            client.post(
+                "/api/submissions", files={"file": ("p.csv", good_csv(case, seed))}, headers=auth(tokens["ana"])
+            ).status_code
+            == 201
+        )
     before = dump(store)
     limited = client.post("/api/submissions", files={"file": ("p.csv", good_csv(case, 9))}, headers=auth(tokens["ana"]))
     assert limited.status_code == 429 and limited.json()["error"]["type"] == "SubmissionLimitError"
@@ -167,7 +200,16 @@ def test_own_history_and_selection(client: TestClient, served: tuple[Path, dict[
         client.post("/api/submissions", files={"file": ("p.csv", good_csv(case, seed))}, headers=auth(tokens["ana"]))
     mine = client.get("/api/me/submissions", headers=auth(tokens["ana"])).json()
     assert mine["participant"] == "ana" and [row["number"] for row in mine["submissions"]] == [1, 2]
-    assert set(mine["submissions"][0]) == {"number", "received_at", "label", "score", "best", "improved", "predictions_sha256", "selected"}
+    assert set(mine["submissions"][0]) == {
+        "number",
+        "received_at",
+        "label",
+        "score",
+        "best",
+        "improved",
+        "predictions_sha256",
+        "selected",
+    }
     assert client.get("/api/me/submissions", headers=auth(tokens["bo"])).json()["submissions"] == []
     chosen = client.post("/api/me/selection", json={"numbers": [2]}, headers=auth(tokens["ana"]))
     assert chosen.status_code == 200 and chosen.json() == {"participant": "ana", "selected": [2]}
@@ -179,8 +221,16 @@ def test_nothing_secret_is_reachable(client: TestClient, served: tuple[Path, dic
     _, tokens = served
     client.post("/api/submissions", files={"file": ("p.csv", good_csv(case))}, headers=auth(tokens["ana"]))
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {"/api/board", "/api/standings", "/api/submissions", "/api/me/submissions", "/api/me/selection"}
-    assert spec["paths"]["/api/submissions"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorModel")
+    assert set(spec["paths"]) == {
+        "/api/board",
+        "/api/standings",
+        "/api/submissions",
+        "/api/me/submissions",
+        "/api/me/selection",
+    }
+    assert spec["paths"]["/api/submissions"]["post"]["responses"]["422"]["content"]["application/json"]["schema"][
+        "$ref"
+    ].endswith("/ErrorModel")
     texts = [client.get(path).text for path in ("/", "/api/board", "/api/standings", "/openapi.json", "/app.js")]
     texts.append(client.get("/api/me/submissions", headers=auth(tokens["ana"])).text)
     labels = "".join(map(str, case.reveal()[case.target].to_numpy()))
@@ -188,7 +238,14 @@ def test_nothing_secret_is_reachable(client: TestClient, served: tuple[Path, dic
         assert str(SEED) not in text
         assert labels[:200] not in text
         assert "private_score" not in text and "public_score" not in text
-    for path in ("/api/holdout", "/api/labels", "/api/seed", "/api/submissions/1", "/api/participants", "/data/labels.csv"):
+    for path in (
+        "/api/holdout",
+        "/api/labels",
+        "/api/seed",
+        "/api/submissions/1",
+        "/api/participants",
+        "/data/labels.csv",
+    ):
         assert client.get(path).status_code in (404, 405), path
 
 
@@ -207,7 +264,9 @@ def test_page_is_built_for_phones_and_escapes_names(client: TestClient) -> None:
 def live_server(store: Path) -> Iterator[str]:
     """Uvicorn in a thread on a socket that listens before the thread starts (no waiting for it)."""
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_app(store, max_upload_bytes=LIMIT), log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(store, max_upload_bytes=LIMIT), log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -224,17 +283,33 @@ def test_submit_with_curl(served: tuple[Path, dict[str, str]], case: cs.Case, tm
     path = tmp_path / "predictions.csv"
     path.write_bytes(good_csv(case))
     with live_server(store) as url:
-        command = ["curl", "-sS", "--max-time", "60", "-H", f"Authorization: Bearer {tokens['bo']}", "-F", f"file=@{path}", f"{url}/api/submissions"]
+        command = [
+            "curl",
+            "-sS",
+            "--max-time",
+            "60",
+            "-H",
+            f"Authorization: Bearer {tokens['bo']}",
+            "-F",
+            f"file=@{path}",
+            f"{url}/api/submissions",
+        ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=90, check=True)
         assert json.loads(done.stdout)["participant"] == "bo"
-        refused = subprocess.run([*command[:5], "Authorization: Bearer wrong", *command[6:]], capture_output=True, text=True, timeout=90, check=True)
+        refused = subprocess.run(
+            [*command[:5], "Authorization: Bearer wrong", *command[6:]],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=True,
+        )
         assert json.loads(refused.stdout)["error"]["type"] == "InvalidTokenError"
 
 
 # -- the page in a real headless browser ----------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
     webdriver: Any = None
@@ -243,7 +318,9 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     except ImportError:
         missing.append("the selenium package")
     if missing:
-        message = f"the browser test needs {missing} (Debian: apt-get install chromium chromium-driver; pip install selenium)"
+        message = (
+            f"the browser test needs {missing} (Debian: apt-get install chromium chromium-driver; pip install selenium)"
+        )
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -253,8 +330,19 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     os.environ.setdefault("SE_AVOID_STATS", "true")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic"]
-    flags += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]  # nothing leaves the machine
+    flags = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    flags += [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]  # nothing leaves the machine
     flags += [f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=390,844"]
     for flag in flags:
         options.add_argument(flag)
@@ -265,7 +353,9 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
-def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path) -> None:
+def test_page_in_a_headless_browser_on_a_phone_sized_screen(
+    browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path
+) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -278,7 +368,9 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served
     partial.write_bytes(b"\n".join(good_csv(case).splitlines()[:-10]) + b"\n")
     with live_server(store) as url:
         # A phone: 390 x 844 CSS pixels, touch, mobile viewport rules.
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+        )
         driver.get(url + "/")
         find = driver.find_element
         assert find(By.TAG_NAME, "h1").text == "spring class"
@@ -287,7 +379,9 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served
         # Readable on a phone: nothing wider than the screen.
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
         assert driver.execute_script("return window.innerWidth") == 390
-        assert driver.execute_script("const box = document.querySelector('.scroll'); return box.scrollWidth <= box.clientWidth")
+        assert driver.execute_script(
+            "const box = document.querySelector('.scroll'); return box.scrollWidth <= box.clientWidth"
+        )
         assert driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 14
 
         def submit(token: str, path: Path, label: str) -> tuple[str, str]:
@@ -298,7 +392,9 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served
             find(By.ID, "label").send_keys(label)
             driver.execute_script("document.getElementById('result').textContent = ''")
             find(By.ID, "send").click()
-            WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "result").get_attribute("class") in ("ok", "error"))
+            WebDriverWait(driver, 60).until(
+                lambda d: d.find_element(By.ID, "result").get_attribute("class") in ("ok", "error")
+            )
             result = find(By.ID, "result")
             return result.get_attribute("class"), result.text
 
@@ -308,8 +404,11 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(browser: Any, served
         assert kind == "error" and "belongs to no participant" in text
         kind, text = submit(tokens["ana"], good, "random scores")
         assert kind == "ok" and text.startswith("Submission 1: public average precision")
+
         def ana_has_one_submission(d: Any) -> bool:
-            rows = [row.find_elements(By.TAG_NAME, "td") for row in d.find_elements(By.CSS_SELECTOR, "#standings tbody tr")]
+            rows = [
+                row.find_elements(By.TAG_NAME, "td") for row in d.find_elements(By.CSS_SELECTOR, "#standings tbody tr")
+            ]
             return any(len(cells) == 5 and cells[1].text == "ana" and cells[3].text == "1" for cells in rows)
 
         # The page re-renders the table as it refreshes; a row read mid-refresh is stale, so read again.

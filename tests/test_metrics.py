@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from casestudies import _metrics
-from casestudies._metrics import BINARY_METRIC_NAMES, binary_metrics, binary_scores_with_ci
 from casestudies.exceptions import InvalidParameterError
+from casestudies.scoring import _metrics
+from casestudies.scoring._metrics import BINARY_METRIC_NAMES, binary_metrics, binary_scores_with_ci
 
 RESAMPLED = _metrics._RESAMPLED
 
@@ -42,7 +42,13 @@ def _sklearn_cases():
         noise = rng.normal(size=n_rows)
         cases.append((f"continuous-{n_rows}", labels, labels + noise))
         cases.append((f"rounded-{n_rows}", labels, np.round(labels + noise, 1)))
-        cases.append((f"three-levels-{n_rows}", labels, rng.integers(0, 3, size=n_rows) + 0.5 * labels * rng.integers(0, 2, size=n_rows)))
+        cases.append(
+            (
+                f"three-levels-{n_rows}",
+                labels,
+                rng.integers(0, 3, size=n_rows) + 0.5 * labels * rng.integers(0, 2, size=n_rows),
+            )
+        )
     labels = rng.random(300) < 0.2
     labels[:2] = [True, False]
     cases.append(("constant", labels, np.full(300, 0.7)))
@@ -52,7 +58,9 @@ def _sklearn_cases():
     return cases
 
 
-@pytest.mark.parametrize(("labels", "scores"), [case[1:] for case in _sklearn_cases()], ids=[case[0] for case in _sklearn_cases()])
+@pytest.mark.parametrize(
+    ("labels", "scores"), [case[1:] for case in _sklearn_cases()], ids=[case[0] for case in _sklearn_cases()]
+)
 def test_ranking_metrics_equal_sklearn(labels, scores):
     metrics = binary_metrics(labels, scores)
     assert abs(metrics["average_precision"] - average_precision_score(labels, scores)) <= 1e-12
@@ -130,13 +138,19 @@ def test_one_class_gives_nan_without_warnings(present):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         metrics = binary_metrics(labels, scores, costs=np.ones(400))
-        result = binary_scores_with_ci(labels, scores, parts={"all": np.ones(400, bool)}, costs=np.ones(400), rng=np.random.default_rng(0))
+        result = binary_scores_with_ci(
+            labels, scores, parts={"all": np.ones(400, bool)}, costs=np.ones(400), rng=np.random.default_rng(0)
+        )
     for name in ("average_precision", "roc_auc"):
         assert math.isnan(metrics[name])
         assert all(math.isnan(value) for value in result["all"][name].values())
     assert metrics["precision_at_budget"] == float(present)
     assert math.isnan(metrics["recall_at_budget"]) == (not present)
-    assert result["all"]["precision_at_budget"] == {"estimate": float(present), "low": float(present), "high": float(present)}
+    assert result["all"]["precision_at_budget"] == {
+        "estimate": float(present),
+        "low": float(present),
+        "high": float(present),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -162,7 +176,14 @@ def test_intervals_contain_the_estimate_and_shrink_with_more_data():
     widths = {}
     for n_rows in (5_000, 80_000):
         labels, scores, amounts = _fraud_like(n_rows, 0.03, 5)
-        result = binary_scores_with_ci(labels, scores, parts={"all": np.ones(n_rows, bool)}, costs=amounts, alert_budget=0.02, rng=np.random.default_rng(1))
+        result = binary_scores_with_ci(
+            labels,
+            scores,
+            parts={"all": np.ones(n_rows, bool)},
+            costs=amounts,
+            alert_budget=0.02,
+            rng=np.random.default_rng(1),
+        )
         for metric in RESAMPLED:
             cell = result["all"][metric]
             assert cell["low"] <= cell["estimate"] <= cell["high"], (n_rows, metric, cell)
@@ -183,7 +204,9 @@ def test_same_rng_state_gives_the_same_intervals():
     assert run(0) == run(0)
     assert run(0)["private"]["average_precision"] != run(1)["private"]["average_precision"]
     # One child stream per part: dropping a later part leaves earlier ones unchanged.
-    only_public = binary_scores_with_ci(labels, scores, parts={"public": public}, costs=amounts, rng=np.random.default_rng(0))
+    only_public = binary_scores_with_ci(
+        labels, scores, parts={"public": public}, costs=amounts, rng=np.random.default_rng(0)
+    )
     assert only_public["public"] == run(0)["public"]
 
 
@@ -194,7 +217,10 @@ def _naive_stratified_bootstrap(labels, scores, costs, *, n_boot, seed, alert_bu
     replicates = np.empty((len(RESAMPLED), n_boot))
     for b in range(n_boot):
         rows = np.concatenate(
-            [positives[rng.integers(0, len(positives), len(positives))], negatives[rng.integers(0, len(negatives), len(negatives))]]
+            [
+                positives[rng.integers(0, len(positives), len(positives))],
+                negatives[rng.integers(0, len(negatives), len(negatives))],
+            ]
         )
         metrics = binary_metrics(labels[rows], scores[rows], costs=costs[rows], alert_budget=alert_budget)
         replicates[:, b] = [metrics[name] for name in RESAMPLED]
@@ -229,7 +255,9 @@ AGREEMENT_CASES = {
 @pytest.mark.parametrize("case", list(AGREEMENT_CASES))
 def test_intervals_agree_with_a_naive_stratified_bootstrap(case):
     params = AGREEMENT_CASES[case]
-    labels, scores, amounts = _fraud_like(params["n_rows"], params["prevalence"], 8, separation=params["separation"], decimals=params["decimals"])
+    labels, scores, amounts = _fraud_like(
+        params["n_rows"], params["prevalence"], 8, separation=params["separation"], decimals=params["decimals"]
+    )
     alert_budget = 0.02
     reference = _naive_stratified_bootstrap(labels, scores, amounts, n_boot=2_000, seed=9, alert_budget=alert_budget)
     aggregates = _metrics._aggregate_rows(labels, scores, amounts, None, alert_budget)
@@ -244,7 +272,9 @@ def test_intervals_agree_with_a_naive_stratified_bootstrap(case):
     if case == "balanced":
         # ... or one that does not resample the negatives (a single group
         # spreads their fixed total proportionally).
-        frozen = _metrics._bootstrap_part(aggregates, review_cost=5.0, n_boot=2_000, rng=np.random.default_rng(10), max_groups=1)
+        frozen = _metrics._bootstrap_part(
+            aggregates, review_cost=5.0, n_boot=2_000, rng=np.random.default_rng(10), max_groups=1
+        )
         frozen_gap, frozen_width = _compare(frozen, reference)
         assert (frozen_gap > ENDPOINT_TOLERANCE).any() and (np.abs(frozen_width - 1) > WIDTH_TOLERANCE).any()
 
@@ -277,7 +307,10 @@ def test_invalid_inputs_raise_with_the_standard_message(changes, message):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"parts": {"public": np.array([1, 0, 1, 0])}}, "parts['public'] must be a bool mask of shape (4,); got dtype int64"),
+        (
+            {"parts": {"public": np.array([1, 0, 1, 0])}},
+            "parts['public'] must be a bool mask of shape (4,); got dtype int64",
+        ),
         ({"parts": {"public": np.zeros(4, bool)}}, "parts['public'] must select at least one row"),
         ({"parts": {}}, "parts must be a non-empty mapping"),
         ({"rng": 0}, "rng must be a numpy.random.Generator; got 0 (int). Pass rng=numpy.random.default_rng(seed)."),

@@ -14,10 +14,18 @@ import pytest
 
 import casestudies as cs
 from casestudies.exceptions import InvalidParameterError, PipelineError, ProblemCode, SubmissionError
-from casestudies.scenarios._movies import GENRES, simulate_world
 from casestudies.scenarios.movies import BiasBaseline, GlobalMean, ItemKNN, MatrixFactorization, MostPopular
+from casestudies.scenarios.movies._simulator import GENRES, simulate_world
 
-ML100K = {"n_users": 943, "n_movies": 1682, "n_ratings": 100_000, "n_factors": 10, "noise_sd": 0.8, "min_ratings": 20, "mnar": True}
+ML100K = {
+    "n_users": 943,
+    "n_movies": 1682,
+    "n_ratings": 100_000,
+    "n_factors": 10,
+    "noise_sd": 0.8,
+    "min_ratings": 20,
+    "mnar": True,
+}
 SMALL_RATING = {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000}
 SMALL_TOPN = {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1}
 
@@ -136,7 +144,14 @@ def test_rating_case_shape(rating_case: cs.Case) -> None:
 def test_rating_baselines_reproduce_the_surprise_ordering(rating_report: cs.Report) -> None:
     rmse = {entry.name: entry.estimate("rmse") for entry in rating_report.references}
     assert 1.4 <= rmse["random"] <= 1.6
-    assert rmse["random"] > rmse["global_mean"] > rmse["movie_mean"] > rmse["biases"] > rmse["matrix_factorization"] > rmse["oracle"]
+    assert (
+        rmse["random"]
+        > rmse["global_mean"]
+        > rmse["movie_mean"]
+        > rmse["biases"]
+        > rmse["matrix_factorization"]
+        > rmse["oracle"]
+    )
     assert 0.93 <= rmse["biases"] <= 0.96
     assert 0.005 <= rmse["biases"] - rmse["matrix_factorization"] <= 0.03
 
@@ -149,7 +164,9 @@ def test_matrix_factorisation_overfits_visibly(rating_case: cs.Case) -> None:
         return float(np.sqrt(np.mean((model.predict(train) - train["rating"]) ** 2)))  # type: ignore[attr-defined]
 
     def test_rmse(model: object) -> float:
-        return rating_case.score(model.fit(train).predict(rating_case.test), baselines=False).submission.estimate("rmse")  # type: ignore[attr-defined]
+        return rating_case.score(model.fit(train).predict(rating_case.test), baselines=False).submission.estimate(
+            "rmse"
+        )  # type: ignore[attr-defined]
 
     mf_gap = test_rmse(MatrixFactorization()) - train_rmse(MatrixFactorization())
     bias_gap = test_rmse(BiasBaseline()) - train_rmse(BiasBaseline())
@@ -179,7 +196,11 @@ def test_rating_accepts_callables_frames_and_files(rating_case: cs.Case, tmp_pat
         return np.full(len(test), train["rating"].mean())
 
     assert rating_case.evaluate(predict, baselines=False).submission.estimate("rmse") == pytest.approx(expected)
-    pairs = rating_case.test[["user_id", "movie_id"]].assign(rating=model.predict(rating_case.test)).sample(frac=1.0, random_state=0)
+    pairs = (
+        rating_case.test[["user_id", "movie_id"]]
+        .assign(rating=model.predict(rating_case.test))
+        .sample(frac=1.0, random_state=0)
+    )
     assert rating_case.score(pairs, baselines=False).submission.estimate("rmse") == pytest.approx(expected)
     path = tmp_path / "ratings.csv"  # type: ignore[operator]
     pairs.to_csv(path, index=False)
@@ -197,7 +218,12 @@ def test_rating_submission_problems_are_all_reported(rating_case: cs.Case) -> No
         rating_case.score(pairs)
     codes = [problem.code for problem in caught.value.problems]
     assert codes.count(ProblemCode.UNKNOWN_IDS) == 2  # the unknown user and the unknown movie
-    assert {ProblemCode.DUPLICATE_IDS, ProblemCode.MISSING_IDS, ProblemCode.NON_FINITE, ProblemCode.OUT_OF_RANGE} <= set(codes)
+    assert {
+        ProblemCode.DUPLICATE_IDS,
+        ProblemCode.MISSING_IDS,
+        ProblemCode.NON_FINITE,
+        ProblemCode.OUT_OF_RANGE,
+    } <= set(codes)
     text = str(caught.value)
     assert "99999" in text and "np.clip" in text
 
@@ -261,7 +287,11 @@ def test_topn_baselines_reproduce_the_known_ordering(topn_report: cs.Report) -> 
     assert ndcg["most_popular"] < ndcg["item_knn"]
     popular = topn_report.reference("most_popular")
     assert popular.estimate("coverage") <= 0.10
-    assert popular.estimate("mean_popularity") > topn_report.reference("item_knn").estimate("mean_popularity") > topn_report.reference("random").estimate("mean_popularity")
+    assert (
+        popular.estimate("mean_popularity")
+        > topn_report.reference("item_knn").estimate("mean_popularity")
+        > topn_report.reference("random").estimate("mean_popularity")
+    )
 
 
 def test_topn_full_catalog_truth(topn_report: cs.Report) -> None:

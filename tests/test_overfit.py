@@ -15,7 +15,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
 import casestudies as cs
-from casestudies._diagnostics import (
+from casestudies.diagnostics._checks import (
     TabularEncoder,
     _auc,
     _folds,
@@ -23,7 +23,7 @@ from casestudies._diagnostics import (
     learning_curve,
 )
 from casestudies.exceptions import InvalidParameterError
-from casestudies.scenarios._overfit import (
+from casestudies.scenarios.overfit._simulator import (
     FAULT_KINDS,
     INFORMATIVE_COLUMNS,
     LEAK_COLUMN_NAMES,
@@ -47,7 +47,9 @@ def _train_test_auc(case: cs.Case, model: object, drop: tuple[str, ...] = ()) ->
     X, y = case.X_train.drop(columns=list(drop)), case.y_train.to_numpy()
     fitted = clone(model).fit(X, y)
     train = _auc(y, fitted.predict_proba(X)[:, 1])
-    test = case.score(fitted.predict_proba(case.test.drop(columns=list(drop)))[:, 1], baselines=False).submission.estimate("roc_auc")
+    test = case.score(
+        fitted.predict_proba(case.test.drop(columns=list(drop)))[:, 1], baselines=False
+    ).submission.estimate("roc_auc")
     return train, test
 
 
@@ -62,7 +64,9 @@ def _cv_auc(case: cs.Case, model: object, drop: tuple[str, ...] = ()) -> float:
 
 
 def _forest() -> Pipeline:
-    return Pipeline([("encode", TabularEncoder()), ("model", RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=1))])
+    return Pipeline(
+        [("encode", TabularEncoder()), ("model", RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=1))]
+    )
 
 
 # -- the presets ----------------------------------------------------------------
@@ -74,7 +78,17 @@ def test_presets_are_registered_with_the_interview_question(scenario_id: str) ->
     assert spec.metric == "roc_auc" and spec.task == "binary"
     assert "What steps" in spec.prompt and "grade_diagnosis" in spec.prompt
     assert set(spec.baselines) == {"prior", "naive", "regularised", "expert"}
-    assert set(spec.parameters) >= {"n_train", "label_noise", "leakage", "identifiers", "shift", "duplicates", "temporal", "positive_rate", "random_faults"}
+    assert set(spec.parameters) >= {
+        "n_train",
+        "label_noise",
+        "leakage",
+        "identifiers",
+        "shift",
+        "duplicates",
+        "temporal",
+        "positive_rate",
+        "random_faults",
+    }
 
 
 def test_everything_at_once_plants_every_cause_and_names_existing_columns() -> None:
@@ -91,7 +105,9 @@ def test_everything_at_once_plants_every_cause_and_names_existing_columns() -> N
     # The generator's facts on the data card say nothing about the planted causes (the preset's
     # parameters are public by design: random_faults is the blind mode).
     card = json.dumps({key: value for key, value in case.data_card.items() if key != "parameters"}, default=str)
-    assert not any(word in card for word in ("noise", "leak", "shift", "duplicate", "identifier", "temporal", "month_effect"))
+    assert not any(
+        word in card for word in ("noise", "leak", "shift", "duplicate", "identifier", "temporal", "month_effect")
+    )
 
 
 def test_clean_case_plants_nothing_but_small_n() -> None:
@@ -104,7 +120,9 @@ def test_clean_case_plants_nothing_but_small_n() -> None:
 
 def test_truth_is_the_churn_function_of_observable_columns() -> None:
     """Bayes-optimal from what a pipeline sees: intercept + churn drivers + month effect of snapshot_date."""
-    case = cs.make("overfit-v1", seed=3, n_train=400, n_test=800, n_noise_features=5, temporal=1.0, shift=1.0, n_shifted_columns=2)
+    case = cs.make(
+        "overfit-v1", seed=3, n_train=400, n_test=800, n_noise_features=5, temporal=1.0, shift=1.0, n_shifted_columns=2
+    )
     world, revealed = case.reveal("world"), case.reveal()
     month = (case.test["snapshot_date"].dt.year - 2022) * 12 + case.test["snapshot_date"].dt.month - 1
     expected = expit(churn_logit(case.test) + world["intercept"] + np.asarray(world["month_effects"])[month.to_numpy()])
@@ -157,7 +175,10 @@ def test_leak_column_separates_churners_in_train_only() -> None:
     assert train_auc > 0.95
     assert abs(test_auc - 0.5) < 0.04
     # Same distribution in both: the leak does not show up as a shift.
-    assert abs(_auc(np.r_[np.zeros(1500), np.ones(1500)], np.r_[case.train[leak], case.test[leak]].astype(float)) - 0.5) < 0.04
+    assert (
+        abs(_auc(np.r_[np.zeros(1500), np.ones(1500)], np.r_[case.train[leak], case.test[leak]].astype(float)) - 0.5)
+        < 0.04
+    )
 
 
 def test_without_leakage_the_candidate_column_is_harmless() -> None:
@@ -206,13 +227,18 @@ def test_random_faults_draw_from_the_seed_within_the_documented_ranges() -> None
         knobs, present = world["knobs"], world["present"]
         assert not ("label_noise" in present and "class_imbalance" in present)
         if "label_noise" in present:
-            assert knobs["n_train"] >= min(2500, 6000) and knobs["n_train"] * knobs["positive_rate"] >= needed["label_noise"] - 1
+            assert (
+                knobs["n_train"] >= min(2500, 6000)
+                and knobs["n_train"] * knobs["positive_rate"] >= needed["label_noise"] - 1
+            )
             assert 0.25 <= knobs["label_noise"] <= 0.4
         if "temporal" in present:
             assert knobs["n_train"] * knobs["positive_rate"] >= needed["temporal"] - 1
         if "target_leakage" in present:
             assert 0.7 <= knobs["leakage"] <= 1.0
-        assert ("high_dimensional" in present) == (knobs["n_train"] / world["faults"]["high_dimensional"]["n_features"] < 10)
+        assert ("high_dimensional" in present) == (
+            knobs["n_train"] / world["faults"]["high_dimensional"]["n_features"] < 10
+        )
 
 
 # -- the lessons ------------------------------------------------------------------
@@ -295,7 +321,12 @@ def test_lesson_learning_curve_gap_shrinks_with_more_rows() -> None:
 
 def test_lesson_oracle_beats_every_pipeline() -> None:
     """Measured: oracle 0.93-0.97 against at most 0.93 for the best pipeline, on every seed."""
-    pipelines = {"naive": naive_pipeline(), "regularised": regularised_pipeline(), "forest": _forest(), "expert": expert_pipeline()}
+    pipelines = {
+        "naive": naive_pipeline(),
+        "regularised": regularised_pipeline(),
+        "forest": _forest(),
+        "expert": expert_pipeline(),
+    }
     margins = {name: [] for name in pipelines}
     for seed in range(2):
         case = cs.make("overfit-all-v1", seed=seed, n_test=1500)
@@ -323,7 +354,12 @@ def test_grade_diagnosis_says_found_missed_and_wrong() -> None:
     leak = faults["target_leakage"]["columns"][0]
     shifted = faults["covariate_shift"]["columns"]
     grade = case.grade_diagnosis(
-        {"target_leakage": [leak, "tenure_months"], "covariate_shift": shifted[:1], "label_noise": True, "duplicates": False}
+        {
+            "target_leakage": [leak, "tenure_months"],
+            "covariate_shift": shifted[:1],
+            "label_noise": True,
+            "duplicates": False,
+        }
     )
     assert grade.found == ("label_noise", "target_leakage", "covariate_shift")
     assert set(grade.missed) == set(FAULT_KINDS) - {"label_noise", "target_leakage", "covariate_shift"}
@@ -359,9 +395,15 @@ def test_grade_diagnosis_reads_json_and_toml_files(tmp_path: pytest.TempPathFact
     ("diagnosis", "message"),
     [
         ({"label_nois": True}, "unknown cause 'label_nois' in diagnosis; did you mean 'label_noise'?"),
-        ({"label_noise": "yes"}, "diagnosis cause 'label_noise' must be true, false or a list of column names; got 'yes' (str)."),
+        (
+            {"label_noise": "yes"},
+            "diagnosis cause 'label_noise' must be true, false or a list of column names; got 'yes' (str).",
+        ),
         (42, "a diagnosis must be a Diagnosis, a dict, a list of cause names or a .json/.toml path; got 42 (int)."),
-        ("diagnosis.txt", "a diagnosis must be a Diagnosis, a dict, a list of cause names or a .json/.toml path; got 'diagnosis.txt' (str)."),
+        (
+            "diagnosis.txt",
+            "a diagnosis must be a Diagnosis, a dict, a list of cause names or a .json/.toml path; got 'diagnosis.txt' (str).",
+        ),
     ],
 )
 def test_malformed_diagnoses_say_what_was_expected(diagnosis: object, message: str) -> None:
@@ -373,5 +415,7 @@ def test_malformed_diagnoses_say_what_was_expected(diagnosis: object, message: s
 def test_grade_diagnosis_needs_a_scenario_with_planted_causes() -> None:
     plugin = next(scenario_id for scenario_id in cs.list_scenarios() if scenario_id.startswith("plugin-"))
     case = cs.make(plugin, seed=0)
-    with pytest.raises(InvalidParameterError, match=re.escape(f"{plugin!r} plants no causes to grade a diagnosis against")):
+    with pytest.raises(
+        InvalidParameterError, match=re.escape(f"{plugin!r} plants no causes to grade a diagnosis against")
+    ):
         case.grade_diagnosis({"label_noise": True})

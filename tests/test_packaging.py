@@ -45,13 +45,18 @@ def test_wheel_installs_into_fresh_environment_and_makes_a_case(wheel: Path, tmp
     python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True)
     # Dependencies come from the running environment, appended after the fresh one's own packages.
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     (Path(purelib) / "_deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     script = (
         "import casestudies as cs, pathlib;"
-        "import casestudies._registry as r;"
+        "import casestudies.core._registry as r;"
         "print(pathlib.Path(cs.__file__).resolve());"
-        "print(r._catalog_dir());"
+        "print(r.catalog_dir());"
         "case = cs.make('fraud-v1', seed=3, n_customers=300, n_days=35);"
         "print(len(case.train) > 0, case.target not in case.test.columns)"
     )
@@ -60,5 +65,7 @@ def test_wheel_installs_into_fresh_environment_and_makes_a_case(wheel: Path, tmp
     assert package_file.startswith(str(env_dir.resolve()))
     assert catalog.endswith("_catalog") and catalog.startswith(str(env_dir.resolve()))
     assert checks == "True True"
-    cli = subprocess.run([str(env_dir / "bin" / "casestudies"), "list"], check=True, capture_output=True, text=True, cwd=tmp_path)
+    cli = subprocess.run(
+        [str(env_dir / "bin" / "casestudies"), "list"], check=True, capture_output=True, text=True, cwd=tmp_path
+    )
     assert "fraud-v1" in cli.stdout

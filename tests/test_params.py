@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import casestudies as cs
-from casestudies._params import (
+from casestudies.core._params import (
     SEED_LIKE,
     AnyString,
     Boolean,
@@ -23,7 +23,7 @@ from casestudies._params import (
     describe_value,
     unknown_parameter_message,
 )
-from casestudies._spec import ParameterSpec
+from casestudies.core._spec import ParameterSpec
 from casestudies.exceptions import InvalidParameterError
 
 # -- the rules ----------------------------------------------------------------------
@@ -54,7 +54,11 @@ def test_rules_describe_themselves(rule: Rule, text: str) -> None:
     ("rule", "accepted", "rejected"),
     [
         (IntRange(1, 10), [1, 10, np.int64(5), np.uint8(3)], [0, 11, 5.0, True, "5", None, np.float64(5)]),
-        (FloatRange(0.0, 1.0), [0, 0.0, 1.0, 0.5, np.float32(0.5), np.int64(1)], [-0.1, 1.1, math.nan, math.inf, True, "0.5", None]),
+        (
+            FloatRange(0.0, 1.0),
+            [0, 0.0, 1.0, 0.5, np.float32(0.5), np.int64(1)],
+            [-0.1, 1.1, math.nan, math.inf, True, "0.5", None],
+        ),
         (FloatRange(), [1e300, -1e300], [math.inf, -math.inf, math.nan]),
         (Choice(("a", "b")), ["a", "b"], ["c", "", "A", 1, None]),
         (AnyString(), ["x", "2024-01-01"], ["", 1, None, b"x"]),
@@ -153,8 +157,12 @@ def declared_constraints() -> list[tuple[str, str, Rule]]:
     return rows
 
 
-@pytest.mark.parametrize(("scenario_id", "name", "rule"), declared_constraints(), ids=lambda item: item if isinstance(item, str) else "")
-def test_every_declared_parameter_rejects_invalid_values_with_the_standard_message(scenario_id: str, name: str, rule: Rule) -> None:
+@pytest.mark.parametrize(
+    ("scenario_id", "name", "rule"), declared_constraints(), ids=lambda item: item if isinstance(item, str) else ""
+)
+def test_every_declared_parameter_rejects_invalid_values_with_the_standard_message(
+    scenario_id: str, name: str, rule: Rule
+) -> None:
     for value in invalid_values(rule):
         assert not rule.accepts(value)
         expected = f"make({scenario_id!r}): {name} must be {rule.describe()}; got {describe_value(value)}."

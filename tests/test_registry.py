@@ -14,8 +14,8 @@ import pytest
 
 import casestudies as cs
 import plugin_scenario
-from casestudies import _registry
-from casestudies._spec import parse_id
+from casestudies.core import _registry
+from casestudies.core._spec import parse_id
 from casestudies.exceptions import (
     CaseStudiesError,
     InvalidParameterError,
@@ -53,7 +53,7 @@ def test_every_name_in_all_imports(module_name: str) -> None:
     for name in module.__all__:
         assert getattr(module, name) is not None, f"{module_name}.{name}"
     namespace: dict[str, object] = {}
-    exec(f"from {module_name} import *", namespace)  # noqa: S102 - the star import is what users do
+    exec(f"from {module_name} import *", namespace)
     assert set(module.__all__) <= set(namespace)
 
 
@@ -61,8 +61,12 @@ def test_exception_tree_refines_builtins() -> None:
     assert issubclass(InvalidParameterError, CaseStudiesError) and issubclass(InvalidParameterError, ValueError)
     assert issubclass(UnknownScenarioError, CaseStudiesError) and issubclass(UnknownScenarioError, LookupError)
     assert issubclass(RegistrationError, CaseStudiesError) and issubclass(RegistrationError, ValueError)
-    assert issubclass(cs.exceptions.SubmissionError, CaseStudiesError) and issubclass(cs.exceptions.SubmissionError, ValueError)
-    assert issubclass(cs.exceptions.PipelineError, CaseStudiesError) and issubclass(cs.exceptions.PipelineError, RuntimeError)
+    assert issubclass(cs.exceptions.SubmissionError, CaseStudiesError) and issubclass(
+        cs.exceptions.SubmissionError, ValueError
+    )
+    assert issubclass(cs.exceptions.PipelineError, CaseStudiesError) and issubclass(
+        cs.exceptions.PipelineError, RuntimeError
+    )
     assert issubclass(ScenarioDeprecationWarning, DeprecationWarning)
 
 
@@ -113,7 +117,9 @@ def test_unknown_scenario_error_is_a_lookup_error() -> None:
 
 @pytest.mark.parametrize("bad", [5, None, ["plugin-toy-v1"]])
 def test_spec_rejects_a_non_string_id(bad: object) -> None:
-    with pytest.raises(UnknownScenarioError, match=re.escape(f"scenario_id must be a string like 'fraud-v1'; got {bad!r}")):
+    with pytest.raises(
+        UnknownScenarioError, match=re.escape(f"scenario_id must be a string like 'fraud-v1'; got {bad!r}")
+    ):
         cs.spec(bad)  # type: ignore[arg-type]
 
 
@@ -127,7 +133,9 @@ def test_unversioned_name_resolves_to_latest_with_a_warning(scratch_registry: No
 
 
 def test_make_with_unversioned_name_warns_at_the_callers_line() -> None:
-    with pytest.warns(ScenarioDeprecationWarning, match=re.escape("'plugin-toy' has no version; using 'plugin-toy-v1'.")) as record:
+    with pytest.warns(
+        ScenarioDeprecationWarning, match=re.escape("'plugin-toy' has no version; using 'plugin-toy-v1'.")
+    ) as record:
         case = cs.make("plugin-toy", seed=0, n_rows=200)
     assert case.id == TOY
     assert [item.filename for item in record] == [__file__]
@@ -193,12 +201,22 @@ def test_unknown_parameter_names_the_valid_ones() -> None:
 def test_unknown_parameter_without_a_close_match() -> None:
     with pytest.raises(InvalidParameterError) as info:
         cs.make(TOY, colour="red")
-    assert str(info.value) == "make('plugin-toy-v1'): unknown parameter 'colour'. Valid parameters: n_rows (an int between 200 and 100000)."
+    assert (
+        str(info.value)
+        == "make('plugin-toy-v1'): unknown parameter 'colour'. Valid parameters: n_rows (an int between 200 and 100000)."
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(-5, "-5 (int)"), (100001, "100001 (int)"), (True, "True (bool)"), ("300", "'300' (str)"), (300.0, "300.0 (float)"), (None, "None (NoneType)")],
+    [
+        (-5, "-5 (int)"),
+        (100001, "100001 (int)"),
+        (True, "True (bool)"),
+        ("300", "'300' (str)"),
+        (300.0, "300.0 (float)"),
+        (None, "None (NoneType)"),
+    ],
 )
 def test_invalid_parameter_value_gets_the_standard_message(value: object, shown: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
@@ -207,15 +225,23 @@ def test_invalid_parameter_value_gets_the_standard_message(value: object, shown:
 
 
 def test_standard_message_example_from_the_brief() -> None:
-    with pytest.raises(InvalidParameterError, match=re.escape("make('plugin-toy-v1'): n_rows must be an int between 200 and 100000; got -5 (int).")):
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape("make('plugin-toy-v1'): n_rows must be an int between 200 and 100000; got -5 (int)."),
+    ):
         cs.make(TOY, n_rows=-5)
 
 
-@pytest.mark.parametrize(("seed", "shown"), [(-1, "-1 (int)"), (1.5, "1.5 (float)"), (1.0, "1.0 (float)"), ("7", "'7' (str)"), (True, "True (bool)")])
+@pytest.mark.parametrize(
+    ("seed", "shown"),
+    [(-1, "-1 (int)"), (1.5, "1.5 (float)"), (1.0, "1.0 (float)"), ("7", "'7' (str)"), (True, "True (bool)")],
+)
 def test_invalid_seed(seed: object, shown: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
         cs.make(TOY, seed=seed)
-    assert str(info.value) == f"make('plugin-toy-v1'): seed must be None or an int between 0 and {2**63 - 1}; got {shown}."
+    assert (
+        str(info.value) == f"make('plugin-toy-v1'): seed must be None or an int between 0 and {2**63 - 1}; got {shown}."
+    )
 
 
 def test_invalid_parameter_error_is_a_value_error() -> None:
@@ -261,15 +287,35 @@ def test_register_a_different_spec_under_a_taken_id(scratch_registry: None) -> N
 
 @pytest.mark.parametrize(
     "bad_id",
-    ["Fraud-v1", "fraud-v0", "fraud_v1", "fraud-v1\n", "fraud", "fraud-v", "-v1", "fraud--x-v1", "fraud-v01", " fraud-v1", "fraud-V1", "9fraud-v1", ""],
+    [
+        "Fraud-v1",
+        "fraud-v0",
+        "fraud_v1",
+        "fraud-v1\n",
+        "fraud",
+        "fraud-v",
+        "-v1",
+        "fraud--x-v1",
+        "fraud-v01",
+        " fraud-v1",
+        "fraud-V1",
+        "9fraud-v1",
+        "",
+    ],
 )
 def test_malformed_ids_are_rejected(bad_id: str) -> None:
     assert parse_id(bad_id) is None
-    with pytest.raises(RegistrationError, match=re.escape(f"id must look like 'name-vN' (lower-case name, version >= 1); got {bad_id!r}")):
+    with pytest.raises(
+        RegistrationError,
+        match=re.escape(f"id must look like 'name-vN' (lower-case name, version >= 1); got {bad_id!r}"),
+    ):
         cs.register(toy_dict(id=bad_id))
 
 
-@pytest.mark.parametrize(("good_id", "parts"), [("fraud-v1", ("fraud", 1)), ("movies-rating-v12", ("movies-rating", 12)), ("a2b-c3-v10", ("a2b-c3", 10))])
+@pytest.mark.parametrize(
+    ("good_id", "parts"),
+    [("fraud-v1", ("fraud", 1)), ("movies-rating-v12", ("movies-rating", 12)), ("a2b-c3-v10", ("a2b-c3", 10))],
+)
 def test_parse_id(good_id: str, parts: tuple[str, int]) -> None:
     assert parse_id(good_id) == parts
 
@@ -281,7 +327,10 @@ def test_non_string_id_is_a_registration_error() -> None:
 
 @pytest.mark.parametrize("bad", [5, None, ["plugin-toy-v1"]])
 def test_register_rejects_other_types(bad: object) -> None:
-    with pytest.raises(RegistrationError, match=re.escape("a scenario spec must be a ScenarioSpec, a mapping or the path of a TOML file")):
+    with pytest.raises(
+        RegistrationError,
+        match=re.escape("a scenario spec must be a ScenarioSpec, a mapping or the path of a TOML file"),
+    ):
         cs.register(bad)  # type: ignore[arg-type]
 
 
@@ -294,15 +343,36 @@ def test_register_rejects_other_types(bad: object) -> None:
         ({"public_fraction": "half"}, "public_fraction must be a number strictly between 0 and 1; got 'half'"),
         ({"metric": "avg_precision"}, "unknown binary metric 'avg_precision' (did you mean 'average_precision'?)"),
         ({"secondary_metrics": ["roc-auc"]}, "unknown binary metric 'roc-auc' (did you mean 'roc_auc'?)"),
-        ({"baselines": {"prior": "casestudies._baselines.prior"}}, "baseline 'prior' must be 'module:factory'"),
+        (
+            {"baselines": {"prior": "casestudies.scenarios.baselines.prior"}},
+            "baseline 'prior' must be 'module:factory'",
+        ),
         ({"parameters": "n_rows"}, "[parameters] must be a table"),
         ({"parameters": {"n_rows": 4000}}, "[parameters.n_rows] must be a table; got 4000"),
-        ({"parameters": {"n_rows": {"type": "integer", "default": 5}}}, "parameter 'n_rows': type must be one of ['int', 'float', 'bool', 'str']; got 'integer'"),
-        ({"parameters": {"n_rows": {"type": "int", "default": 50, "min": 200, "max": 100}}}, "parameter 'n_rows': min (200) must not exceed max (100)"),
-        ({"parameters": {"n_rows": {"type": "int", "default": 50, "min": 200}}}, "parameter 'n_rows': default must be an int >= 200; got 50"),
-        ({"parameters": {"n_rows": {"type": "int", "default": 300, "minimum": 200}}}, "parameter 'n_rows' has unknown keys ['minimum']; valid keys are"),
-        ({"parameters": {"mode": {"type": "str", "default": "c", "choices": ["a", "b"]}}}, "parameter 'mode': default must be one of 'a', 'b'; got 'c'"),
-        ({"parameters": {"flag": {"type": "bool", "default": False, "min": 0}}}, "min and max apply to int and float parameters only"),
+        (
+            {"parameters": {"n_rows": {"type": "integer", "default": 5}}},
+            "parameter 'n_rows': type must be one of ['int', 'float', 'bool', 'str']; got 'integer'",
+        ),
+        (
+            {"parameters": {"n_rows": {"type": "int", "default": 50, "min": 200, "max": 100}}},
+            "parameter 'n_rows': min (200) must not exceed max (100)",
+        ),
+        (
+            {"parameters": {"n_rows": {"type": "int", "default": 50, "min": 200}}},
+            "parameter 'n_rows': default must be an int >= 200; got 50",
+        ),
+        (
+            {"parameters": {"n_rows": {"type": "int", "default": 300, "minimum": 200}}},
+            "parameter 'n_rows' has unknown keys ['minimum']; valid keys are",
+        ),
+        (
+            {"parameters": {"mode": {"type": "str", "default": "c", "choices": ["a", "b"]}}},
+            "parameter 'mode': default must be one of 'a', 'b'; got 'c'",
+        ),
+        (
+            {"parameters": {"flag": {"type": "bool", "default": False, "min": 0}}},
+            "min and max apply to int and float parameters only",
+        ),
     ],
 )
 def test_malformed_specs_are_rejected(changes: dict[str, object], fragment: str) -> None:
@@ -326,7 +396,9 @@ def test_several_spec_problems_are_reported_together() -> None:
 
 def test_generator_that_cannot_be_imported(scratch_registry: None) -> None:
     cs.register(toy_dict(id="ghost-v1", generator="no_such_module_xyz:generate"))
-    with pytest.raises(RegistrationError, match=re.escape("scenario 'ghost-v1': cannot import generator 'no_such_module_xyz:generate'")):
+    with pytest.raises(
+        RegistrationError, match=re.escape("scenario 'ghost-v1': cannot import generator 'no_such_module_xyz:generate'")
+    ):
         cs.make("ghost-v1", seed=0, n_rows=200)
 
 
@@ -386,7 +458,7 @@ prompt = """Predict the label."""
 alert_budget = 0.05
 
 [baselines]
-prior = "casestudies._baselines:prior"
+prior = "casestudies.scenarios.baselines:prior"
 
 [parameters.n_rows]
 type = "int"
@@ -412,7 +484,10 @@ def test_toml_file_name_must_match_its_id(tmp_path: Path) -> None:
     path.write_text(toml_text("filetoy-v1"), encoding="utf-8")
     with pytest.raises(RegistrationError) as info:
         cs.ScenarioSpec.from_file(path)
-    assert str(info.value) == f"scenario file {str(path)!r} declares id 'filetoy-v1'; rename the file to 'filetoy-v1.toml'."
+    assert (
+        str(info.value)
+        == f"scenario file {str(path)!r} declares id 'filetoy-v1'; rename the file to 'filetoy-v1.toml'."
+    )
     with pytest.raises(RegistrationError, match=re.escape("rename the file to 'filetoy-v1.toml'")):
         cs.register(path)
 
@@ -427,7 +502,7 @@ def test_unreadable_toml_files(tmp_path: Path) -> None:
 
 
 def test_shipped_catalog_files_are_valid() -> None:
-    for path in sorted(_registry._catalog_dir().glob("*.toml")):
+    for path in sorted(_registry.catalog_dir().glob("*.toml")):
         spec = cs.ScenarioSpec.from_file(path)
         assert cs.spec(spec.id) == spec
 
@@ -454,7 +529,9 @@ def install_entry_point(folder: Path, value: str) -> None:
     """A minimal installed distribution declaring one ``casestudies.scenarios`` entry point."""
     dist = folder / "casestudies_probe_plugin-0.0.dist-info"
     dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: casestudies-probe-plugin\nVersion: 0.0\n", encoding="utf-8")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: casestudies-probe-plugin\nVersion: 0.0\n", encoding="utf-8"
+    )
     (dist / "entry_points.txt").write_text(f"[casestudies.scenarios]\nprobe = {value}\n", encoding="utf-8")
 
 
@@ -464,9 +541,12 @@ def reload_registry(scratch_registry: None, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(_registry, "_LOADED", False)
 
 
-def test_entry_point_plugin_is_registered(tmp_path: Path, reload_registry: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_point_plugin_is_registered(
+    tmp_path: Path, reload_registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "probe_plugin_ok.py").write_text(
-        "import dataclasses, plugin_scenario\nSPECS = [dataclasses.replace(plugin_scenario.SPEC, id='probe-v1')]\n", encoding="utf-8"
+        "import dataclasses, plugin_scenario\nSPECS = [dataclasses.replace(plugin_scenario.SPEC, id='probe-v1')]\n",
+        encoding="utf-8",
     )
     install_entry_point(tmp_path, "probe_plugin_ok:SPECS")
     monkeypatch.syspath_prepend(str(tmp_path))

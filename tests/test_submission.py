@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import casestudies as cs
-from casestudies._submission import validate_binary
 from casestudies.exceptions import Problem, ProblemCode, SubmissionError
+from casestudies.scoring._submission import validate_binary
 
 IDS = np.array([10, 11, 12, 13], dtype=np.int64)
 GOOD = np.array([0.1, 0.9, 0.3, 0.5])
@@ -131,7 +131,12 @@ def test_booleans_and_nullable_floats_are_numbers() -> None:
 
 def test_wrong_length_message_is_the_api() -> None:
     (problem,) = problems_of(GOOD[:3])
-    assert problem == Problem(ProblemCode.WRONG_LENGTH, "4 predictions (one per holdout row)", "3", "Predict on case.test without dropping or adding rows.")
+    assert problem == Problem(
+        ProblemCode.WRONG_LENGTH,
+        "4 predictions (one per holdout row)",
+        "3",
+        "Predict on case.test without dropping or adding rows.",
+    )
     assert codes_of(np.append(GOOD, 0.5)) == ["WRONG_LENGTH"]
 
 
@@ -171,7 +176,12 @@ def test_out_of_range() -> None:
 
 @pytest.mark.parametrize(
     "values",
-    [np.array(["a", "b", "c", "d"]), ["0.1", "high", 0.3, 0.4], np.array([0.1, 0.2, 0.3, 0.4 + 1j]), np.array([{"a": 1}, 0.2, 0.3, 0.4], dtype=object)],
+    [
+        np.array(["a", "b", "c", "d"]),
+        ["0.1", "high", 0.3, 0.4],
+        np.array([0.1, 0.2, 0.3, 0.4 + 1j]),
+        np.array([{"a": 1}, 0.2, 0.3, 0.4], dtype=object),
+    ],
     ids=["strings", "mixed", "complex", "objects"],
 )
 def test_non_numeric(values: object) -> None:
@@ -222,7 +232,11 @@ def test_csv_written_with_its_index_gets_a_hint(tmp_path: Path) -> None:
     assert "to_csv(index=False)" in problem.hint
 
 
-@pytest.mark.parametrize("value", [{"row_id": 10}, {10, 11}, 0.5, "not a path", iter(GOOD), object()], ids=["dict", "set", "float", "str", "iterator", "object"])
+@pytest.mark.parametrize(
+    "value",
+    [{"row_id": 10}, {10, 11}, 0.5, "not a path", iter(GOOD), object()],
+    ids=["dict", "set", "float", "str", "iterator", "object"],
+)
 def test_wrong_type(value: object) -> None:
     codes = codes_of(value)
     assert codes in (["WRONG_TYPE"], ["UNREADABLE_FILE"])
@@ -239,12 +253,18 @@ def test_none_is_wrong_type_with_a_return_hint() -> None:
 def test_predict_proba_output_hints_at_the_positive_column() -> None:
     proba = np.column_stack([1 - GOOD, GOOD])
     (problem,) = problems_of(proba)
-    assert problem == Problem(ProblemCode.WRONG_SHAPE, "shape (4,)", "shape (4, 2)", "If these come from predict_proba, pass proba[:, 1].")
+    assert problem == Problem(
+        ProblemCode.WRONG_SHAPE, "shape (4,)", "shape (4, 2)", "If these come from predict_proba, pass proba[:, 1]."
+    )
     (as_frame,) = problems_of(pd.DataFrame(proba))
     assert as_frame.code is ProblemCode.WRONG_COLUMNS and "proba[:, 1]" in as_frame.hint
 
 
-@pytest.mark.parametrize("value", [np.zeros((4, 3)), np.zeros((2, 2, 1)), np.float64(0.5), [[0.1], [0.2, 0.3]]], ids=["3-cols", "3-d", "scalar", "ragged"])
+@pytest.mark.parametrize(
+    "value",
+    [np.zeros((4, 3)), np.zeros((2, 2, 1)), np.float64(0.5), [[0.1], [0.2, 0.3]]],
+    ids=["3-cols", "3-d", "scalar", "ragged"],
+)
 def test_wrong_shape(value: object) -> None:
     assert codes_of(value) == ["WRONG_SHAPE"]
 
@@ -285,7 +305,10 @@ def test_wrongly_suffixed_file(tmp_path: Path) -> None:
     assert problem.hint == "Save predictions as .csv or .parquet."
 
 
-@pytest.mark.parametrize(("name", "content"), [("bad.parquet", b"this is not parquet"), ("bad.csv", b"\x00\xff\xfe binary\n\x00"), ("empty.csv", b"")])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("bad.parquet", b"this is not parquet"), ("bad.csv", b"\x00\xff\xfe binary\n\x00"), ("empty.csv", b"")],
+)
 def test_unreadable_file(tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -321,7 +344,10 @@ def test_error_message_lists_every_problem() -> None:
         validate([0.1, np.nan, 2.0])
     lines = str(info.value).splitlines()
     assert lines[0] == "submission for 'demo-v1' has 3 problems:"
-    assert lines[1] == "  - [WRONG_LENGTH] expected 4 predictions (one per holdout row); got 3. Predict on case.test without dropping or adding rows."
+    assert (
+        lines[1]
+        == "  - [WRONG_LENGTH] expected 4 predictions (one per holdout row); got 3. Predict on case.test without dropping or adding rows."
+    )
     assert lines[2].startswith("  - [NON_FINITE]") and lines[3].startswith("  - [OUT_OF_RANGE]")
     assert [p.to_dict()["code"] for p in info.value.problems] == ["WRONG_LENGTH", "NON_FINITE", "OUT_OF_RANGE"]
 
@@ -342,6 +368,7 @@ def test_problems_are_plain_data() -> None:
 def test_case_score_accepts_every_form(case: cs.Case, tmp_path: Path) -> None:
     ids = case.test[case.id_column].to_numpy()
     scores = np.linspace(0.01, 0.99, len(ids))
+
     def scored(form: object) -> str:  # as JSON: NaN metrics (no costs here) compare equal
         return json.dumps(case.score(form, baselines=False).to_dict()["submission"]["scores"], sort_keys=True)
 

@@ -26,10 +26,17 @@ import pytest
 from nbclient import NotebookClient
 
 import casestudies as cs
-from casestudies._cli import main
-from casestudies._fingerprint import fingerprint
-from casestudies._takehome import DEFAULT_TOLERANCE, Rubric, TakehomeError, TakehomeIntegrityError, _commitment, takehome_rubric
+from casestudies.cli._main import main
+from casestudies.core._fingerprint import fingerprint
 from casestudies.exceptions import InvalidParameterError, ProblemCode, SubmissionError
+from casestudies.takehome._create import (
+    DEFAULT_TOLERANCE,
+    Rubric,
+    TakehomeError,
+    TakehomeIntegrityError,
+    _commitment,
+    takehome_rubric,
+)
 
 TOY = "plugin-toy-v1"
 CANDIDATES = ["alice", "bob", "carol"]
@@ -50,13 +57,24 @@ def fraud(tmp_path_factory: pytest.TempPathFactory) -> cs.Takehome:
     out = tmp_path_factory.mktemp("fraud")
     # A third of the default customers: a holdout of about 18,000 transactions and 110 frauds, whose oracle
     # average precision varies more from seed to seed than at full size, hence the wider tolerance.
-    return cs.create_takehome("fraud-v1", candidates=["alice", "bob"], out=out, seed=7, params=FRAUD, zip_bundles=True, baselines=False, tolerance={"oracle": 0.15})
+    return cs.create_takehome(
+        "fraud-v1",
+        candidates=["alice", "bob"],
+        out=out,
+        seed=7,
+        params=FRAUD,
+        zip_bundles=True,
+        baselines=False,
+        tolerance={"oracle": 0.15},
+    )
 
 
 @pytest.fixture(scope="module")
 def big_toy(tmp_path_factory: pytest.TempPathFactory) -> cs.Takehome:
     out = tmp_path_factory.mktemp("big")
-    return cs.create_takehome(TOY, candidates=["alice", "bob"], out=out, seed=3, params={"n_rows": 100_000}, baselines=False)
+    return cs.create_takehome(
+        TOY, candidates=["alice", "bob"], out=out, seed=3, params={"n_rows": 100_000}, baselines=False
+    )
 
 
 def copy_takehome(takehome: cs.Takehome, where: Path) -> cs.Takehome:
@@ -140,9 +158,16 @@ def test_bundle_holds_no_label_seed_or_key_material(toy: cs.Takehome, fraud: cs.
             target, id_column = str(record["target"]), str(record["id_column"])
             labels = answer[target].to_numpy()
             seed = int(record["variant_seed"])
-            secrets = [str(seed).encode(), seed.to_bytes(8, "little"), str(record["id_key"]).encode(), str(record["salt"]).encode()]
+            secrets = [
+                str(seed).encode(),
+                seed.to_bytes(8, "little"),
+                str(record["id_key"]).encode(),
+                str(record["salt"]).encode(),
+            ]
             start = max(int(np.flatnonzero(labels)[0]) - 20, 0)
-            label_text = "".join(map(str, labels[start : start + 200])).encode()  # labels in bundle order as digits, positives included
+            label_text = "".join(
+                map(str, labels[start : start + 200])
+            ).encode()  # labels in bundle order as digits, positives included
             answer_bytes = (takehome.key / "candidates" / name / "answer_key.parquet").read_bytes()
             seen = set()
             for file_name, content in bundle_files(takehome, name):
@@ -151,12 +176,20 @@ def test_bundle_holds_no_label_seed_or_key_material(toy: cs.Takehome, fraud: cs.
                 assert label_text not in content, f"{file_name} holds the labels as text"
                 assert answer_bytes not in content
                 if file_name.endswith("test.parquet") or file_name.endswith("test.csv"):
-                    frame = pd.read_parquet(io.BytesIO(content)) if file_name.endswith(".parquet") else pd.read_csv(io.BytesIO(content))
+                    frame = (
+                        pd.read_parquet(io.BytesIO(content))
+                        if file_name.endswith(".parquet")
+                        else pd.read_csv(io.BytesIO(content))
+                    )
                     assert target not in frame.columns
                     for column in frame.columns:
                         values = frame[column].to_numpy()
-                        assert not (values.dtype.kind in "biuf" and np.array_equal(values.astype(float), labels.astype(float)))
-                    assert not set(frame[id_column]) & set(answer["source_id"]), "the generator's ids reached the bundle"
+                        assert not (
+                            values.dtype.kind in "biuf" and np.array_equal(values.astype(float), labels.astype(float))
+                        )
+                    assert not set(frame[id_column]) & set(answer["source_id"]), (
+                        "the generator's ids reached the bundle"
+                    )
                 if file_name.endswith(".ipynb"):
                     notebook = json.loads(content)
                     assert all(not cell.get("outputs") for cell in notebook["cells"])
@@ -180,7 +213,9 @@ def test_ids_and_row_order_rank_the_holdout_at_chance(big_toy: cs.Takehome, frau
             test = pd.read_parquet(bundle / "data/test.parquet")
             for what, values in (("id", test[record["id_column"]].to_numpy()), ("row position", np.arange(len(test)))):
                 ok, auc, bound = check_chance(labels, values)
-                assert ok, f"{takehome.scenario_id}/{name}: ranking by {what} gives ROC-AUC {auc:.4f}, outside 0.5 +/- {bound:.4f}"
+                assert ok, (
+                    f"{takehome.scenario_id}/{name}: ranking by {what} gives ROC-AUC {auc:.4f}, outside 0.5 +/- {bound:.4f}"
+                )
     # The tolerance has teeth: on the big toy (about 30,000 test rows) it is about +/- 0.025, and
     # implementations that leak a little fail it.
     labels = answer_key(big_toy, "alice")["label"].to_numpy()
@@ -188,9 +223,12 @@ def test_ids_and_row_order_rank_the_holdout_at_chance(big_toy: cs.Takehome, frau
     rng = np.random.default_rng(0)
     positives_last = np.argsort(labels, kind="stable")  # rows appended class by class, not shuffled
     assert not check_chance(labels, np.argsort(positives_last))[0]
-    leaky_ids = pd.Series(labels * 0.05 + rng.random(len(labels))).rank().to_numpy()  # ids from a slightly label-sorted order
+    leaky_ids = (
+        pd.Series(labels * 0.05 + rng.random(len(labels))).rank().to_numpy()
+    )  # ids from a slightly label-sorted order
     ok, auc, _ = check_chance(labels, leaky_ids)
     assert not ok and abs(auc - 0.5) < 0.1
+
     # A real one: fraud-v1's own transaction ids grow with time, and fraud comes in bursts, so keeping them
     # ranks some full-size holdouts off chance (seed 3: ROC-AUC 0.61 against a bound of +/- 0.08).
     def generator_ids_fail(seed: int) -> bool:
@@ -211,13 +249,20 @@ def revealed_numbers(bundle: Path, id_column: str) -> set[int]:
     numbers: set[int] = set()
     for name in ("README.md", "manifest.json", "starter.ipynb"):
         numbers |= {int(text.replace(",", "")) for text in re.findall(r"\d[\d,]*", (bundle / name).read_text())}
-    numbers |= {int(text) for text in re.findall(r"\d+", (bundle / "submission_template.csv").read_text().splitlines()[0])}
+    numbers |= {
+        int(text) for text in re.findall(r"\d+", (bundle / "submission_template.csv").read_text().splitlines()[0])
+    }
     for part in ("train", "test"):
         frame = pd.read_parquet(bundle / f"data/{part}.parquet")
         numbers.add(len(frame))
         for column in frame.columns:
             if frame[column].dtype.kind in "iu":
-                numbers |= {int(frame[column].min()), int(frame[column].max()), int(frame[column].iloc[0]), int(frame[column].iloc[-1])}
+                numbers |= {
+                    int(frame[column].min()),
+                    int(frame[column].max()),
+                    int(frame[column].iloc[0]),
+                    int(frame[column].iloc[-1]),
+                }
     return {number for number in numbers if 0 <= number < 2**63}
 
 
@@ -227,19 +272,26 @@ def test_no_number_in_the_bundle_regenerates_the_holdout(which: str, toy: cs.Tak
         takehome = toy
     else:  # a small fraud log, so that regenerating it once per revealed number stays cheap
         params = {"n_customers": 150, "n_terminals": 200, "n_days": 21, "n_test_days": 7}
-        takehome = cs.create_takehome("fraud-v1", candidates=["alice"], out=tmp_path, seed=9, params=params, baselines=False)
+        takehome = cs.create_takehome(
+            "fraud-v1", candidates=["alice"], out=tmp_path, seed=9, params=params, baselines=False
+        )
     record = key_record(takehome, "alice")
     id_column = str(record["id_column"])
     bundle_test = pd.read_parquet(takehome.bundles["alice"] / "data/test.parquet")
     target = holdout_signature(bundle_test, id_column)
     params = record["params"]
     # the comparison can tell: the secret seed does reproduce the holdout
-    assert holdout_signature(cs.make(takehome.scenario_id, seed=int(record["variant_seed"]), **params).test, id_column) == target
+    assert (
+        holdout_signature(cs.make(takehome.scenario_id, seed=int(record["variant_seed"]), **params).test, id_column)
+        == target
+    )
     numbers = revealed_numbers(takehome.bundles["alice"], id_column)
     assert len(numbers) > 50
     for number in sorted(numbers):
         regenerated = cs.make(takehome.scenario_id, seed=number, **params).test
-        assert len(regenerated) != len(bundle_test) or holdout_signature(regenerated, id_column) != target, f"seed {number} reproduces the holdout"
+        assert len(regenerated) != len(bundle_test) or holdout_signature(regenerated, id_column) != target, (
+            f"seed {number} reproduces the holdout"
+        )
 
 
 # -- integrity --------------------------------------------------------------------
@@ -281,7 +333,9 @@ def _edit_manifest_consistently(takehome: cs.Takehome) -> None:
     _edit_test_csv(takehome)
     path = takehome.bundles["alice"] / "manifest.json"
     manifest = json.loads(path.read_text())
-    manifest["files"]["data/test.csv"] = hashlib.sha256((takehome.bundles["alice"] / "data/test.csv").read_bytes()).hexdigest()
+    manifest["files"]["data/test.csv"] = hashlib.sha256(
+        (takehome.bundles["alice"] / "data/test.csv").read_bytes()
+    ).hexdigest()
     path.write_text(json.dumps(manifest, indent=2))
 
 
@@ -316,8 +370,15 @@ def test_grade_detects_a_tampered_key_or_bundle(toy: cs.Takehome, tmp_path: Path
 def test_grade_detects_a_recommitted_key_without_the_bundle(toy: cs.Takehome, tmp_path: Path) -> None:
     copy = copy_takehome(toy, tmp_path / "copy")
     _change_seed_and_recommit(copy)
-    with pytest.raises(TakehomeIntegrityError, match="the data regenerated from the secret seed differs from the bundle's"):
-        cs.grade_takehome(copy.key, {"alice": copy.bundles["alice"] / "submission_template.csv"}, bundles=tmp_path / "nowhere", write=False)
+    with pytest.raises(
+        TakehomeIntegrityError, match="the data regenerated from the secret seed differs from the bundle's"
+    ):
+        cs.grade_takehome(
+            copy.key,
+            {"alice": copy.bundles["alice"] / "submission_template.csv"},
+            bundles=tmp_path / "nowhere",
+            write=False,
+        )
 
 
 # -- variants ---------------------------------------------------------------------
@@ -337,27 +398,58 @@ def test_variants_differ_in_data_not_in_difficulty(toy: cs.Takehome, fraud: cs.T
             assert spread == pytest.approx(max(values) - min(values)) and spread <= difficulty.tolerance[measure]
         # the key states the same numbers, and they are the oracle's and reference's scores on each whole holdout
         stated = json.loads((takehome.key / "key.json").read_text())["difficulty"]
-        assert stated["spread"] == pytest.approx(dict(difficulty.spread)) and stated["tolerance"] == dict(difficulty.tolerance)
+        assert stated["spread"] == pytest.approx(dict(difficulty.spread)) and stated["tolerance"] == dict(
+            difficulty.tolerance
+        )
         for name in takehome.bundles:
-            references = {item["entry"]["name"]: item["all"] for item in json.loads((takehome.key / "candidates" / name / "references.json").read_text())}
-            assert references["oracle"]["average_precision"]["estimate"] == pytest.approx(difficulty.scores[name]["oracle"])
+            references = {
+                item["entry"]["name"]: item["all"]
+                for item in json.loads((takehome.key / "candidates" / name / "references.json").read_text())
+            }
+            assert references["oracle"]["average_precision"]["estimate"] == pytest.approx(
+                difficulty.scores[name]["oracle"]
+            )
         assert "spread (max - min)" in (takehome.key / "README.md").read_text()
     assert set(toy.difficulty.spread) == {"oracle", "reference"} and toy.difficulty.reference == "expert"
     assert set(fraud.difficulty.spread) == {"oracle"}  # baselines=False: oracle only
     assert dict(toy.difficulty.tolerance) == dict(DEFAULT_TOLERANCE)
-    assert takehome_rubric("fraud-v1").tolerance == {"oracle": 0.06, "reference": 0.12}  # at full size, from the rubric file
+    assert takehome_rubric("fraud-v1").tolerance == {
+        "oracle": 0.06,
+        "reference": 0.12,
+    }  # at full size, from the rubric file
 
 
 def test_create_redraws_variants_outside_the_tolerance(tmp_path: Path) -> None:
     lines: list[str] = []
-    takehome = cs.create_takehome(TOY, candidates=["a", "b", "c"], out=tmp_path / "tight", seed=1, params={"n_rows": 2000}, baselines=False, tolerance=0.02, progress=lines.append)
+    takehome = cs.create_takehome(
+        TOY,
+        candidates=["a", "b", "c"],
+        out=tmp_path / "tight",
+        seed=1,
+        params={"n_rows": 2000},
+        baselines=False,
+        tolerance=0.02,
+        progress=lines.append,
+    )
     difficulty = takehome.difficulty
     assert difficulty.redraws >= 1 and len(difficulty.rejected) == difficulty.redraws
     assert difficulty.spread["oracle"] <= 0.02
     assert any("redrawing" in line for line in lines)
     assert "redrawn" in str(difficulty)
-    with pytest.raises(TakehomeError, match=r"after 0 redraws the variants' average_precision still spreads by oracle 0\.\d+ \(tolerance 0\.001\)"):
-        cs.create_takehome(TOY, candidates=["a", "b"], out=tmp_path / "impossible", seed=1, params={"n_rows": 2000}, baselines=False, tolerance=0.001, max_redraws=0)
+    with pytest.raises(
+        TakehomeError,
+        match=r"after 0 redraws the variants' average_precision still spreads by oracle 0\.\d+ \(tolerance 0\.001\)",
+    ):
+        cs.create_takehome(
+            TOY,
+            candidates=["a", "b"],
+            out=tmp_path / "impossible",
+            seed=1,
+            params={"n_rows": 2000},
+            baselines=False,
+            tolerance=0.001,
+            max_redraws=0,
+        )
 
 
 def test_a_submission_for_another_variant_is_rejected_by_name(toy: cs.Takehome, tmp_path: Path) -> None:
@@ -372,7 +464,9 @@ def test_a_submission_for_another_variant_is_rejected_by_name(toy: cs.Takehome, 
     alien = pd.read_csv(bobs).assign(row_id=lambda frame: frame["row_id"] + 1)
     with pytest.raises(SubmissionError, match="none match another candidate's bundle"):
         cs.grade_takehome(toy.key, {"alice": alien}, write=False)
-    with pytest.raises(SubmissionError, match=re.escape("a take-home submission carries the ids of the candidate's bundle")):
+    with pytest.raises(
+        SubmissionError, match=re.escape("a take-home submission carries the ids of the candidate's bundle")
+    ):
         cs.grade_takehome(toy.key, {"alice": pd.read_csv(bobs)[["prediction"]]}, write=False)
     # recorded instead of raised, and on the command line
     grading = cs.grade_takehome(toy.key, {"alice": bobs}, errors="record", write=False)
@@ -412,15 +506,25 @@ def test_starter_notebook_runs_unmodified_and_its_output_grades(fraud: cs.Takeho
     bundle = tmp_path / "alice"
     shutil.copytree(fraud.bundles["alice"], bundle)
     notebook = nbformat.read(bundle / "starter.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}).execute()
-    errors = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}
+    ).execute()
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     assert not errors
     grade = cs.grade_takehome(fraud.key, {"alice": bundle / "submission.csv"}, write=False)["alice"]
     assert grade.status == "graded" and grade.scores is not None
     assert grade.scores["roc_auc"]["estimate"] > 0.55  # the starter's logistic regression on the amount beats chance
 
 
-def test_grade_all_writes_one_comparison_table(toy: cs.Takehome, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grade_all_writes_one_comparison_table(
+    toy: cs.Takehome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "submissions"
     folder.mkdir()
     shutil.copy(toy.bundles["alice"] / "submission_template.csv", folder / "alice.csv")
@@ -435,7 +539,10 @@ def test_grade_all_writes_one_comparison_table(toy: cs.Takehome, tmp_path: Path,
     assert table["candidate"].tolist() == ["bob", "alice", "carol"]  # best first, rejected last
     assert table["status"].tolist() == ["graded", "graded", "rejected"]
     assert table.loc[0, "share_of_oracle"] == pytest.approx(1.0)
-    assert table.loc[2, "problems"].startswith("WRONG_VARIANT") and "from candidate 'bob''s bundle" in table.loc[2, "problems"]
+    assert (
+        table.loc[2, "problems"].startswith("WRONG_VARIANT")
+        and "from candidate 'bob''s bundle" in table.loc[2, "problems"]
+    )
     assert "alcie.csv: matches no candidate (did you mean 'alice'?)" in out
     assert (toy.key / "grades/comparison.html").read_text().count("<tr>") == 4
 
@@ -446,42 +553,93 @@ def test_grade_all_writes_one_comparison_table(toy: cs.Takehome, tmp_path: Path,
 def grade_toy_diagnosis(path: Path, case: cs.Case) -> dict[str, object]:
     """A scenario-provided grader, as a rubric names it: does the text name the informative columns?"""
     text = path.read_text().lower()
-    items = [{"item": column, "points": float(f"`{column}`" in text), "max_points": 1.0, "note": ""} for column in ("a", "b")]
-    return {"points": sum(item["points"] for item in items), "max_points": 2.0, "items": items, "summary": f"{case.spec.id}: informative columns"}
+    items = [
+        {"item": column, "points": float(f"`{column}`" in text), "max_points": 1.0, "note": ""} for column in ("a", "b")
+    ]
+    return {
+        "points": sum(item["points"] for item in items),
+        "max_points": 2.0,
+        "items": items,
+        "summary": f"{case.spec.id}: informative columns",
+    }
 
 
 def test_diagnosis_graded_where_the_scenario_supports_it(toy: cs.Takehome, fraud: cs.Takehome, tmp_path: Path) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text("The label depends on `a` and on nothing else.")
     template = toy.bundles["alice"] / "submission_template.csv"
-    unsupported = cs.grade_takehome(toy.key, {"alice": template}, diagnoses={"alice": notes}, write=False)["alice"].diagnosis
+    unsupported = cs.grade_takehome(toy.key, {"alice": template}, diagnoses={"alice": notes}, write=False)[
+        "alice"
+    ].diagnosis
     assert unsupported.status == "not supported" and "plugin-toy-v1 has no diagnosis grader" in unsupported.summary
-    assert cs.grade_takehome(fraud.key, {"alice": fraud.bundles["alice"] / "submission_template.csv"}, write=False)["alice"].diagnosis.status == "not supported"
+    assert (
+        cs.grade_takehome(fraud.key, {"alice": fraud.bundles["alice"] / "submission_template.csv"}, write=False)[
+            "alice"
+        ].diagnosis.status
+        == "not supported"
+    )
     # a rubric file naming a grader function
     rubric = tmp_path / "toy.toml"
-    rubric.write_text('scenario = "plugin-toy-v1"\ndiagnosis = "test_takehome:grade_toy_diagnosis"\ndiagnosis_prompt = "which columns matter"\n[[rubric]]\ntopic = "Signal"\npoints = 2\nstrong = "finds a and b"\n')
-    takehome = cs.create_takehome(TOY, candidates=["ann"], out=tmp_path / "custom", seed=2, params={"n_rows": 1000}, baselines=False, rubric=rubric)
+    rubric.write_text(
+        'scenario = "plugin-toy-v1"\ndiagnosis = "test_takehome:grade_toy_diagnosis"\ndiagnosis_prompt = "which columns matter"\n[[rubric]]\ntopic = "Signal"\npoints = 2\nstrong = "finds a and b"\n'
+    )
+    takehome = cs.create_takehome(
+        TOY,
+        candidates=["ann"],
+        out=tmp_path / "custom",
+        seed=2,
+        params={"n_rows": 1000},
+        baselines=False,
+        rubric=rubric,
+    )
     assert "`diagnosis.md`: which columns matter" in (takehome.bundles["ann"] / "README.md").read_text()
-    graded = cs.grade_takehome(takehome.key, {"ann": takehome.bundles["ann"] / "submission_template.csv"}, diagnoses={"ann": notes}, write=False)["ann"].diagnosis
+    graded = cs.grade_takehome(
+        takehome.key,
+        {"ann": takehome.bundles["ann"] / "submission_template.csv"},
+        diagnoses={"ann": notes},
+        write=False,
+    )["ann"].diagnosis
     assert (graded.status, graded.points, graded.max_points, graded.score) == ("graded", 1.0, 2.0, 0.5)
-    missing = cs.grade_takehome(takehome.key, {"ann": takehome.bundles["ann"] / "submission_template.csv"}, write=False)["ann"].diagnosis
+    missing = cs.grade_takehome(
+        takehome.key, {"ann": takehome.bundles["ann"] / "submission_template.csv"}, write=False
+    )["ann"].diagnosis
     assert missing.status == "not submitted"
 
 
 def test_planted_causes_are_graded_with_case_grade_diagnosis(tmp_path: Path) -> None:
-    takehome = cs.create_takehome("overfit-leaky-v1", candidates=["ann"], out=tmp_path / "overfit", seed=4, params={"n_train": 400, "n_test": 400}, baselines=False, tolerance=1.0)
+    takehome = cs.create_takehome(
+        "overfit-leaky-v1",
+        candidates=["ann"],
+        out=tmp_path / "overfit",
+        seed=4,
+        params={"n_train": 400, "n_test": 400},
+        baselines=False,
+        tolerance=1.0,
+    )
     bundle = takehome.bundles["ann"]
-    assert json.loads((bundle / "diagnosis_template.json").read_text()) == {kind: False for kind in cs.FAULT_KINDS}
+    assert json.loads((bundle / "diagnosis_template.json").read_text()) == dict.fromkeys(cs.FAULT_KINDS, False)
     assert "`diagnosis.json`: which causes" in (bundle / "README.md").read_text()
     world = json.loads((takehome.key / "candidates/ann/world.json").read_text())
     present = world["present"]
     assert present and "Planted in each variant" in (takehome.key / "rubric.md").read_text()
     answer = tmp_path / "diagnosis.json"
-    answer.write_text(json.dumps({kind: True for kind in present}))
-    code = main(["takehome", "grade", str(takehome.key), "ann", str(bundle / "submission_template.csv"), "--diagnosis", str(answer)])
+    answer.write_text(json.dumps(dict.fromkeys(present, True)))
+    code = main(
+        [
+            "takehome",
+            "grade",
+            str(takehome.key),
+            "ann",
+            str(bundle / "submission_template.csv"),
+            "--diagnosis",
+            str(answer),
+        ]
+    )
     assert code == 0
     graded = json.loads((takehome.key / "grades/ann.json").read_text())["diagnosis"]
-    assert graded["status"] == "graded" and graded["summary"].startswith(f"{len(present)} of {len(present)} planted causes found")
+    assert graded["status"] == "graded" and graded["summary"].startswith(
+        f"{len(present)} of {len(present)} planted causes found"
+    )
 
 
 # -- rubrics, errors, command line -------------------------------------------------
@@ -489,7 +647,13 @@ def test_planted_causes_are_graded_with_case_grade_diagnosis(tmp_path: Path) -> 
 
 def test_rubrics_come_from_the_scenario_file_or_the_spec(toy: cs.Takehome, fraud: cs.Takehome, tmp_path: Path) -> None:
     topics = [item.topic for item in takehome_rubric("fraud-v1").items]
-    for topic in ("Accuracy misleads", "PR-AUC vs ROC-AUC", "Threshold under the alert budget", "Label delay", "Leakage of future information"):
+    for topic in (
+        "Accuracy misleads",
+        "PR-AUC vs ROC-AUC",
+        "Threshold under the alert budget",
+        "Label delay",
+        "Leakage of future information",
+    ):
         assert topic in topics
     rubric_md = (fraud.key / "rubric.md").read_text()
     assert "Source: rubric file fraud-v1.toml" in rubric_md and "## 4. Label delay" in rubric_md
@@ -502,7 +666,12 @@ def test_rubrics_come_from_the_scenario_file_or_the_spec(toy: cs.Takehome, fraud
     with pytest.raises(TakehomeError) as caught:
         takehome_rubric(TOY, rubric=bad)
     message = str(caught.value)
-    for part in ("unknown keys ['colour']", "'hours' must be a number between 0 and 100; got -1", "'tolerance' must be a number in (0, 1]", "missing ['points', 'strong']"):
+    for part in (
+        "unknown keys ['colour']",
+        "'hours' must be a number between 0 and 100; got -1",
+        "'tolerance' must be a number in (0, 1]",
+        "missing ['points', 'strong']",
+    ):
         assert part in message
     valid = tmp_path / "valid.toml"
     valid.write_text('scenario = "plugin-toy-v1"\n[[rubric]]\ntopic = "x"\npoints = 1\nstrong = "y"\n')
@@ -511,17 +680,29 @@ def test_rubrics_come_from_the_scenario_file_or_the_spec(toy: cs.Takehome, fraud
 
 
 def test_create_validates_its_inputs(toy: cs.Takehome, tmp_path: Path) -> None:
-    with pytest.raises(TakehomeError, match=re.escape("must start with a letter or digit and use only letters, digits, '.', '_' and '-' (at most 64 characters); got ['../eve', 'a b']")):
+    with pytest.raises(
+        TakehomeError,
+        match=re.escape(
+            "must start with a letter or digit and use only letters, digits, '.', '_' and '-' (at most 64 characters); got ['../eve', 'a b']"
+        ),
+    ):
         cs.create_takehome(TOY, candidates=["ok", "../eve", "a b"], out=tmp_path)
     with pytest.raises(TakehomeError, match=re.escape("repeated: 'Ann'/'ann'")):
         cs.create_takehome(TOY, candidates="Ann,ann", out=tmp_path)
     with pytest.raises(TakehomeError, match=r"already holds a take-home .*pass overwrite=True \(--force\)"):
         cs.create_takehome(TOY, candidates=["x"], out=toy.out)
-    with pytest.raises(InvalidParameterError, match=re.escape("create_takehome('plugin-toy-v1'): max_redraws must be an int between 0 and 100; got -1 (int).")):
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape(
+            "create_takehome('plugin-toy-v1'): max_redraws must be an int between 0 and 100; got -1 (int)."
+        ),
+    ):
         cs.create_takehome(TOY, candidates=["x"], out=tmp_path, max_redraws=-1)
     with pytest.raises(InvalidParameterError, match="tolerance must be a number in \\(0, 1\\]"):
         cs.create_takehome(TOY, candidates=["x"], out=tmp_path, tolerance={"oracle": 0.1, "refrence": 0.1})
-    with pytest.raises(TakehomeError, match=re.escape("no candidate 'alise' in the take-home key") + ".*Did you mean 'alice'\\?"):
+    with pytest.raises(
+        TakehomeError, match=re.escape("no candidate 'alise' in the take-home key") + ".*Did you mean 'alice'\\?"
+    ):
         cs.grade_takehome(toy.key, {"alise": "x.csv"})
     with pytest.raises(TakehomeError, match=re.escape("is not a take-home key: expected a folder with key.json")):
         cs.grade_takehome(tmp_path, {"alice": "x.csv"})
@@ -529,9 +710,31 @@ def test_create_validates_its_inputs(toy: cs.Takehome, tmp_path: Path) -> None:
 
 def test_cli_create_and_grade_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "th"
-    code = main(["takehome", "create", TOY, "--candidates", "ann,ben", "--out", str(out), "--zip", "--seed", "5", "--param", "n_rows=1000", "--no-baselines", "--tolerance", "oracle=0.5"])
+    code = main(
+        [
+            "takehome",
+            "create",
+            TOY,
+            "--candidates",
+            "ann,ben",
+            "--out",
+            str(out),
+            "--zip",
+            "--seed",
+            "5",
+            "--param",
+            "n_rows=1000",
+            "--no-baselines",
+            "--tolerance",
+            "oracle=0.5",
+        ]
+    )
     captured = capsys.readouterr()
-    assert code == 0 and "plugin-toy-v1 take-home for 2 candidates" in captured.out and "drew ann's variant" in captured.err
+    assert (
+        code == 0
+        and "plugin-toy-v1 take-home for 2 candidates" in captured.out
+        and "drew ann's variant" in captured.err
+    )
     assert (out / "bundles/ann.zip").is_file() and (out / "key/rubric.md").is_file()
     code = main(["takehome", "grade", str(out), "ann", str(out / "bundles/ann/submission_template.csv")])
     assert code == 0 and "ann: average_precision" in capsys.readouterr().out
@@ -539,7 +742,10 @@ def test_cli_create_and_grade_round_trip(tmp_path: Path, capsys: pytest.CaptureF
     assert "already holds a take-home" in capsys.readouterr().err
     assert main(["takehome", "grade", str(out / "key")]) == 2
     assert "expected KEY CANDIDATE SUBMISSION" in capsys.readouterr().err
-    assert main(["takehome", "create", TOY, "--candidates", "x", "--out", str(tmp_path / "z"), "--tolerance", "tight"]) == 2
+    assert (
+        main(["takehome", "create", TOY, "--candidates", "x", "--out", str(tmp_path / "z"), "--tolerance", "tight"])
+        == 2
+    )
     assert "--tolerance expects a number like 0.05" in capsys.readouterr().err
 
 
@@ -557,11 +763,21 @@ MOVIES_TOLERANCE = {"movies-rating-v1": None, "movies-topn-v1": {"oracle": 0.15,
 def movies(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> cs.Takehome:
     scenario_id = request.param
     out = tmp_path_factory.mktemp(scenario_id)
-    return cs.create_takehome(scenario_id, candidates=["alice", "bob"], out=out, seed=5, params=MOVIES[scenario_id], tolerance=MOVIES_TOLERANCE[scenario_id])
+    return cs.create_takehome(
+        scenario_id,
+        candidates=["alice", "bob"],
+        out=out,
+        seed=5,
+        params=MOVIES[scenario_id],
+        tolerance=MOVIES_TOLERANCE[scenario_id],
+    )
 
 
 def _bundle_frames(takehome: cs.Takehome, name: str) -> dict[str, pd.DataFrame]:
-    return {table: pd.read_parquet(takehome.bundles[name] / "data" / f"{table}.parquet") for table in ("train", "test", "users", "movies")}
+    return {
+        table: pd.read_parquet(takehome.bundles[name] / "data" / f"{table}.parquet")
+        for table in ("train", "test", "users", "movies")
+    }
 
 
 def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome) -> None:
@@ -574,8 +790,13 @@ def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome)
         assert set(mine[part]["user_id"]) <= users
         if "movie_id" in mine[part]:
             assert set(mine[part]["movie_id"]) <= titles
-    assert mine["users"]["user_id"].min() >= 10**14 and mine["movies"]["movie_id"].min() >= 10**14  # no generator id survives
-    assert not set(mine["users"]["user_id"]) & set(frames["bob"]["users"]["user_id"])  # each candidate has their own ids
+    assert (
+        mine["users"]["user_id"].min() >= 10**14 and mine["movies"]["movie_id"].min() >= 10**14
+    )  # no generator id survives
+    assert not set(mine["users"]["user_id"]) & set(
+        frames["bob"]["users"]["user_id"]
+    )  # each candidate has their own ids
+
     # The same relation, renamed: each movie keeps its title and its number of ratings, each user their demographics.
     def per_movie(train: pd.DataFrame, table: pd.DataFrame) -> list[tuple[str, int]]:
         counts = train.groupby("movie_id").size()
@@ -584,7 +805,9 @@ def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome)
     assert per_movie(mine["train"], mine["movies"]) == per_movie(case.train, case.tables["movies"])
     user_rows = mine["train"].merge(mine["users"], on="user_id")[["age", "gender", "occupation", "rating"]]
     source_rows = case.train.merge(case.tables["users"], on="user_id")[["age", "gender", "occupation", "rating"]]
-    assert sorted(map(tuple, user_rows.astype(str).to_numpy())) == sorted(map(tuple, source_rows.astype(str).to_numpy()))
+    assert sorted(map(tuple, user_rows.astype(str).to_numpy())) == sorted(
+        map(tuple, source_rows.astype(str).to_numpy())
+    )
     # No label, seed or key material in any file; the manifest commits to the key.
     secrets = [str(record["variant_seed"]), record["id_key"], record["salt"]]
     for path in movies.bundles["alice"].rglob("*"):
@@ -597,7 +820,7 @@ def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome)
 
 def test_movies_ids_and_row_order_carry_no_label_information(movies: cs.Takehome) -> None:
     """ROC-AUC needs binary labels; the analogue is the rank correlation of the labels with ids and row order."""
-    from casestudies._takehome_grade import _check_chance, _rank_correlation
+    from casestudies.takehome._grade import _check_chance, _rank_correlation
 
     record = json.loads((movies.key / "candidates/alice/secret.json").read_text())
     answer = pd.read_parquet(movies.key / "candidates/alice/answer_key.parquet")
@@ -610,15 +833,19 @@ def test_movies_ids_and_row_order_carry_no_label_information(movies: cs.Takehome
 
 
 def test_movies_grading_direction_references_and_other_variant(movies: cs.Takehome) -> None:
-    from casestudies._takehome_grade import _bundle_truth
+    from casestudies.takehome._grade import _bundle_truth
 
     spec = cs.spec(movies.scenario_id)
     template = cs.grade_takehome(movies.key, {"alice": movies.bundles["alice"] / "submission_template.csv"})["alice"]
     perfect = cs.grade_takehome(movies.key, {"alice": _bundle_truth(movies.key, "alice")}, write=False)["alice"]
     assert template.status == perfect.status == "graded" and template.files["html"].is_file()
-    assert json.dumps(perfect.scores, sort_keys=True) == json.dumps(perfect.references["oracle"]["scores"], sort_keys=True)
+    assert json.dumps(perfect.scores, sort_keys=True) == json.dumps(
+        perfect.references["oracle"]["scores"], sort_keys=True
+    )
     baselines = set(spec.baselines)
-    assert baselines <= set(perfect.references) and set(perfect.placement.beats) == baselines  # the truth beats every baseline
+    assert (
+        baselines <= set(perfect.references) and set(perfect.placement.beats) == baselines
+    )  # the truth beats every baseline
     if spec.metric == "rmse":  # lower is better: the training mean loses to the biases, beats random stars
         assert perfect.scores["rmse"]["estimate"] < template.scores["rmse"]["estimate"]
         assert "random" in template.placement.beats and "biases" not in template.placement.beats
@@ -637,8 +864,16 @@ def test_movies_starter_notebook_runs_unmodified_and_grades(movies: cs.Takehome,
     bundle = tmp_path / "alice"
     shutil.copytree(movies.bundles["alice"], bundle)
     notebook = nbformat.read(bundle / "starter.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}).execute()
-    errors = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}
+    ).execute()
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     assert not errors
     grade = cs.grade_takehome(movies.key, {"alice": bundle / "submission.csv"}, write=False)["alice"]
     assert grade.status == "graded"

@@ -9,28 +9,25 @@ True
 
 from __future__ import annotations
 
-from . import exceptions
-from ._case import Case, make
-from ._data import ScenarioData
-from ._diagnosis import FAULT_KINDS, Diagnosis, DiagnosisGrade
-from ._diagnostics import DiagnosticsReport, diagnose
-from ._leaderboard import Leaderboard, PracticeLog
-from ._registry import list_scenarios, register, registry, spec
-from ._report import Entry, Finding, Report
-from ._spec import ParameterSpec, ScenarioSpec
-from ._takehome import Rubric, Takehome, create_takehome, takehome_rubric
-from ._takehome_grade import CandidateGrade, Grading, grade_takehome
-
-__version__ = "0.1.0"
+from casestudies import exceptions
+from casestudies.case._case import Case, make
+from casestudies.core import VERSION as __version__
+from casestudies.core import ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec
+from casestudies.diagnostics._checks import DiagnosticsReport, diagnose
+from casestudies.leaderboard._board import Leaderboard, PracticeLog
+from casestudies.report import Entry, Finding, Report
+from casestudies.scoring import FAULT_KINDS, Diagnosis, DiagnosisGrade
+from casestudies.takehome._create import Rubric, Takehome, create_takehome, takehome_rubric
+from casestudies.takehome._grade import CandidateGrade, Grading, grade_takehome
 
 __all__ = [
+    "FAULT_KINDS",
     "CandidateGrade",
     "Case",
     "Diagnosis",
     "DiagnosisGrade",
     "DiagnosticsReport",
     "Entry",
-    "FAULT_KINDS",
     "Finding",
     "Grading",
     "Leaderboard",

@@ -22,20 +22,20 @@ from dataclasses import dataclass
 __all__ = [
     "CaseStudiesError",
     "InvalidParameterError",
-    "UnknownScenarioError",
-    "RegistrationError",
-    "SubmissionError",
+    "InvalidTokenError",
+    "LeaderboardClosedError",
+    "LeaderboardError",
     "PipelineError",
     "Problem",
     "ProblemCode",
+    "RegistrationError",
     "ScenarioDeprecationWarning",
-    "LeaderboardError",
     "StoreError",
+    "SubmissionError",
+    "SubmissionLimitError",
     "UnknownLeaderboardError",
     "UnknownParticipantError",
-    "InvalidTokenError",
-    "LeaderboardClosedError",
-    "SubmissionLimitError",
+    "UnknownScenarioError",
 ]
 
 

@@ -16,10 +16,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._case import Case, make
-from ._export import read_frames, write_case
-from ._fingerprint import fingerprint
-from ._spec import ScenarioSpec
+from casestudies.case import Case, host_view, make
+from casestudies.core import ScenarioSpec, fingerprint, read_frames, write_case
 
 __all__ = ["check_scenario", "expected_random_average_precision", "public_arrays"]
 
@@ -107,7 +105,9 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     if task == "topn":
         assert set(test.columns) <= set(train.columns), f"{spec.id}: test columns must be training columns"
     else:
-        assert list(test.columns) == [c for c in train.columns if c != case.target], f"{spec.id}: train and test columns differ"
+        assert list(test.columns) == [c for c in train.columns if c != case.target], (
+            f"{spec.id}: train and test columns differ"
+        )
     mismatched = [c for c in test.columns if test[c].dtype != train[c].dtype]
     assert not mismatched, f"{spec.id}: dtypes differ between train and test for {mismatched}"
     if task == "binary":
@@ -123,7 +123,7 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
         assert not set(train_ids) & set(test_ids), f"{spec.id}: train and test share ids"
     assert len(revealed) == len(test) and (revealed[case.id_column].to_numpy() == test_ids.to_numpy()).all()
 
-    labels = revealed[case._task.label_name(case.target)].to_numpy()
+    labels = revealed[host_view(case).task.label_name(case.target)].to_numpy()
     leaking = [name for name, value in public_arrays(case).items() if _contains_labels(value, labels)]
     assert not leaking, f"{spec.id}: public attributes hold the holdout labels: {leaking}"
 
@@ -134,22 +134,30 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
         truth = revealed["expected_rating"].to_numpy()
         assert np.all((truth >= 1) & (truth <= 5)), f"{spec.id}: expected ratings outside [1, 5]"  # type: ignore[operator]
     else:
-        truth = case._task.oracle(case)
+        truth = host_view(case).oracle().values
     report = case.score(truth)
     oracle = report.reference("oracle")
-    assert json.dumps(report.submission.scores, sort_keys=True) == json.dumps(oracle.scores, sort_keys=True), f"{spec.id}: scoring the truth does not give the oracle row"
+    assert json.dumps(report.submission.scores, sort_keys=True) == json.dumps(oracle.scores, sort_keys=True), (
+        f"{spec.id}: scoring the truth does not give the oracle row"
+    )
 
     rng = np.random.default_rng(seed)
     if task == "binary":
         random_scores = rng.random(len(test))
         random_ap = case.score(random_scores, baselines=False).submission.scores["all"]["average_precision"]
         expected = expected_random_average_precision(len(labels), int(labels.sum()))
-        assert random_ap["low"] <= expected <= random_ap["high"], f"{spec.id}: random predictor AP {random_ap} far from its expectation {expected:.4f}"
+        assert random_ap["low"] <= expected <= random_ap["high"], (
+            f"{spec.id}: random predictor AP {random_ap} far from its expectation {expected:.4f}"
+        )
     elif task == "rating":
         # Uniform predictions on [1, 5]: E[(r - x)^2] = (r - 3)^2 + 4/3 for each held-out star r.
-        random_rmse = case.score(rng.uniform(1.0, 5.0, size=len(test)), baselines=False).submission.scores["all"]["rmse"]
+        random_rmse = case.score(rng.uniform(1.0, 5.0, size=len(test)), baselines=False).submission.scores["all"][
+            "rmse"
+        ]
         expected = float(np.sqrt(np.mean((labels - 3.0) ** 2) + 4.0 / 3.0))
-        assert _near(random_rmse, expected), f"{spec.id}: random predictor RMSE {random_rmse} far from its expectation {expected:.4f}"
+        assert _near(random_rmse, expected), (
+            f"{spec.id}: random predictor RMSE {random_rmse} far from its expectation {expected:.4f}"
+        )
     else:
         _check_random_topn(case, labels, rng)
 
@@ -160,11 +168,13 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
             assert case.target not in test_back.columns, f"{spec.id}: exported test holds the target"
             assert not _contains_labels(test_back, labels), f"{spec.id}: exported test holds the holdout labels"
             if file_format == "parquet":
-                assert fingerprint(train_back, test_back, *case.tables.values()) == case.fingerprint, f"{spec.id}: Parquet export does not round-trip"
+                assert fingerprint(train_back, test_back, *case.tables.values()) == case.fingerprint, (
+                    f"{spec.id}: Parquet export does not round-trip"
+                )
             else:
                 assert len(train_back) == len(train) and len(test_back) == len(test), f"{spec.id}: CSV export lost rows"
 
-    from ._takehome_grade import check_takehome
+    from casestudies.takehome._grade import check_takehome
 
     check_takehome(spec, params=params, seed=seed)
 
@@ -182,7 +192,9 @@ def _check_random_topn(case: Case, n_relevant: np.ndarray, rng: np.random.Genera
         n_candidates.append(len(candidates))
     precision = case.score(np.array(rows), baselines=False).submission.scores["all"]["precision_at_10"]
     expected = float(np.mean(n_relevant / np.array(n_candidates)))
-    assert _near(precision, expected), f"{case.spec.id}: random recommender precision {precision} far from its expectation {expected:.4f}"
+    assert _near(precision, expected), (
+        f"{case.spec.id}: random recommender precision {precision} far from its expectation {expected:.4f}"
+    )
 
 
 def _near(interval: Mapping[str, float], expected: float) -> bool:

@@ -1,0 +1,32 @@
+"""The Case: what ``make`` returns, and the host-side view that features use.
+
+``Case`` and ``make`` are public through ``casestudies``; ``host_view`` is for
+the features of this package (and plugin authors) that keep secrets.
+"""
+
+from __future__ import annotations
+
+from casestudies.case._case import (
+    DIAGNOSTICS_PLAN,
+    DIAGNOSTICS_RUN,
+    ORACLE_TRUTH,
+    Case,
+    DiagnosticsPlanner,
+    DiagnosticsRunner,
+    Scored,
+    make,
+)
+from casestudies.case._host import CaseHost, host_view
+
+__all__ = [
+    "DIAGNOSTICS_PLAN",
+    "DIAGNOSTICS_RUN",
+    "ORACLE_TRUTH",
+    "Case",
+    "CaseHost",
+    "DiagnosticsPlanner",
+    "DiagnosticsRunner",
+    "Scored",
+    "host_view",
+    "make",
+]

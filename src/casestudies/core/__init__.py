@@ -1,0 +1,91 @@
+"""Foundation: scenario specs, parameter rules, the registry, generated data, fingerprints, export.
+
+Everything else in the package builds on this folder; it imports nothing above it.
+"""
+
+from __future__ import annotations
+
+from casestudies.core._data import ScenarioData
+from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
+from casestudies.core._fingerprint import fingerprint
+from casestudies.core._metricinfo import (
+    BOARD_ONLY_METRICS,
+    METRICS,
+    MetricInfo,
+    higher_is_better,
+    metric_info,
+    metric_label,
+    metric_names,
+)
+from casestudies.core._params import (
+    SEED_LIKE,
+    AnyString,
+    Boolean,
+    Choice,
+    FloatRange,
+    IntRange,
+    Optional,
+    Rule,
+    check,
+    check_all,
+    closest,
+    describe_value,
+    did_you_mean,
+    unknown_parameter_message,
+)
+from casestudies.core._registry import (
+    catalog_dir,
+    generator_of,
+    list_scenarios,
+    load_object,
+    register,
+    registry,
+    resolve_params,
+    spec,
+)
+from casestudies.core._spec import TASK_TYPES, ParameterSpec, ScenarioSpec, parse_id
+from casestudies.core._version import VERSION
+
+__all__ = [
+    "BOARD_ONLY_METRICS",
+    "FORMATS",
+    "METRICS",
+    "SEED_LIKE",
+    "TASK_TYPES",
+    "VERSION",
+    "AnyString",
+    "Boolean",
+    "Choice",
+    "FileFormat",
+    "FloatRange",
+    "IntRange",
+    "MetricInfo",
+    "Optional",
+    "ParameterSpec",
+    "PublicCase",
+    "Rule",
+    "ScenarioData",
+    "ScenarioSpec",
+    "catalog_dir",
+    "check",
+    "check_all",
+    "closest",
+    "describe_value",
+    "did_you_mean",
+    "fingerprint",
+    "generator_of",
+    "higher_is_better",
+    "list_scenarios",
+    "load_object",
+    "metric_info",
+    "metric_label",
+    "metric_names",
+    "parse_id",
+    "read_frames",
+    "register",
+    "registry",
+    "resolve_params",
+    "spec",
+    "unknown_parameter_message",
+    "write_case",
+]

@@ -1,0 +1,61 @@
+"""Reusable diagnostics of a train/test gap, one question each (see :func:`casestudies.diagnose`).
+
+Each function takes plain frames (and, for three of them, a pipeline) and
+returns a :class:`~casestudies.Finding` whose ``evidence`` holds the numbers,
+the data for a plot, and, when it speaks to a cause, ``flagged``, ``fault``
+and ``columns``.
+
+Examples
+--------
+>>> import casestudies as cs
+>>> from casestudies.diagnostics import leakage_scan
+>>> case = cs.make("overfit-leaky-v1", seed=0, n_train=500, n_test=300)
+>>> leakage_scan(case.X_train, case.y_train, exclude=[case.id_column]).evidence["columns"]
+['winback_offer_sent']
+"""
+
+from __future__ import annotations
+
+from casestudies.diagnostics._checks import (
+    DEFAULT_BUDGET_SECONDS,
+    DIAGNOSTICS,
+    DiagnosticsReport,
+    TabularEncoder,
+    adversarial_validation,
+    class_balance,
+    default_diagnostics,
+    diagnose,
+    diagnosis_from_findings,
+    dimensionality,
+    fit_gap,
+    identifier_check,
+    label_noise,
+    leakage_scan,
+    learning_curve,
+    near_duplicates,
+    run_diagnostics,
+    temporal_split,
+    validation_curve,
+)
+
+__all__ = [
+    "DEFAULT_BUDGET_SECONDS",
+    "DIAGNOSTICS",
+    "DiagnosticsReport",
+    "TabularEncoder",
+    "adversarial_validation",
+    "class_balance",
+    "default_diagnostics",
+    "diagnose",
+    "diagnosis_from_findings",
+    "dimensionality",
+    "fit_gap",
+    "identifier_check",
+    "label_noise",
+    "leakage_scan",
+    "learning_curve",
+    "near_duplicates",
+    "run_diagnostics",
+    "temporal_split",
+    "validation_curve",
+]

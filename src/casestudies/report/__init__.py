@@ -1,0 +1,7 @@
+"""Reports: scored rows and findings as data first, then their renderings."""
+
+from __future__ import annotations
+
+from casestudies.report._report import KIND_LABELS, Entry, Finding, Report, Scores, to_plain_data
+
+__all__ = ["KIND_LABELS", "Entry", "Finding", "Report", "Scores", "to_plain_data"]

@@ -1,0 +1,32 @@
+"""Public pieces of the fraud-v1 scenario: feature engineering and reference pipelines.
+
+Examples
+--------
+>>> from casestudies.scenarios.fraud import TransactionFeatures, expert_pipeline
+>>> expert_pipeline().steps[0][0]
+'features'
+"""
+
+from __future__ import annotations
+
+from casestudies.scenarios.fraud._simulator import (
+    CATEGORIES,
+    CHANNELS,
+    FEATURES,
+    MECHANISMS,
+    SIMPLE_FEATURES,
+    TransactionFeatures,
+    expert_pipeline,
+    simple_baseline,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "FEATURES",
+    "MECHANISMS",
+    "SIMPLE_FEATURES",
+    "TransactionFeatures",
+    "expert_pipeline",
+    "simple_baseline",
+]

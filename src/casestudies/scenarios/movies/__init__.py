@@ -1,0 +1,42 @@
+"""Public pieces of the movies-v1 scenarios: the built-in recommenders and the world's genres.
+
+Rating predictors have ``fit(ratings)`` and ``predict(pairs)``; top-N
+recommenders ``fit(ratings)`` and ``recommend(users, k)``. They are the
+reference rows of ``movies-rating-v1`` and ``movies-topn-v1`` and examples of
+the interface a learner's own recommender implements.
+
+Examples
+--------
+>>> import casestudies as cs
+>>> from casestudies.scenarios.movies import BiasBaseline
+>>> case = cs.make("movies-rating-v1", seed=0, n_users=100, n_movies=200, n_ratings=4_000, n_unseen_pairs=500)
+>>> report = case.evaluate(BiasBaseline(), baselines=False)
+>>> 0.8 < report.primary("all") < 1.2
+True
+"""
+
+from __future__ import annotations
+
+from casestudies.scenarios.movies._recommenders import (
+    BiasBaseline,
+    GlobalMean,
+    ItemKNN,
+    MatrixFactorization,
+    MostPopular,
+    MovieMean,
+    RandomRating,
+    RandomTopN,
+)
+from casestudies.scenarios.movies._simulator import GENRES
+
+__all__ = [
+    "GENRES",
+    "BiasBaseline",
+    "GlobalMean",
+    "ItemKNN",
+    "MatrixFactorization",
+    "MostPopular",
+    "MovieMean",
+    "RandomRating",
+    "RandomTopN",
+]

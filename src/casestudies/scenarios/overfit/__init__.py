@@ -1,0 +1,40 @@
+"""Public pieces of the overfit-* scenarios: the churn function, reference pipelines, fault kinds.
+
+Examples
+--------
+>>> from casestudies.scenarios.overfit import FAULT_KINDS, expert_pipeline
+>>> [name for name, _ in expert_pipeline().steps]
+['screen', 'encode', 'model']
+>>> FAULT_KINDS[:3]
+('high_dimensional', 'label_noise', 'target_leakage')
+"""
+
+from __future__ import annotations
+
+from casestudies.diagnostics._checks import TabularEncoder
+from casestudies.scenarios.overfit._simulator import (
+    FAULT_KINDS,
+    INFORMATIVE_COLUMNS,
+    LEAK_COLUMN_NAMES,
+    RANDOM_FAULT_RANGES,
+    ColumnScreen,
+    SelectedLogistic,
+    churn_logit,
+    expert_pipeline,
+    naive_pipeline,
+    regularised_pipeline,
+)
+
+__all__ = [
+    "FAULT_KINDS",
+    "INFORMATIVE_COLUMNS",
+    "LEAK_COLUMN_NAMES",
+    "RANDOM_FAULT_RANGES",
+    "ColumnScreen",
+    "SelectedLogistic",
+    "TabularEncoder",
+    "churn_logit",
+    "expert_pipeline",
+    "naive_pipeline",
+    "regularised_pipeline",
+]

@@ -1,0 +1,66 @@
+"""Scoring: task types, metrics, submission validation, pipeline adapters and diagnosis grading.
+
+Nothing here knows the Case: a task works on the :class:`TaskContext` the
+Case hands it.
+"""
+
+from __future__ import annotations
+
+from casestudies.scoring._adapters import (
+    Estimator,
+    PipelineRun,
+    describe,
+    positive_scores,
+    run_pipeline,
+    squash,
+    user_error,
+)
+from casestudies.scoring._binary import METRIC_ARGUMENTS, BinaryTask, metric_arguments, wants_probabilities
+from casestudies.scoring._diagnosis import COLUMN_KINDS, FAULT_KINDS, Diagnosis, DiagnosisGrade, grade
+from casestudies.scoring._metrics import (
+    BINARY_METRIC_NAMES,
+    DEFAULT_ALERT_BUDGET,
+    DEFAULT_N_BOOT,
+    binary_metrics,
+    binary_scores_with_ci,
+)
+from casestudies.scoring._recmetrics import TOPN_K, TopNContext
+from casestudies.scoring._recommender import RatingTask, TopNTask
+from casestudies.scoring._submission import read_prediction_file, validate_binary, validate_rating, validate_topn
+from casestudies.scoring._task import Holdout, SubmissionContext, Task, TaskContext, for_spec
+
+__all__ = [
+    "BINARY_METRIC_NAMES",
+    "COLUMN_KINDS",
+    "DEFAULT_ALERT_BUDGET",
+    "DEFAULT_N_BOOT",
+    "FAULT_KINDS",
+    "METRIC_ARGUMENTS",
+    "TOPN_K",
+    "BinaryTask",
+    "Diagnosis",
+    "DiagnosisGrade",
+    "Estimator",
+    "Holdout",
+    "PipelineRun",
+    "RatingTask",
+    "SubmissionContext",
+    "Task",
+    "TaskContext",
+    "TopNContext",
+    "TopNTask",
+    "binary_metrics",
+    "binary_scores_with_ci",
+    "describe",
+    "for_spec",
+    "grade",
+    "metric_arguments",
+    "positive_scores",
+    "read_prediction_file",
+    "run_pipeline",
+    "squash",
+    "user_error",
+    "validate_binary",
+    "validate_rating",
+    "validate_topn",
+]

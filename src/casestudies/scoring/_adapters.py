@@ -1,0 +1,168 @@
+"""Turn whatever the user hands in into predictions, timing the work."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from casestudies.exceptions import InvalidParameterError, PipelineError
+
+# Traceback frames from these places are ours or Python's, not the user's.
+_HIDDEN_PREFIXES = tuple(
+    {
+        str(folder) + os.sep
+        for folder in (
+            Path(__file__).parent,
+            Path(__file__).resolve().parent,
+            Path(importlib.__file__).resolve().parent,
+        )
+    }
+) + ("<frozen importlib",)
+
+
+@runtime_checkable
+class Estimator(Protocol):
+    """Anything with scikit-learn's ``fit`` and ``predict``."""
+
+    def fit(self, X: pd.DataFrame, y: pd.Series) -> object: ...
+
+    def predict(self, X: pd.DataFrame) -> object: ...
+
+
+PipelineFunction = Callable[[pd.DataFrame, pd.Series, pd.DataFrame], object]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRun:
+    """Predictions of one pipeline run and what it cost."""
+
+    name: str
+    predictions: object
+    fit_seconds: float | None
+    predict_seconds: float | None
+    output: str  # predict_proba | decision_function | predict | recommend | callable | predictions
+    extra: Mapping[str, object] | None = None  # task-specific by-products (e.g. predictions on unseen pairs)
+
+
+def describe(pipeline: object) -> str:
+    """Short human name of a pipeline object."""
+    if isinstance(pipeline, (str, os.PathLike)):
+        return f"file {Path(pipeline).name}"
+    if isinstance(pipeline, (np.ndarray, pd.Series, pd.DataFrame, list, tuple)):
+        return "precomputed predictions"
+    steps = getattr(pipeline, "steps", None)
+    if isinstance(steps, list) and steps:
+        return " → ".join(type(step).__name__ for _, step in steps)
+    if callable(pipeline) and not hasattr(pipeline, "fit"):
+        return getattr(pipeline, "__qualname__", type(pipeline).__name__)
+    return type(pipeline).__name__
+
+
+def _user_traceback(err: BaseException) -> str:
+    frames = [
+        frame for frame in traceback.extract_tb(err.__traceback__) if not frame.filename.startswith(_HIDDEN_PREFIXES)
+    ]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(err), err)
+    return "".join(lines)
+
+
+def squash(decision: np.ndarray) -> np.ndarray:
+    """Map decision-function values into (0, 1) without changing their order.
+
+    The logistic function alone rounds every value above about 37 to exactly
+    1.0 in float64, turning distinct scores into ties; values are therefore
+    first divided by ``max(1, max|d| / 10)``, which keeps the usual range
+    unchanged and only shrinks large ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.unique(squash(np.array([40.0, 50.0, 60.0]))).size
+    3
+    """
+    finite = np.abs(decision[np.isfinite(decision)])
+    scale = max(1.0, float(finite.max()) / 10.0) if finite.size else 1.0
+    from scipy.special import expit  # imported when needed: keeps `import casestudies` light
+
+    return expit(decision / scale)
+
+
+def user_error(name: str, stage: str, err: BaseException) -> PipelineError:
+    """A :class:`PipelineError` for an exception raised by the user's own code."""
+    return _fail(name, stage, err)
+
+
+def _fail(name: str, stage: str, err: BaseException) -> PipelineError:
+    user_tb = _user_traceback(err)
+    message = f"your pipeline {name} raised {type(err).__name__} during {stage}: {err}\n{user_tb}".rstrip()
+    return PipelineError(message, stage=stage, user_traceback=user_tb)
+
+
+def positive_scores(model: object, X_test: pd.DataFrame, name: str) -> tuple[object, str]:
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(X_test))
+        classes = list(getattr(model, "classes_", [0, 1]))
+        column = classes.index(1) if 1 in classes else proba.shape[1] - 1
+        return proba[:, column] if proba.ndim == 2 else proba, "predict_proba"
+    if hasattr(model, "decision_function"):
+        return squash(np.asarray(model.decision_function(X_test), dtype=np.float64)), "decision_function"
+    return model.predict(X_test), "predict"  # type: ignore[attr-defined]
+
+
+def run_pipeline(pipeline: object, X_train: pd.DataFrame, y_train: pd.Series, X_test: pd.DataFrame) -> PipelineRun:
+    """Fit ``pipeline`` on the training data and predict the test rows.
+
+    Estimators are cloned (the user's object is never fitted or changed);
+    ``predict_proba`` is used when present, else ``decision_function`` mapped
+    into (0, 1) by :func:`squash` (ranks unchanged), else ``predict``. A
+    callable gets ``(X_train, y_train, X_test)``. Anything else is taken as
+    predictions. Errors raised by the user's code become
+    :class:`~casestudies.exceptions.PipelineError` with the user's traceback;
+    a class instead of an instance raises
+    :class:`~casestudies.exceptions.InvalidParameterError`.
+    """
+    name = describe(pipeline)
+    if isinstance(pipeline, type):
+        kind = "an estimator class" if hasattr(pipeline, "fit") else "a class"
+        message = (
+            f"pipeline must be an estimator instance, a function f(X_train, y_train, X_test) or predictions; "
+            f"got {kind}, {pipeline.__name__}. Pass an instance: {pipeline.__name__}()."
+        )
+        raise InvalidParameterError(message)
+    if isinstance(pipeline, Estimator) or hasattr(pipeline, "fit"):
+        from sklearn.base import clone  # imported when needed: keeps `import casestudies` light
+
+        try:
+            model = clone(pipeline)  # type: ignore[arg-type]
+        except (TypeError, RuntimeError):
+            model = copy.deepcopy(pipeline)
+        started = time.perf_counter()
+        try:
+            model.fit(X_train, y_train)
+        except Exception as err:
+            raise _fail(name, "fit", err) from err
+        fitted = time.perf_counter()
+        try:
+            scores, output = positive_scores(model, X_test, name)
+        except Exception as err:
+            raise _fail(name, "predict", err) from err
+        return PipelineRun(name, scores, fitted - started, time.perf_counter() - fitted, output)
+    if callable(pipeline):
+        started = time.perf_counter()
+        try:
+            scores = pipeline(X_train, y_train, X_test)
+        except Exception as err:
+            raise _fail(name, "the call", err) from err
+        return PipelineRun(name, scores, time.perf_counter() - started, None, "callable")
+    return PipelineRun(name, pipeline, None, None, "predictions")

@@ -1,0 +1,322 @@
+"""Recommender tasks on the movies world: rating prediction and top-N recommendation."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from casestudies.core import ScenarioData, ScenarioSpec
+from casestudies.exceptions import InvalidParameterError
+from casestudies.report import Entry, Finding, Scores
+from casestudies.scoring import _recmetrics
+from casestudies.scoring._adapters import PipelineRun, describe, user_error
+from casestudies.scoring._submission import validate_rating, validate_topn
+from casestudies.scoring._task import (
+    SubmissionContext,
+    TableTask,
+    TaskContext,
+    find_reference,
+    frame_checks,
+    public_private,
+)
+
+
+def _fresh(pipeline: object, kind: str, methods: str) -> object:
+    """A copy of the user's recommender (never fitted in place); a class is an error."""
+    if isinstance(pipeline, type):
+        message = f"recommender must be an instance with {methods}, a function or predictions; got the class {pipeline.__name__}. Pass an instance: {pipeline.__name__}()."
+        raise InvalidParameterError(message)
+    if hasattr(pipeline, "get_params"):
+        from sklearn.base import clone
+
+        try:
+            return clone(pipeline)  # type: ignore[arg-type]
+        except (TypeError, RuntimeError):
+            pass
+    return copy.deepcopy(pipeline)
+
+
+def _needs(context: SubmissionContext, keys: tuple[str, ...], how: str) -> Mapping[str, object]:
+    """The task extras validation needs; only a case holds them."""
+    if not all(key in context.extras for key in keys):
+        message = f"validating a submission of {context.scenario_id!r} needs the case it was made for; call {how}."
+        raise InvalidParameterError(message)
+    return context.extras
+
+
+def _timed_fit(model: object, name: str, train: pd.DataFrame) -> float:
+    started = time.perf_counter()
+    try:
+        model.fit(train)  # type: ignore[attr-defined]
+    except Exception as err:
+        raise user_error(name, "fit", err) from err
+    return time.perf_counter() - started
+
+
+class RatingTask(TableTask):
+    """Predict held-out star ratings: RMSE and MAE, plus full-catalog truth."""
+
+    def check(self, data: ScenarioData) -> list[str]:
+        problems = frame_checks(data, "expected_rating")
+        for column in ("user_id", "movie_id"):
+            if column not in data.test.columns:
+                problems.append(f"test has no column {column!r}")
+        return problems
+
+    def labels(self, data: ScenarioData) -> np.ndarray:
+        return data.test[data.target].to_numpy().astype(np.float64)
+
+    def strata(self, labels: np.ndarray) -> np.ndarray:
+        return np.rint(labels)
+
+    def oracle(self, context: TaskContext) -> object:
+        return context.holdout.truth["expected_rating"].to_numpy()
+
+    def run(self, pipeline: object, context: TaskContext) -> PipelineRun:
+        name = describe(pipeline)
+        if isinstance(pipeline, type) or hasattr(pipeline, "fit"):
+            model = _fresh(pipeline, "rating", "fit(ratings) and predict(pairs)")
+            fit_seconds = _timed_fit(model, name, context.train.copy())
+            started = time.perf_counter()
+            try:
+                predictions = np.asarray(model.predict(context.test), dtype=np.float64)  # type: ignore[attr-defined]
+            except Exception as err:
+                raise user_error(name, "predict", err) from err
+            predict_seconds = time.perf_counter() - started
+            extras = context.holdout.extras
+            extra: dict[str, object] = {}
+            if "unseen_pairs" in extras:
+                try:
+                    unseen = np.asarray(model.predict(extras["unseen_pairs"].copy()), dtype=np.float64)  # type: ignore[attr-defined, union-attr]
+                    if unseen.shape == (len(extras["unseen_pairs"]),) and np.isfinite(unseen).all():  # type: ignore[arg-type]
+                        extra["unseen"] = np.clip(unseen, 1.0, 5.0)
+                except Exception:
+                    pass
+            return PipelineRun(name, predictions, fit_seconds, predict_seconds, "predict", extra)
+        if callable(pipeline):
+            started = time.perf_counter()
+            try:
+                predictions = pipeline(context.train.copy(), context.test)
+            except Exception as err:
+                raise user_error(name, "the call", err) from err
+            return PipelineRun(name, predictions, time.perf_counter() - started, None, "callable")
+        return PipelineRun(name, pipeline, None, None, "predictions")
+
+    def validate(self, predictions: object, context: SubmissionContext) -> np.ndarray:
+        extras = _needs(context, ("user_ids", "n_movies"), "case.score(predictions)")
+        return validate_rating(
+            predictions,
+            scenario_id=context.scenario_id,
+            test=context.test,
+            id_column=context.id_column,
+            users=np.asarray(extras["user_ids"]),
+            n_movies=int(extras["n_movies"]),  # type: ignore[call-overload]
+        )
+
+    def score(
+        self,
+        values: np.ndarray,
+        context: TaskContext,
+        *,
+        rng: np.random.Generator,
+        parts: Mapping[str, np.ndarray] | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> Scores:
+        holdout = context.holdout
+        expected = holdout.truth["expected_rating"].to_numpy()
+        unseen = None
+        if extra and "unseen" in extra:
+            unseen = (np.asarray(extra["unseen"]), np.asarray(holdout.extras["unseen_expected"]))
+        return _recmetrics.rating_scores(
+            holdout.labels, values, expected, parts=holdout.parts if parts is None else parts, rng=rng, unseen=unseen
+        )
+
+    def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
+        return rating_findings(submission, references, spec=spec)
+
+
+class TopNTask:
+    """Recommend k movies per test user: NDCG@10 and friends, plus full-catalog truth."""
+
+    def check(self, data: ScenarioData) -> list[str]:
+        problems = []
+        if data.target not in data.train.columns:
+            problems.append(f"train has no column {data.target!r}")
+        if data.id_column not in data.test.columns:
+            problems.append(f"test has no column {data.id_column!r}")
+        elif not data.test[data.id_column].is_unique:
+            problems.append(f"test {data.id_column!r} values repeat")
+        if len(data.truth) != len(data.test) or "n_relevant" not in data.truth.columns:
+            problems.append("truth must have an 'n_relevant' column and one row per test user")
+        if "context" not in data.extras or "oracle" not in data.extras:
+            problems.append("extras must hold the scoring 'context' and the 'oracle' recommendations")
+        return problems
+
+    def public_test(self, data: ScenarioData) -> pd.DataFrame:
+        return data.test.drop(columns=[data.target], errors="ignore")
+
+    def labels(self, data: ScenarioData) -> np.ndarray:
+        return data.truth["n_relevant"].to_numpy().astype(np.int64)
+
+    def label_name(self, target: str) -> str:
+        return "n_relevant"
+
+    def strata(self, labels: np.ndarray) -> np.ndarray:
+        return np.minimum(labels, 10)
+
+    def oracle(self, context: TaskContext) -> object:
+        return context.holdout.extras["oracle"]
+
+    def run(self, pipeline: object, context: TaskContext) -> PipelineRun:
+        name = describe(pipeline)
+        k = int(context.spec.scoring.get("k", _recmetrics.TOPN_K))  # type: ignore[call-overload]
+        users = context.submission.test["user_id"].to_numpy()
+        if isinstance(pipeline, type) or hasattr(pipeline, "fit"):
+            model = _fresh(pipeline, "topn", "fit(ratings) and recommend(users, k)")
+            fit_seconds = _timed_fit(model, name, context.train.copy())
+            started = time.perf_counter()
+            try:
+                recommendations = model.recommend(users.copy(), k)  # type: ignore[attr-defined]
+            except Exception as err:
+                raise user_error(name, "recommend", err) from err
+            return PipelineRun(name, recommendations, fit_seconds, time.perf_counter() - started, "recommend")
+        if callable(pipeline):
+            started = time.perf_counter()
+            try:
+                recommendations = pipeline(context.train.copy(), users.copy(), k)
+            except Exception as err:
+                raise user_error(name, "the call", err) from err
+            return PipelineRun(name, recommendations, time.perf_counter() - started, None, "callable")
+        return PipelineRun(name, pipeline, None, None, "predictions")
+
+    def validate(self, predictions: object, context: SubmissionContext) -> np.ndarray:
+        extras = _needs(context, ("seen", "n_movies"), "case.score(recommendations)")
+        k = int(context.scoring.get("k", _recmetrics.TOPN_K))  # type: ignore[call-overload]
+        return validate_topn(
+            predictions,
+            scenario_id=context.scenario_id,
+            users=context.ids,
+            k=k,
+            seen=extras["seen"],  # type: ignore[arg-type]
+            n_movies=int(extras["n_movies"]),  # type: ignore[call-overload]
+        )
+
+    def score(
+        self,
+        values: np.ndarray,
+        context: TaskContext,
+        *,
+        rng: np.random.Generator,
+        parts: Mapping[str, np.ndarray] | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> Scores:
+        holdout = context.holdout
+        scoring_context = holdout.extras["context"]
+        return _recmetrics.topn_scores(
+            values, scoring_context, parts=holdout.parts if parts is None else parts, rng=rng
+        )  # type: ignore[arg-type]
+
+    def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
+        return topn_findings(submission, references, spec=spec)
+
+
+def rating_findings(submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
+    """What an interviewer asks about a rating predictor: how far from the truth, and MNAR."""
+    findings = []
+    rmse = submission.estimate("rmse")
+    oracle = find_reference(references, "oracle")
+    mean = find_reference(references, "baseline", "global_mean")
+    biases = find_reference(references, "baseline", "biases")
+    if oracle is not None:
+        best = oracle.estimate("rmse")
+        text = f"your RMSE is {rmse:.3f}; predicting every pair's true expected rating gives {best:.3f}, the noise floor no model can beat."
+        evidence: dict[str, object] = {"submission": rmse, "oracle": best}
+        if mean is not None and biases is not None:
+            text += f" The global mean scores {mean.estimate('rmse'):.3f} and user + movie biases {biases.estimate('rmse'):.3f}: most of the attainable gain comes from biases, not from personal taste."
+            evidence |= {"global_mean": mean.estimate("rmse"), "biases": biases.estimate("rmse")}
+        findings.append(Finding("oracle_gap", "Distance to the best possible", text, evidence))
+    unseen, bias = submission.estimate("unseen_true_rmse"), submission.estimate("unseen_bias")
+    if np.isfinite(unseen):
+        text = (
+            f"on movies users never chose to rate, your predictions are off the true expected rating by {unseen:.3f} RMSE "
+            f"(held-out rated pairs: {submission.estimate('true_rmse'):.3f}) and {bias:+.2f} stars on average. "
+            "People rate what they expect to like, so a model trained on observed ratings is optimistic about the rest of the catalogue (missing not at random)."
+        )
+        findings.append(
+            Finding(
+                "missing_not_at_random",
+                "Ratings are missing not at random",
+                text,
+                {"unseen_true_rmse": unseen, "unseen_bias": bias},
+            )
+        )
+    slope, shift = submission.estimate("calibration_slope"), submission.estimate("mean_error")
+    if np.isfinite(slope):
+        verdict = (
+            "well calibrated"
+            if 0.9 <= slope <= 1.1 and abs(shift) < 0.05
+            else ("too spread out: shrink them towards the mean" if slope < 0.9 else "too timid: they hug the mean")
+        )
+        text = f"regressing the held-out stars on your predictions gives a slope of {slope:.2f} (1 is ideal) and your predictions are off by {shift:+.3f} stars on average: {verdict}."
+        findings.append(
+            Finding(
+                "rating_calibration",
+                "Rating-scale calibration",
+                text,
+                {"calibration_slope": slope, "mean_error": shift},
+            )
+        )
+    findings += public_private(submission, spec.metric)
+    return findings
+
+
+def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
+    """Popularity bias, coverage, cold start and observed-vs-true quality of a recommender."""
+    findings = []
+    ndcg = submission.estimate("ndcg_at_10")
+    popular = find_reference(references, "baseline", "most_popular")
+    oracle = find_reference(references, "oracle")
+    coverage, popularity = submission.estimate("coverage"), submission.estimate("mean_popularity")
+    text = f"you recommend {coverage:.1%} of the catalogue; the movies you recommend were rated by {popularity:.1%} of training users on average."
+    evidence: dict[str, object] = {"coverage": coverage, "mean_popularity": popularity}
+    if popular is not None:
+        text += (
+            f" Most-popular covers {popular.estimate('coverage'):.1%} with NDCG@10 {popular.estimate('ndcg_at_10'):.3f} (yours {ndcg:.3f}): "
+            "on held-out ratings popular movies look good because people mostly rate popular movies."
+        )
+        evidence |= {
+            "most_popular_coverage": popular.estimate("coverage"),
+            "most_popular_ndcg": popular.estimate("ndcg_at_10"),
+        }
+    findings.append(Finding("popularity_bias", "Popularity bias and coverage", text, evidence))
+    true = submission.estimate("true_rating_at_10")
+    if oracle is not None:
+        best = oracle.estimate("true_rating_at_10")
+        text = (
+            f"the simulator knows how much each user would like every movie: your recommendations have a true expected rating of {true:.2f} stars; "
+            f"the best possible top-10 reaches {best:.2f}, yet scores only {oracle.estimate('ndcg_at_10'):.3f} NDCG@10 on the held-out ratings. "
+            "Offline ranking metrics reward predicting what people will rate, not what they would enjoy."
+        )
+        findings.append(
+            Finding(
+                "full_catalog_truth",
+                "Observed metrics vs true taste",
+                text,
+                {"true_rating_at_10": true, "oracle_true_rating_at_10": best},
+            )
+        )
+    cold = submission.estimate("ndcg_at_10_cold_start")
+    n_cold = int(submission.estimate("n_cold_start"))
+    if n_cold:
+        text = f"for the {n_cold} cold-start users (few training ratings) your NDCG@10 is {cold:.3f} against {ndcg:.3f} overall."
+        if popular is not None:
+            text += f" Most-popular gets {popular.estimate('ndcg_at_10_cold_start'):.3f} on them: a sensible fallback."
+        findings.append(
+            Finding("cold_start", "Cold-start users", text, {"ndcg_cold_start": cold, "n_cold_start": n_cold})
+        )
+    findings += public_private(submission, spec.metric)
+    return findings

@@ -1,0 +1,181 @@
+"""The task layer: what every task type provides, and the host-side context it works on.
+
+A task type (binary, rating, top-N…) says how a generator's data becomes a
+public test frame and hidden labels, how a pipeline is run, how a submission
+is validated and scored, what the oracle submits and which findings explain a
+score. The Case builds one :class:`TaskContext` and hands it to its task;
+nothing here imports the Case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from casestudies.core import ScenarioData, ScenarioSpec
+from casestudies.report import Entry, Finding, Scores
+from casestudies.scoring._adapters import PipelineRun
+
+
+@dataclass(frozen=True, slots=True)
+class Holdout:
+    """The hidden side of a case: labels, truth, the public/private parts and task extras."""
+
+    labels: np.ndarray
+    truth: pd.DataFrame
+    parts: Mapping[str, np.ndarray]
+    costs: np.ndarray | None = None
+    extras: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __repr__(self) -> str:
+        return f"<hidden holdout: {len(self.labels)} rows>"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionContext:
+    """What validating a submission needs: the rows it must cover and the task's host-side extras."""
+
+    scenario_id: str
+    id_column: str
+    test: pd.DataFrame
+    scoring: Mapping[str, object]
+    extras: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Row ids of the test frame, in order."""
+        return self.test[self.id_column].to_numpy()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    """What a task needs from a case to run a pipeline and score it (host side, never shown to a learner)."""
+
+    spec: ScenarioSpec
+    train: pd.DataFrame
+    target: str
+    submission: SubmissionContext
+    holdout: Holdout
+
+    @property
+    def test(self) -> pd.DataFrame:
+        """The public test frame (a copy)."""
+        return self.submission.test.copy()
+
+    @property
+    def X_train(self) -> pd.DataFrame:
+        """Training features (a copy)."""
+        return self.train.drop(columns=[self.target])
+
+    @property
+    def y_train(self) -> pd.Series:
+        """Training labels (a copy)."""
+        return self.train[self.target].copy()
+
+
+class Task(Protocol):
+    """What every task type provides to the core loop.
+
+    ``check``/``public_test``/``labels``/``strata`` turn a generator's
+    :class:`ScenarioData` into a case's public test frame and hidden labels;
+    ``run`` fits and applies a pipeline; ``validate`` turns a submission into
+    values; ``score`` scores them per holdout part; ``oracle`` gives the
+    simulator's best submission; ``findings`` explains a score.
+    """
+
+    def check(self, data: ScenarioData) -> list[str]: ...
+
+    def public_test(self, data: ScenarioData) -> pd.DataFrame: ...
+
+    def labels(self, data: ScenarioData) -> np.ndarray: ...
+
+    def label_name(self, target: str) -> str: ...
+
+    def strata(self, labels: np.ndarray) -> np.ndarray: ...
+
+    def oracle(self, context: TaskContext) -> object: ...
+
+    def run(self, pipeline: object, context: TaskContext) -> PipelineRun: ...
+
+    def validate(self, predictions: object, context: SubmissionContext) -> np.ndarray: ...
+
+    def score(
+        self,
+        values: np.ndarray,
+        context: TaskContext,
+        *,
+        rng: np.random.Generator,
+        parts: Mapping[str, np.ndarray] | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> Scores: ...
+
+    def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]: ...
+
+
+def frame_checks(data: ScenarioData, truth_column: str) -> list[str]:
+    problems = []
+    for name, frame in (("train", data.train), ("test", data.test)):
+        for column in (data.target, data.id_column):
+            if column not in frame.columns:
+                problems.append(f"{name} has no column {column!r}")
+    if not problems:
+        if list(data.train.columns) != list(data.test.columns):
+            problems.append("train and test columns differ")
+        if len(data.truth) != len(data.test) or truth_column not in data.truth.columns:
+            problems.append(f"truth must have a {truth_column!r} column and one row per test row")
+        all_ids = pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True)
+        if all_ids.duplicated().any():
+            problems.append(f"{data.id_column!r} values repeat across train and test")
+    return problems
+
+
+class TableTask:
+    """Tasks whose test rows are the holdout rows with the target column removed."""
+
+    def public_test(self, data: ScenarioData) -> pd.DataFrame:
+        return data.test.drop(columns=[data.target])
+
+    def label_name(self, target: str) -> str:
+        return target
+
+
+def find_reference(references: Sequence[Entry], kind: str, name: str | None = None) -> Entry | None:
+    for entry in references:
+        if entry.kind == kind and (name is None or entry.name == name):
+            return entry
+    return None
+
+
+def public_private(submission: Entry, metric: str) -> list[Finding]:
+    public, private = submission.scores["public"][metric], submission.scores["private"][metric]
+    if not (np.isfinite(public["low"]) and np.isfinite(private["low"])):
+        return []
+    overlap = public["low"] <= private["high"] and private["low"] <= public["high"]
+    verdict = (
+        "the intervals overlap, so the difference is noise."
+        if overlap
+        else "the intervals do not overlap; do not tune against the public score."
+    )
+    text = f"public {public['estimate']:.3f} [{public['low']:.3f}, {public['high']:.3f}] vs private {private['estimate']:.3f} [{private['low']:.3f}, {private['high']:.3f}]: {verdict}"
+    return [
+        Finding(
+            "public_private",
+            "Public vs private holdout",
+            text,
+            {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
+        )
+    ]
+
+
+def for_spec(spec: ScenarioSpec) -> Task:
+    """The task implementation of a spec."""
+    from casestudies.scoring._binary import BinaryTask
+    from casestudies.scoring._recommender import RatingTask, TopNTask
+
+    tasks: dict[str, Task] = {"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()}
+    return tasks[spec.task]
