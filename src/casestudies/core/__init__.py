@@ -8,6 +8,7 @@ from __future__ import annotations
 from casestudies.core._data import ScenarioData
 from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
 from casestudies.core._fingerprint import fingerprint
+from casestudies.core._html import Markup, element, escape, join, load_template, render
 from casestudies.core._metricinfo import (
     BOARD_ONLY_METRICS,
     METRICS,
@@ -59,6 +60,7 @@ __all__ = [
     "FileFormat",
     "FloatRange",
     "IntRange",
+    "Markup",
     "MetricInfo",
     "Optional",
     "ParameterSpec",
@@ -72,11 +74,15 @@ __all__ = [
     "closest",
     "describe_value",
     "did_you_mean",
+    "element",
+    "escape",
     "fingerprint",
     "generator_of",
     "higher_is_better",
+    "join",
     "list_scenarios",
     "load_object",
+    "load_template",
     "metric_info",
     "metric_label",
     "metric_names",
@@ -84,6 +90,7 @@ __all__ = [
     "read_frames",
     "register",
     "registry",
+    "render",
     "resolve_params",
     "spec",
     "unknown_parameter_message",

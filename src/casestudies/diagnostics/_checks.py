@@ -33,10 +33,16 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from casestudies.core import FloatRange, IntRange, Optional, ScenarioSpec, check, closest, describe_value, spec
 from casestudies.exceptions import InvalidParameterError
+from casestudies.preprocessing import (
+    TabularEncoder,
+    is_categorical,
+    is_datetime,
+    is_numeric,
+    months_since_epoch,
+)
 from casestudies.report import Finding
 from casestudies.scoring import FAULT_KINDS
 
@@ -81,206 +87,6 @@ IMBALANCE_SHARE: Final[float] = 0.1
 NOISE_RATE: Final[float] = 0.1
 NOISE_LR: Final[float] = 10.0
 TEMPORAL_P_VALUE: Final[float] = 1e-3
-
-
-# ---------------------------------------------------------------------------
-# Column kinds and encoding
-# ---------------------------------------------------------------------------
-
-
-def _is_datetime(series: pd.Series) -> bool:
-    return series.dtype.kind == "M" or isinstance(series.dtype, pd.DatetimeTZDtype)
-
-
-def _is_numeric(series: pd.Series) -> bool:
-    return series.dtype.kind in "biuf" and not isinstance(series.dtype, pd.CategoricalDtype)
-
-
-def _is_categorical(series: pd.Series) -> bool:
-    return not _is_numeric(series) and not _is_datetime(series)
-
-
-def _months(series: pd.Series) -> np.ndarray:
-    """Datetime values as (fractional) months since 1970, NaT as NaN."""
-    values = pd.to_datetime(series)
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert(None)
-    nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-    nanoseconds[values.isna().to_numpy()] = np.nan
-    return nanoseconds / (86_400e9 * 30.436875)
-
-
-class TabularEncoder(TransformerMixin, BaseEstimator):
-    """Turn a mixed-type frame into a numeric matrix: scale numbers, one-hot categories, months for dates.
-
-    Numeric columns are imputed with the training median and (optionally)
-    standardised; categorical, string and boolean columns are one-hot encoded
-    (levels unseen in training become all zeros); datetime columns become
-    months since 1970 (a number, so a linear model can use a trend and a tree
-    can split on time). Columns in ``drop`` are removed first.
-
-    Parameters
-    ----------
-    drop : sequence of str, default=()
-        Columns to ignore (ids, known identifiers, leaky columns).
-    scale : bool, default=True
-        Standardise numeric and date columns with the training mean and sd.
-    max_categories : int or None, default=None
-        Categorical columns with more distinct training values than this are
-        dropped instead of one-hot encoded; ``None`` keeps them all (and lets a
-        model memorise an identifier, which is sometimes the point).
-    add_log : bool, default=False
-        Also add ``log1p`` of every numeric column that is never negative in
-        training (counts, amounts, durations), so a linear model can use
-        multiplicative effects.
-
-    Attributes
-    ----------
-    columns_ : list of str
-        Input columns used.
-    feature_names_ : list of str
-        Output column names.
-    sources_ : list of str
-        For each output column, the input column it comes from.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> X = pd.DataFrame({"a": [1.0, 2.0, None], "b": ["x", "y", "x"],
-    ...                   "t": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])})
-    >>> encoder = TabularEncoder().fit(X)
-    >>> encoder.feature_names_
-    ['a', 't', 'b=x', 'b=y']
-    >>> encoder.transform(X).shape
-    (3, 4)
-    """
-
-    def __init__(
-        self, drop: Sequence[str] = (), scale: bool = True, max_categories: int | None = None, add_log: bool = False
-    ) -> None:
-        self.drop = drop
-        self.scale = scale
-        self.max_categories = max_categories
-        self.add_log = add_log
-
-    def __sklearn_tags__(self) -> object:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags
-
-    def fit(self, X: pd.DataFrame, y: object = None) -> TabularEncoder:
-        """Learn medians, scales and category levels from ``X``."""
-        frame = _as_frame(X, "TabularEncoder.fit")
-        _require_rows_and_columns(frame, "TabularEncoder.fit")
-        self.n_features_in_ = frame.shape[1]
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-        dropped = set(self.drop)
-        self.columns_ = [str(c) for c in frame.columns if c not in dropped]
-        self.numeric_ = [c for c in self.columns_ if _is_numeric(frame[c])]
-        self.dates_ = [c for c in self.columns_ if _is_datetime(frame[c])]
-        self.levels_: dict[str, list[str]] = {}
-        for column in self.columns_:
-            if column in self.numeric_ or column in self.dates_:
-                continue
-            levels = sorted(frame[column].dropna().astype(str).unique().tolist())
-            if self.max_categories is None or len(levels) <= self.max_categories:
-                self.levels_[column] = levels
-        self.logged_: list[str] = []
-        if self.add_log:
-            for column in self.numeric_:
-                values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-                if (
-                    np.isfinite(values).any()
-                    and np.nanmin(values) >= 0
-                    and np.unique(values[np.isfinite(values)]).size > 2
-                ):
-                    self.logged_.append(column)
-        dense = self._dense(frame)
-        self.median_ = np.nanmedian(dense, axis=0) if dense.size else np.zeros(dense.shape[1])
-        self.median_ = np.where(np.isfinite(self.median_), self.median_, 0.0)
-        filled = np.where(np.isnan(dense), self.median_, dense)
-        self.mean_ = filled.mean(axis=0) if self.scale and len(filled) else np.zeros(dense.shape[1])
-        sd = filled.std(axis=0) if self.scale and len(filled) else np.ones(dense.shape[1])
-        self.scale_ = np.where(sd > 0, sd, 1.0)
-        self.feature_names_ = [*self.numeric_, *self.dates_, *(f"log1p({c})" for c in self.logged_)]
-        self.sources_ = [*self.numeric_, *self.dates_, *self.logged_]
-        for column, levels in self.levels_.items():
-            self.feature_names_ += [f"{column}={level}" for level in levels]
-            self.sources_ += [column] * len(levels)
-        return self
-
-    def _dense(self, frame: pd.DataFrame) -> np.ndarray:
-        parts = [frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in self.numeric_]
-        parts += [_months(frame[c]) for c in self.dates_]
-        parts += [
-            np.log1p(np.clip(frame[c].to_numpy(dtype=np.float64, na_value=np.nan), 0, None))
-            for c in getattr(self, "logged_", [])
-        ]
-        return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
-
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
-        """Encode ``X`` with what :meth:`fit` learned."""
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "columns_")
-        frame = _as_frame(X, "TabularEncoder.transform")
-        if not isinstance(X, pd.DataFrame) and frame.shape[1] != self.n_features_in_:
-            message = f"TabularEncoder.transform: X has {frame.shape[1]} features, but TabularEncoder is expecting {self.n_features_in_} features as input; pass the training columns."
-            raise InvalidParameterError(message)
-        missing = [c for c in self.columns_ if c not in frame.columns]
-        if missing:
-            message = f"TabularEncoder.transform: X lacks columns {missing} seen in fit; pass a frame with the training columns."
-            raise InvalidParameterError(message)
-        dense = self._dense(frame)
-        dense = np.where(np.isnan(dense), self.median_, dense)
-        if self.scale:
-            dense = (dense - self.mean_) / self.scale_
-        blocks = [dense]
-        for column, levels in self.levels_.items():
-            values = frame[column].astype(str).to_numpy()
-            index = {level: i for i, level in enumerate(levels)}
-            codes = np.array([index.get(value, -1) for value in values], dtype=np.int64)
-            block = np.zeros((len(frame), len(levels)))
-            known = codes >= 0
-            block[np.flatnonzero(known), codes[known]] = 1.0
-            blocks.append(block)
-        return np.hstack(blocks)
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Names of the output columns."""
-        return np.asarray(self.feature_names_, dtype=object)
-
-
-def _as_frame(X: object, where: str) -> pd.DataFrame:
-    if isinstance(X, pd.DataFrame):
-        return X
-    if hasattr(X, "toarray"):
-        message = f"{where}: sparse input is not supported; got {type(X).__name__}. Pass a DataFrame or a dense array (X.toarray())."
-        raise InvalidParameterError(message)
-    array = np.asarray(X)
-    if array.dtype.kind == "c":
-        message = f"{where}: Complex data not supported; got dtype {array.dtype}. Pass real numbers, categories, strings or dates."
-        raise InvalidParameterError(message)
-    if array.ndim != 2:
-        message = (
-            f"{where}: X must be a pandas DataFrame or a 2-D array; got {describe_value(X)} with {array.ndim} dimension(s). "
-            "Reshape your data to one row per sample (array.reshape(-1, 1) for a single feature)."
-        )
-        raise InvalidParameterError(message)
-    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-
-
-def _require_rows_and_columns(frame: pd.DataFrame, where: str) -> None:
-    """Raise the scikit-learn-style error for an empty frame (estimator checks expect it)."""
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        message = (
-            f"{where}: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
-            "pass at least one row and one column."
-        )
-        raise InvalidParameterError(message)
 
 
 # ---------------------------------------------------------------------------
@@ -726,7 +532,7 @@ def dimensionality(X: pd.DataFrame, y: pd.Series, *, exclude: Sequence[str] = ()
     width = 0
     for column in frame.columns:
         series = frame[column]
-        width += 1 if (_is_numeric(series) or _is_datetime(series)) else max(1, int(series.nunique()))
+        width += 1 if (is_numeric(series) or is_datetime(series)) else max(1, int(series.nunique()))
     per_column = n_rows / max(n_columns, 1)
     minority = int(min(np.bincount(np.asarray(y, dtype=np.int64), minlength=2)))
     flagged = per_column < ROWS_PER_FEATURE
@@ -770,12 +576,12 @@ def identifier_check(X_train: pd.DataFrame, X_test: pd.DataFrame, *, exclude: Se
         if column in exclude or column not in X_test.columns:
             continue
         series = X_train[column]
-        if _is_datetime(series) or series.dtype.kind == "f" or series.dtype.kind == "b" or n < 20:
+        if is_datetime(series) or series.dtype.kind == "f" or series.dtype.kind == "b" or n < 20:
             continue
         unique_share = float(series.nunique()) / n
         seen = float(X_test[column].isin(set(series.dropna().tolist())).mean()) if len(X_test) else float("nan")
         is_identifier = False
-        if _is_categorical(series):
+        if is_categorical(series):
             is_identifier = unique_share >= IDENTIFIER_UNIQUE_SHARE
         elif unique_share >= 0.95:
             steps = np.diff(np.sort(series.dropna().to_numpy(dtype=np.float64)))
@@ -801,7 +607,7 @@ def identifier_check(X_train: pd.DataFrame, X_test: pd.DataFrame, *, exclude: Se
 
 
 def _single_feature_auc(series: pd.Series, y: np.ndarray, seed: int) -> float:
-    if _is_numeric(series):
+    if is_numeric(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isnan(values).all():
             return float("nan")
@@ -850,7 +656,7 @@ def leakage_scan(
     y_values = np.asarray(y, dtype=np.int64)
     scores = {}
     for column in X.columns:
-        if column in exclude or _is_datetime(X[column]):
+        if column in exclude or is_datetime(X[column]):
             continue
         scores[str(column)] = _single_feature_auc(X[column], y_values, seed)
     ranked = sorted(((c, s) for c, s in scores.items() if math.isfinite(s)), key=lambda item: -item[1])
@@ -946,14 +752,14 @@ def adversarial_validation(
     """
     from lightgbm import LGBMClassifier
 
-    keep = [c for c in X_train.columns if c not in exclude and not _is_datetime(X_train[c]) and c in X_test.columns]
+    keep = [c for c in X_train.columns if c not in exclude and not is_datetime(X_train[c]) and c in X_test.columns]
     rng = np.random.default_rng(seed)
     train, test = X_train[keep], X_test[keep]
     if len(train) + len(test) > max_rows:
         share = max_rows / (len(train) + len(test))
         train = train.iloc[np.sort(rng.choice(len(train), max(50, int(share * len(train))), replace=False))]
         test = test.iloc[np.sort(rng.choice(len(test), max(50, int(share * len(test))), replace=False))]
-    numeric = [c for c in keep if _is_numeric(X_train[c])]
+    numeric = [c for c in keep if is_numeric(X_train[c])]
     column_auc = _numeric_shift_auc(X_train[numeric], X_test[numeric])
     column_auc |= {str(c): _column_shift_auc(X_train[c], X_test[c]) for c in keep if c not in numeric}
     shifted = sorted(
@@ -1037,7 +843,7 @@ def near_duplicates(
     """
     from sklearn.metrics import pairwise_distances_argmin_min
 
-    keep = [c for c in X_train.columns if c not in exclude and not _is_datetime(X_train[c]) and c in X_test.columns]
+    keep = [c for c in X_train.columns if c not in exclude and not is_datetime(X_train[c]) and c in X_test.columns]
     if not keep or not len(X_train) or not len(X_test):
         return _skipped("near_duplicates", "Near-duplicates across train and holdout", "no comparable columns")
     encoder = TabularEncoder(max_categories=50).fit(X_train[keep])
@@ -1166,7 +972,7 @@ class _Probe:
 
 
 def _fit_probe(X: pd.DataFrame, y: np.ndarray, *, exclude: Sequence[str], n_splits: int, seed: int) -> _Probe:
-    keep = [c for c in X.columns if c not in exclude and not _is_datetime(X[c])]
+    keep = [c for c in X.columns if c not in exclude and not is_datetime(X[c])]
     matrix = TabularEncoder(max_categories=50, add_log=True).fit_transform(X[keep])
     p = np.clip(_oof_predictions(matrix, y, _ScreenedLogistic, _folds(y, n_splits, seed)), 1e-6, 1 - 1e-6)
     return _Probe(np.log(p / (1 - p)), _auc(y, p))
@@ -1175,11 +981,11 @@ def _fit_probe(X: pd.DataFrame, y: np.ndarray, *, exclude: Sequence[str], n_spli
 def _month_codes(
     X: pd.DataFrame, exclude: Sequence[str], time_column: str | None = None
 ) -> tuple[str | None, np.ndarray]:
-    dates = [c for c in X.columns if _is_datetime(X[c]) and c not in exclude]
+    dates = [c for c in X.columns if is_datetime(X[c]) and c not in exclude]
     column = time_column if time_column is not None else (dates[0] if dates else None)
     if column is None:
         return None, np.zeros(len(X), dtype=np.int64)
-    return column, pd.factorize(np.floor(_months(X[column])), sort=True)[0].astype(np.int64)
+    return column, pd.factorize(np.floor(months_since_epoch(X[column])), sort=True)[0].astype(np.int64)
 
 
 def _glm(features: np.ndarray, y: np.ndarray, C: float = 1e4) -> object:
@@ -1314,7 +1120,7 @@ def _temporal(
     n_periods = int(months.max()) + 1
     after = None
     if X_test is not None and column in X_test.columns and len(X_test):
-        after = bool(np.nanmin(_months(X_test[column])) >= np.nanmax(_months(X[column])) - 1e-9)
+        after = bool(np.nanmin(months_since_epoch(X_test[column])) >= np.nanmax(months_since_epoch(X[column])) - 1e-9)
     base = probe.logit[:, None]
     with_months = np.column_stack([probe.logit, np.eye(n_periods)[months][:, 1:]])
     lr = max(

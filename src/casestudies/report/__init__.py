@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casestudies.report._document import Document
 from casestudies.report._report import KIND_LABELS, Entry, Finding, Report, Scores, to_plain_data
 
-__all__ = ["KIND_LABELS", "Entry", "Finding", "Report", "Scores", "to_plain_data"]
+__all__ = ["KIND_LABELS", "Document", "Entry", "Finding", "Report", "Scores", "to_plain_data"]

@@ -27,7 +27,8 @@ from casestudies.scoring._metrics import (
 from casestudies.scoring._recmetrics import TOPN_K, TopNContext
 from casestudies.scoring._recommender import RatingTask, TopNTask
 from casestudies.scoring._submission import read_prediction_file, validate_binary, validate_rating, validate_topn
-from casestudies.scoring._task import Holdout, SubmissionContext, Task, TaskContext, for_spec
+from casestudies.scoring._task import Holdout, SubmissionContext, Task, TaskContext
+from casestudies.scoring._tasks import for_spec
 
 __all__ = [
     "BINARY_METRIC_NAMES",

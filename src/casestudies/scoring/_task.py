@@ -170,12 +170,3 @@ def public_private(submission: Entry, metric: str) -> list[Finding]:
             {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
         )
     ]
-
-
-def for_spec(spec: ScenarioSpec) -> Task:
-    """The task implementation of a spec."""
-    from casestudies.scoring._binary import BinaryTask
-    from casestudies.scoring._recommender import RatingTask, TopNTask
-
-    tasks: dict[str, Task] = {"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()}
-    return tasks[spec.task]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from casestudies.core import ScenarioSpec
-from casestudies.takehome._docs import Document
+from casestudies.report import Document
 
 SUBMISSION_FILE = "submission.csv"
 TEMPLATE_FILE = "submission_template.csv"

@@ -52,7 +52,7 @@ from casestudies.takehome._create import (
     _Variant,
     create_takehome,
 )
-from casestudies.takehome._docs import Document
+from casestudies.report import Document
 
 __all__ = [
     "CandidateGrade",
@@ -524,7 +524,7 @@ class CandidateGrade:
         return cast(dict[str, object], to_plain_data(data))
 
     def to_document(self) -> Document:
-        """The grading report as a :class:`~casestudies.takehome._docs.Document`."""
+        """The grading report as a :class:`~casestudies.report._document.Document`."""
         doc = Document(f"Take-home grade: {self.candidate} ({self.scenario_id})")
         doc.para(f"Status: **{self.status}**. Submission: {self.submission or 'none'}.")
         if self.problems:

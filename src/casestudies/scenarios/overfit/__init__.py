@@ -11,7 +11,7 @@ Examples
 
 from __future__ import annotations
 
-from casestudies.diagnostics._checks import TabularEncoder
+from casestudies.preprocessing import TabularEncoder
 from casestudies.scenarios.overfit._simulator import (
     FAULT_KINDS,
     INFORMATIVE_COLUMNS,

@@ -94,7 +94,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.pipeline import Pipeline
 
 from casestudies.core import ScenarioData
+from casestudies.diagnostics import identifier_check, leakage_scan
 from casestudies.exceptions import InvalidParameterError
+from casestudies.preprocessing import TabularEncoder, as_frame, require_rows_and_columns
 from casestudies.scoring import FAULT_KINDS
 
 __all__ = [
@@ -795,10 +797,9 @@ class ColumnScreen(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: object = None) -> ColumnScreen:
         """Find the columns to drop."""
-        from casestudies.diagnostics._checks import _as_frame, _require_rows_and_columns, identifier_check, leakage_scan
 
-        X = _as_frame(X, "ColumnScreen.fit")
-        _require_rows_and_columns(X, "ColumnScreen.fit")
+        X = as_frame(X, "ColumnScreen.fit")
+        require_rows_and_columns(X, "ColumnScreen.fit")
         self.n_features_in_ = X.shape[1]
         base = [c for c in self.drop if c in X.columns]
         if self.drop_dates:
@@ -818,10 +819,8 @@ class ColumnScreen(TransformerMixin, BaseEstimator):
         """``X`` without the dropped columns."""
         from sklearn.utils.validation import check_is_fitted
 
-        from casestudies.diagnostics._checks import _as_frame
-
         check_is_fitted(self, "dropped_")
-        frame = _as_frame(X, "ColumnScreen.transform")
+        frame = as_frame(X, "ColumnScreen.transform")
         if not isinstance(X, pd.DataFrame) and frame.shape[1] != self.n_features_in_:
             message = f"ColumnScreen.transform: X has {frame.shape[1]} features, but ColumnScreen is expecting {self.n_features_in_} features as input; pass the training columns."
             raise InvalidParameterError(message)
@@ -902,8 +901,6 @@ def naive_pipeline() -> Pipeline:
     """
     from sklearn.linear_model import LogisticRegression
 
-    from casestudies.diagnostics._checks import TabularEncoder
-
     return Pipeline([("encode", TabularEncoder()), ("model", LogisticRegression(C=1e4, max_iter=5000))])
 
 
@@ -916,8 +913,6 @@ def regularised_pipeline() -> Pipeline:
         Unfitted ``TabularEncoder()`` + L1 ``LogisticRegression(C=0.05)``.
     """
     from sklearn.linear_model import LogisticRegression
-
-    from casestudies.diagnostics._checks import TabularEncoder
 
     return Pipeline(
         [
@@ -935,7 +930,6 @@ def expert_pipeline() -> Pipeline:
     sklearn.pipeline.Pipeline
         Unfitted ``ColumnScreen()`` + ``TabularEncoder(max_categories=50, add_log=True)`` + ``SelectedLogistic()``.
     """
-    from casestudies.diagnostics._checks import TabularEncoder
 
     return Pipeline(
         [

@@ -1,42 +1,31 @@
-"""Documents of a take-home: one small block model rendered as Markdown and HTML.
+"""Documents: one small block model rendered as Markdown and HTML.
 
-The candidate's README, the interviewer's rubric and instructions, and the
-grading reports are all built as a :class:`Document` (headings, paragraphs,
-bullet lists, tables, code), then written as Markdown and, for grading
-reports, as standalone HTML. Inline ``**bold**`` and ```code``` spans are the
-only markup inside text.
+A take-home's README, rubric and grading reports, and the notebook views of
+reports and cases, are built as a :class:`Document` (headings, paragraphs,
+bullet lists, tables, code), then written as Markdown or HTML. Inline
+``**bold**`` and ```code``` spans are the only markup inside text; all HTML
+goes through :mod:`casestudies.core._html`'s escaping.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from casestudies.core._html import Markup, escape, load_template, render
+
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
 
-_CSS = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #1b1f24; line-height: 1.45; }
-h1 { font-size: 1.6em; border-bottom: 1px solid #d0d7de; padding-bottom: .3em; }
-h2 { font-size: 1.25em; margin-top: 1.6em; }
-table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
-th, td { border: 1px solid #d0d7de; padding: .3em .6em; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-code, pre { background: #f6f8fa; border-radius: 4px; font-size: .9em; }
-code { padding: .1em .3em; }
-pre { padding: .8em; overflow-x: auto; }
-""".strip()
 
 _NUMBER = re.compile(r"^[-+]?[\d,.]+(%| \[[-\d., ]+\])?$")
 
 
 def _inline_html(text: str) -> str:
-    escaped = html.escape(text, quote=False)
+    escaped = escape(text, quote=False)
     escaped = _INLINE_CODE.sub(r"<code>\1</code>", escaped)
-    return _BOLD.sub(r"<b>\1</b>", escaped)
+    return Markup(_BOLD.sub(r"<b>\1</b>", escaped))
 
 
 def _cell_markdown(value: object) -> str:
@@ -147,9 +136,10 @@ class Document:
                 )
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
             elif block.kind == "code":
-                body.append(f"<pre><code>{html.escape(block.text)}</code></pre>")
-        title = html.escape(self.title)
-        return (
-            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{title}</title><style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+                body.append(f"<pre><code>{escape(block.text)}</code></pre>")
+        return render(
+            load_template("casestudies.report", "document.html"),
+            title=self.title,
+            style=Markup(load_template("casestudies.report", "document.css")),
+            body=Markup("\n".join(body)),
         )

@@ -1,0 +1,20 @@
+"""The registry of task types: which implementation a spec's ``task`` names."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+from casestudies.core import ScenarioSpec
+from casestudies.scoring._binary import BinaryTask
+from casestudies.scoring._recommender import RatingTask, TopNTask
+from casestudies.scoring._task import Task
+
+TASKS: Final = MappingProxyType({"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()})
+"""One instance per task type; tasks hold no state."""
+
+
+def for_spec(spec: ScenarioSpec) -> Task:
+    """The task implementation of a spec."""
+    task: Task = TASKS[spec.task]
+    return task
