@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import casestudies as cs
-from casestudies.diagnostics._checks import DIAGNOSTICS
+from casestudies.diagnostics import DIAGNOSTICS
 
 DATA_DIAGNOSTICS = [name for name, spec in DIAGNOSTICS.items() if not spec.needs_pipeline]
 

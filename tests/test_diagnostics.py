@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 import casestudies as cs
-from casestudies.diagnostics._checks import (
+from casestudies.diagnostics import (
     DIAGNOSTICS,
     TabularEncoder,
     adversarial_validation,
@@ -31,7 +31,7 @@ from casestudies.diagnostics._checks import (
     validation_curve,
 )
 from casestudies.exceptions import InvalidParameterError
-from casestudies.scenarios.overfit._simulator import naive_pipeline
+from casestudies.scenarios.overfit import naive_pipeline
 
 DATA_DIAGNOSTICS = [name for name, spec in DIAGNOSTICS.items() if not spec.needs_pipeline]
 

@@ -15,15 +15,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
 import casestudies as cs
-from casestudies.diagnostics._checks import (
-    TabularEncoder,
-    _auc,
-    _folds,
-    adversarial_validation,
-    learning_curve,
-)
+from casestudies.diagnostics import TabularEncoder, adversarial_validation, learning_curve
+from casestudies.diagnostics._common import _auc, _folds
 from casestudies.exceptions import InvalidParameterError
-from casestudies.scenarios.overfit._simulator import (
+from casestudies.scenarios.overfit import (
     FAULT_KINDS,
     INFORMATIVE_COLUMNS,
     LEAK_COLUMN_NAMES,

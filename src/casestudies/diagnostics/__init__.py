@@ -16,27 +16,26 @@ Examples
 
 from __future__ import annotations
 
-from casestudies.diagnostics._checks import (
+from casestudies.diagnostics._data_checks import (
+    adversarial_validation,
+    class_balance,
+    dimensionality,
+    identifier_check,
+    leakage_scan,
+    near_duplicates,
+)
+from casestudies.diagnostics._noise_time import label_noise, temporal_split
+from casestudies.diagnostics._pipeline_checks import fit_gap, learning_curve, validation_curve
+from casestudies.diagnostics._run import (
     DEFAULT_BUDGET_SECONDS,
     DIAGNOSTICS,
     DiagnosticsReport,
-    TabularEncoder,
-    adversarial_validation,
-    class_balance,
     default_diagnostics,
     diagnose,
     diagnosis_from_findings,
-    dimensionality,
-    fit_gap,
-    identifier_check,
-    label_noise,
-    leakage_scan,
-    learning_curve,
-    near_duplicates,
     run_diagnostics,
-    temporal_split,
-    validation_curve,
 )
+from casestudies.preprocessing import TabularEncoder  # defined with the preprocessing; re-exported for users
 
 __all__ = [
     "DEFAULT_BUDGET_SECONDS",

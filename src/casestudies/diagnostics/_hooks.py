@@ -7,7 +7,7 @@ The Case sits below the diagnostics, so it looks :func:`plan_for_case` and
 from __future__ import annotations
 
 from casestudies.case import Case, host_view
-from casestudies.diagnostics._checks import resolve, run_diagnostics
+from casestudies.diagnostics._run import resolve, run_diagnostics
 from casestudies.exceptions import InvalidParameterError
 from casestudies.report import Finding
 
