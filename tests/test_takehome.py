@@ -28,15 +28,16 @@ from nbclient import NotebookClient
 import casestudies as cs
 from casestudies.cli._main import main
 from casestudies.core._fingerprint import fingerprint
-from casestudies.exceptions import InvalidParameterError, ProblemCode, SubmissionError
-from casestudies.takehome._create import (
-    DEFAULT_TOLERANCE,
-    Rubric,
+from casestudies.exceptions import (
+    InvalidParameterError,
+    ProblemCode,
+    SubmissionError,
     TakehomeError,
     TakehomeIntegrityError,
-    _commitment,
-    takehome_rubric,
 )
+from casestudies.takehome import Rubric, takehome_rubric
+from casestudies.takehome._rubric import DEFAULT_TOLERANCE
+from casestudies.takehome._variant import commitment as _commitment
 
 TOY = "plugin-toy-v1"
 CANDIDATES = ["alice", "bob", "carol"]
@@ -820,7 +821,7 @@ def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome)
 
 def test_movies_ids_and_row_order_carry_no_label_information(movies: cs.Takehome) -> None:
     """ROC-AUC needs binary labels; the analogue is the rank correlation of the labels with ids and row order."""
-    from casestudies.takehome._grade import _check_chance, _rank_correlation
+    from casestudies.takehome._check import _check_chance, _rank_correlation
 
     record = json.loads((movies.key / "candidates/alice/secret.json").read_text())
     answer = pd.read_parquet(movies.key / "candidates/alice/answer_key.parquet")
@@ -833,7 +834,7 @@ def test_movies_ids_and_row_order_carry_no_label_information(movies: cs.Takehome
 
 
 def test_movies_grading_direction_references_and_other_variant(movies: cs.Takehome) -> None:
-    from casestudies.takehome._grade import _bundle_truth
+    from casestudies.takehome._check import bundle_truth as _bundle_truth
 
     spec = cs.spec(movies.scenario_id)
     template = cs.grade_takehome(movies.key, {"alice": movies.bundles["alice"] / "submission_template.csv"})["alice"]
