@@ -1,237 +1,99 @@
-"""Leaderboards for a study group or a class, and a solo practice history.
+"""Leaderboards for a study group or a class.
 
 A :class:`Leaderboard` lives in a store (a SQLite file by default, PostgreSQL
 by URL). The host creates it from a scenario with a secret seed, hands the
 participants their data and tokens, and keeps the holdout labels: they are
 written to the store, never to anything a participant receives. Each
-submission is validated by the same validator as :meth:`Case.score`, scored
-on the public and private parts of the holdout, and answered with what the
-board's feedback mechanism lets the participant see (see
-:mod:`casestudies.leaderboard._feedback` for the Ladder). The private part
-decides the final standing at :meth:`Leaderboard.close`.
+submission is validated by the scenario's task, as :meth:`Case.score`
+validates it, scored on the public and private parts of the holdout, and
+answered with what the board's feedback mechanism lets the participant see
+(see :mod:`casestudies.leaderboard._feedback` for the Ladder). The private
+part decides the final standing at :meth:`Leaderboard.close`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
-import io
 import json
-import math
-import os
-import re
 import secrets
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Final
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from numpy.typing import NDArray
 
-from casestudies.case import Case, host_view, make
-from casestudies.core import (
-    FORMATS,
-    SEED_LIKE,
-    AnyString,
-    Choice,
-    FileFormat,
-    FloatRange,
-    IntRange,
-    Optional,
-    Rule,
-    check,
-    check_all,
-    closest,
-    metric_label,
-)
-from casestudies.core import spec as _spec
+from casestudies.case import Case, make
+from casestudies.core import FORMATS, Choice, FileFormat, check, check_all, did_you_mean, spec
 from casestudies.exceptions import (
     InvalidParameterError,
     InvalidTokenError,
-    LeaderboardClosedError,
     LeaderboardError,
     SubmissionLimitError,
     UnknownLeaderboardError,
-    UnknownParticipantError,
 )
-from casestudies.leaderboard import _store as _db
-from casestudies.leaderboard._feedback import (
-    FEEDBACK_MODES,
-    Best,
-    Holdout,
-    PairedBootstrap,
-    board_metrics,
-    decide,
-    greater_is_better,
-    metric_value,
+from casestudies.leaderboard._create import (
+    CREATE_RULES,
+    board_holdout,
+    board_row,
+    check_rankable,
+    choose_metric,
+    insert_board,
 )
-from casestudies.report import Report
-from casestudies.scoring import validate_binary
+from casestudies.leaderboard._feedback import Decision, HoldoutScorer, Scores, decide, feedback_message
+from casestudies.leaderboard._handout import write_handout, write_record
+from casestudies.leaderboard._ledger import Ledger
+from casestudies.leaderboard._practice import PracticeLog
+from casestudies.leaderboard._settings import (
+    DEFAULT_ALPHA,
+    DEFAULT_DAILY_LIMIT,
+    DEFAULT_DIGITS,
+    DEFAULT_FEEDBACK,
+    DEFAULT_N_FINAL,
+    DEFAULT_STEP,
+    MAX_LABEL_CHARS,
+    SEED_BITS,
+    TOKEN_BYTES,
+    BoardHoldout,
+    BoardSettings,
+    Clock,
+    Feedback,
+    StoreLike,
+    check_name,
+    hash_token,
+    none_if_nan,
+    pack_floats,
+    predictions_sha256,
+    submission_scoring,
+)
+from casestudies.leaderboard._standings import finals, private_table, public_table
+from casestudies.leaderboard._store import Store, boards, timestamp, utc_now
+from casestudies.scoring import DEFAULT_N_BOOT, BinaryTask, SubmissionContext, metric_arguments
 
 __all__ = ["Feedback", "Leaderboard", "PracticeLog"]
 
-StoreLike = str | os.PathLike[str]
-Clock = Callable[[], dt.datetime]
+BOARD_TASK: Final[BinaryTask] = BinaryTask()
+"""The task that validates a board's submissions.
 
-_NAME = re.compile(r"[^\W_][\w .@+-]{0,99}")
-_NAME_TEXT = "1-100 letters, digits, spaces or . _ @ + -, starting with a letter or digit"
-_SCORING_ARGS = ("alert_budget", "review_cost")
-
-_CREATE_RULES: dict[str, Rule] = {
-    "scenario": AnyString(),
-    "name": AnyString(),
-    "feedback": Choice(FEEDBACK_MODES),
-    "digits": IntRange(1, 12),
-    "step": FloatRange(1e-9, 1e9),
-    "alpha": Optional(FloatRange(1e-9, 0.5)),
-    "n_boot": IntRange(20, 100_000),
-    "daily_limit": Optional(IntRange(1, 1_000_000)),
-    "n_final": IntRange(1, 100),
-    "seed": SEED_LIKE,
-}
-
-
-def _check_name(where: str, what: str, value: object) -> str:
-    if not isinstance(value, str) or _NAME.fullmatch(value) is None:
-        message = f"{where}: {what} must be {_NAME_TEXT}; got {value!r}. Pick a name like 'ana' or 'team-2'."
-        raise InvalidParameterError(message)
-    return value
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def predictions_sha256(values: NDArray[np.float64]) -> str:
-    """SHA-256 of validated predictions (float64, little-endian, ``case.test`` order).
-
-    Equal predictions hash equally whatever form they were submitted in.
-    """
-    return hashlib.sha256(np.ascontiguousarray(values, dtype="<f8").tobytes()).hexdigest()
-
-
-def _pack_holdout(holdout: Holdout) -> bytes:
-    buffer = io.BytesIO()
-    ids = holdout.ids
-    if ids.dtype.kind == "O":
-        ids = ids.astype(str)
-    arrays: dict[str, np.ndarray] = {"ids": ids, "labels": holdout.labels, "public": holdout.public}
-    if holdout.costs is not None:
-        arrays["costs"] = holdout.costs
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    return buffer.getvalue()
-
-
-def _unpack_holdout(blob: bytes, scoring: Mapping[str, float]) -> Holdout:
-    with np.load(io.BytesIO(blob), allow_pickle=False) as data:
-        ids = data["ids"]
-        if ids.dtype.kind == "U":
-            ids = ids.astype(object)
-        costs = data["costs"] if "costs" in data.files else None
-        return Holdout(
-            ids=ids,
-            labels=data["labels"].astype(np.int8),
-            public=data["public"].astype(bool),
-            costs=costs,
-            scoring=dict(scoring),
-        )
-
-
-def _pack_floats(values: NDArray[np.float64]) -> bytes:
-    return np.ascontiguousarray(values, dtype="<f8").tobytes()
-
-
-def _unpack_floats(blob: bytes | None) -> NDArray[np.float64] | None:
-    return None if blob is None else np.frombuffer(blob, dtype="<f8").copy()
-
-
-def _none_if_nan(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
+Every metric a board ranks by is a binary one (see
+:func:`~casestudies.leaderboard._feedback.board_metrics`), so is its task.
+It is fixed here rather than looked up in the scenario registry, so that a
+board validates and scores from its store alone.
+"""
 
 
 @dataclass(frozen=True, slots=True)
-class Feedback:
-    """What a participant is told about one submission. Nothing else leaves the host.
+class _Stored:
+    """What was written for a submission: its number, time, the day's count before it and the decision."""
 
-    Attributes
-    ----------
-    board, participant : str
-        Where and by whom.
-    number : int
-        The participant's submission count, this one included (1, 2, ...).
-    received_at : str
-        ISO-8601 UTC time the submission was stored.
-    label : str
-        The participant's own description of the submission.
-    metric : str
-        The board's metric.
-    feedback : str
-        The board's feedback mode.
-    score : float or None
-        This submission's public score as released: rounded (``exact``), or
-        only when it improved on the best (Ladder modes); None otherwise.
-    best : float
-        The participant's public score on the board after this submission.
-    improved : bool
-        Whether ``best`` changed with this submission.
-    submissions_today, remaining_today : int, int or None
-        The day's count (UTC) and what is left (None: no limit).
-    predictions_sha256 : str
-        Hash of the predictions as validated, to match against one's files.
-    message : str
-        The same, in a sentence.
-    """
-
-    board: str
-    participant: str
     number: int
     received_at: str
-    label: str
-    metric: str
-    feedback: str
-    score: float | None
-    best: float
-    improved: bool
-    submissions_today: int
-    remaining_today: int | None
-    predictions_sha256: str
-    message: str
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain JSON-serialisable data."""
-        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    id: int
-    name: str
-    scenario_id: str
-    params: dict[str, object]
-    seed: int
-    fingerprint: str
-    id_column: str
-    probabilities: bool
-    metric: str
-    higher: bool
-    feedback: str
-    digits: int
-    step: float
-    alpha: float | None
-    n_boot: int
-    daily_limit: int | None
-    n_final: int
-    n_public: int
-    n_private: int
-    created_at: str
+    today: int
+    decision: Decision
+    first: bool
 
 
 class Leaderboard:
@@ -252,7 +114,8 @@ class Leaderboard:
     --------
     >>> import numpy as np, tempfile, os, casestudies as cs
     >>> store = os.path.join(tempfile.mkdtemp(), "class.sqlite")
-    >>> board = cs.Leaderboard.create(store, scenario="fraud-v1", params={"n_customers": 300, "n_days": 35}, seed=3)
+    >>> params = {"n_customers": 300, "n_days": 35}
+    >>> board = cs.Leaderboard.create(store, scenario="fraud-v1", params=params, seed=3)
     >>> token = board.add_participant("ana")
     >>> n_test = board.info()["n_public"] + board.info()["n_private"]
     >>> first = board.submit("ana", np.full(n_test, 0.5), label="constant")
@@ -265,13 +128,26 @@ class Leaderboard:
     ['rank', 'participant', 'private_score', 'public_score']
     """
 
-    def __init__(self, store: _db.Store, settings: _Settings, holdout: Holdout, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, store: Store, settings: BoardSettings, holdout: BoardHoldout, *, clock: Clock | None = None
+    ) -> None:
         self._store = store
+        self._ledger = Ledger(store, settings.id, settings.name)
         self._settings = settings
-        self._holdout = holdout
-        self._clock: Clock = clock or _db.utc_now
-        self._bootstrap: PairedBootstrap | None = None
-        self._lock = threading.Lock()
+        self._clock: Clock = clock or utc_now
+        self._scorer = HoldoutScorer(
+            holdout,
+            metric=settings.metric,
+            n_boot=settings.n_boot,
+            seed=settings.seed,
+            replicate=settings.feedback == "parameter-free",
+        )
+        self._submission = SubmissionContext(
+            scenario_id=settings.scenario_id,
+            id_column=settings.id_column,
+            test=pd.DataFrame({settings.id_column: holdout.ids}),
+            scoring=submission_scoring(holdout.scoring, probabilities=settings.probabilities),
+        )
 
     # -- creating and opening --------------------------------------------------
 
@@ -283,14 +159,14 @@ class Leaderboard:
         scenario: str,
         name: str = "leaderboard",
         params: Mapping[str, object] | None = None,
-        feedback: str = "parameter-free",
+        feedback: str = DEFAULT_FEEDBACK,
         metric: str | None = None,
-        digits: int = 5,
-        step: float = 0.01,
-        alpha: float | None = 0.05,
-        n_boot: int = 200,
-        daily_limit: int | None = 5,
-        n_final: int = 2,
+        digits: int = DEFAULT_DIGITS,
+        step: float = DEFAULT_STEP,
+        alpha: float | None = DEFAULT_ALPHA,
+        n_boot: int = DEFAULT_N_BOOT,
+        daily_limit: int | None = DEFAULT_DAILY_LIMIT,
+        n_final: int = DEFAULT_N_FINAL,
         seed: int | None = None,
         export_to: StoreLike | None = None,
         export_format: FileFormat = "parquet",
@@ -364,84 +240,48 @@ class Leaderboard:
         --------
         >>> import tempfile, os, casestudies as cs
         >>> store = os.path.join(tempfile.mkdtemp(), "lb.sqlite")
-        >>> board = cs.Leaderboard.create(store, scenario="fraud-v1", name="spring", params={"n_customers": 300, "n_days": 35}, feedback="exact", seed=1)
+        >>> params = {"n_customers": 300, "n_days": 35}
+        >>> board = cs.Leaderboard.create(
+        ...     store, scenario="fraud-v1", name="spring", params=params, feedback="exact", seed=1
+        ... )
         >>> board.info()["feedback"], board.info()["metric"]
         ('exact', 'average_precision')
         """
         where = "Leaderboard.create()"
-        values = {
-            "scenario": scenario,
-            "name": name,
-            "feedback": feedback,
-            "digits": digits,
-            "step": step,
-            "alpha": alpha,
-        }
-        values |= {"n_boot": n_boot, "daily_limit": daily_limit, "n_final": n_final, "seed": seed}
-        check_all(where, _CREATE_RULES, values)
-        _check_name(where, "name", name)
+        values = {"scenario": scenario, "name": name, "feedback": feedback, "digits": digits, "step": step}
+        values |= {"alpha": alpha, "n_boot": n_boot, "daily_limit": daily_limit, "n_final": n_final, "seed": seed}
+        check_all(where, CREATE_RULES, values)
+        check_name(where, "name", name)
         check(where, "export_format", export_format, Choice(FORMATS))
-        scenario_spec = _spec(scenario)
-        available = board_metrics((scenario_spec.metric, *scenario_spec.secondary_metrics))
-        chosen = scenario_spec.metric if metric is None else metric
-        probabilities = scenario_spec.scoring.get("predictions", "probability") == "probability"
-        if chosen not in available or (chosen == "accuracy" and not probabilities):
-            suggestion = closest(str(chosen), available)
-            hint = f" Did you mean {suggestion!r}?" if suggestion else ""
-            raise InvalidParameterError(
-                f"{where}: metric must be one of {list(available)} for {scenario_spec.id!r}; got {chosen!r}.{hint}"
-            )
+        scenario_spec = spec(scenario)
+        chosen, probabilities = choose_metric(where, scenario_spec, metric)
         if seed is None:
-            seed = secrets.randbits(63)
+            seed = secrets.randbits(SEED_BITS)
         case = make(scenario_spec.id, seed=seed, **dict(params or {}))
-        holdout = _holdout_of(case)
-        for part, mask in (("public", holdout.public), ("private", ~holdout.public)):
-            labels = holdout.labels[mask]
-            costs = None if holdout.costs is None else holdout.costs[mask]
-            counts = f"{int(labels.sum())} positives and {int((labels == 0).sum())} negatives"
-            if labels.min() == labels.max() or not math.isfinite(
-                metric_value(chosen, labels, np.full(len(labels), 0.5), costs=costs, scoring=holdout.scoring)
-            ):
-                message = f"{where}: {chosen} cannot rank submissions on the {part} part of this holdout ({counts}). Generate more rows (see params) or pick another metric."
-                raise InvalidParameterError(message)
-        now = (clock or _db.utc_now)()
-        settings_json = {
+        holdout = board_holdout(case, metric_arguments(scenario_spec.scoring))
+        check_rankable(where, chosen, holdout)
+        settings: dict[str, object] = {
             "digits": digits,
             "step": float(step),
             "alpha": None if alpha is None else float(alpha),
-            "n_boot": n_boot,
-            "scoring": dict(holdout.scoring),
         }
-        opened = _db.Store(store, create=True)
+        settings |= {"n_boot": n_boot, "scoring": dict(holdout.scoring)}
+        row = board_row(
+            case,
+            holdout,
+            name=name,
+            seed=seed,
+            metric=chosen,
+            probabilities=probabilities,
+            feedback=feedback,
+            settings=settings,
+            daily_limit=daily_limit,
+            n_final=n_final,
+            created_at=timestamp((clock or utc_now)()),
+        )
+        opened = Store(store, create=True)
         try:
-            with opened.write() as conn:
-                taken = conn.execute(sa.select(_db.boards.c.id).where(_db.boards.c.name == name)).first()
-                if taken is not None:
-                    raise LeaderboardError(
-                        f"store {opened.location!r} already has a leaderboard named {name!r}. Open it with Leaderboard.open(store, name={name!r}) or pick another name."
-                    )
-                conn.execute(
-                    _db.boards.insert().values(
-                        name=name,
-                        scenario_id=case.id,
-                        params=json.dumps(dict(case.params), sort_keys=True, default=str),
-                        seed=int(seed),
-                        fingerprint=case.fingerprint,
-                        id_column=case.id_column,
-                        probabilities=probabilities,
-                        metric=chosen,
-                        higher_is_better=greater_is_better(chosen),
-                        feedback=feedback,
-                        settings=json.dumps(settings_json, sort_keys=True),
-                        daily_limit=daily_limit,
-                        n_final=n_final,
-                        holdout=_pack_holdout(holdout),
-                        n_public=int(holdout.public.sum()),
-                        n_private=int((~holdout.public).sum()),
-                        created_at=_db.timestamp(now),
-                        closed_at=None,
-                    )
-                )
+            insert_board(opened, row)
         except BaseException:
             opened.dispose()
             raise
@@ -470,65 +310,37 @@ class Leaderboard:
         UnknownLeaderboardError
             If no board has that name (the message lists the names).
         """
-        return cls._load(_db.Store(store), name, clock=clock)
+        return cls._load(Store(store), name, clock=clock)
 
     @staticmethod
     def names(store: StoreLike) -> list[str]:
         """Names of the leaderboards in a store, oldest first."""
-        opened = _db.Store(store)
+        opened = Store(store)
         try:
             with opened.read() as conn:
-                return list(conn.execute(sa.select(_db.boards.c.name).order_by(_db.boards.c.id)).scalars())
+                return list(conn.execute(sa.select(boards.c.name).order_by(boards.c.id)).scalars())
         finally:
             opened.dispose()
 
     @classmethod
-    def _load(cls, opened: _db.Store, name: str | None, *, clock: Clock | None) -> Leaderboard:
+    def _load(cls, opened: Store, name: str | None, *, clock: Clock | None) -> Leaderboard:
         try:
             with opened.read() as conn:
-                names = list(conn.execute(sa.select(_db.boards.c.name).order_by(_db.boards.c.id)).scalars())
+                names = list(conn.execute(sa.select(boards.c.name).order_by(boards.c.id)).scalars())
                 if name is None:
-                    if len(names) != 1:
-                        listing = f"it has {names}" if names else "it has none yet"
-                        raise UnknownLeaderboardError(
-                            f"store {opened.location!r} holds {len(names)} leaderboards; name the one to open ({listing})."
-                        )
-                    name = names[0]
-                row = conn.execute(sa.select(_db.boards).where(_db.boards.c.name == name)).mappings().first()
+                    name = _only_board(opened, names)
+                row = conn.execute(sa.select(boards).where(boards.c.name == name)).mappings().first()
             if row is None:
-                suggestion = closest(name, names)
-                hint = f" Did you mean {suggestion!r}?" if suggestion else ""
-                raise UnknownLeaderboardError(
-                    f"no leaderboard {name!r} in store {opened.location!r}.{hint} It has {names}."
-                )
+                hint = did_you_mean(name, names)
+                message = f"no leaderboard {name!r} in store {opened.location!r}.{hint} It has {names}."
+                raise UnknownLeaderboardError(message)
         except BaseException:
             opened.dispose()
             raise
-        extra = json.loads(row["settings"])
-        settings = _Settings(
-            id=int(row["id"]),
-            name=str(row["name"]),
-            scenario_id=str(row["scenario_id"]),
-            params=json.loads(row["params"]),
-            seed=int(row["seed"]),
-            fingerprint=str(row["fingerprint"]),
-            id_column=str(row["id_column"]),
-            probabilities=bool(row["probabilities"]),
-            metric=str(row["metric"]),
-            higher=bool(row["higher_is_better"]),
-            feedback=str(row["feedback"]),
-            digits=int(extra["digits"]),
-            step=float(extra["step"]),
-            alpha=extra["alpha"],
-            n_boot=int(extra["n_boot"]),
-            daily_limit=row["daily_limit"],
-            n_final=int(row["n_final"]),
-            n_public=int(row["n_public"]),
-            n_private=int(row["n_private"]),
-            created_at=str(row["created_at"]),
-        )
+        settings = BoardSettings.from_row(row)
         # Everything needed to score is in the store: no scenario registry involved.
-        return cls(opened, settings, _unpack_holdout(row["holdout"], extra["scoring"]), clock=clock)
+        holdout = BoardHoldout.unpack(row["holdout"], json.loads(row["settings"])["scoring"])
+        return cls(opened, settings, holdout, clock=clock)
 
     def dispose(self) -> None:
         """Release the store's connections (the board can be reopened any time)."""
@@ -542,7 +354,10 @@ class Leaderboard:
 
     def __repr__(self) -> str:
         s = self._settings
-        return f"Leaderboard({s.name!r}, scenario={s.scenario_id!r}, metric={s.metric!r}, feedback={s.feedback!r}, store={self._store.location!r})"
+        return (
+            f"Leaderboard({s.name!r}, scenario={s.scenario_id!r}, metric={s.metric!r}, "
+            f"feedback={s.feedback!r}, store={self._store.location!r})"
+        )
 
     # -- what anyone may see ---------------------------------------------------
 
@@ -554,14 +369,8 @@ class Leaderboard:
     @property
     def closed(self) -> bool:
         """Whether the host has closed the board."""
-        return self._closed_at() is not None
-
-    def _closed_at(self) -> str | None:
         with self._store.read() as conn:
-            return cast(
-                "str | None",
-                conn.execute(sa.select(_db.boards.c.closed_at).where(_db.boards.c.id == self._settings.id)).scalar(),
-            )
+            return self._ledger.closed_at(conn) is not None
 
     def info(self) -> dict[str, object]:
         """What participants may know about the board (no seed, no labels).
@@ -575,15 +384,8 @@ class Leaderboard:
         """
         s = self._settings
         with self._store.read() as conn:
-            closed_at = conn.execute(sa.select(_db.boards.c.closed_at).where(_db.boards.c.id == s.id)).scalar()
-            n_participants = conn.execute(
-                sa.select(sa.func.count()).select_from(_db.participants).where(_db.participants.c.board_id == s.id)
-            ).scalar()
-        settings: dict[str, object] = {"digits": s.digits}
-        if s.feedback == "ladder":
-            settings["step"] = s.step
-        if s.feedback == "parameter-free":
-            settings |= {"alpha": s.alpha, "n_boot": s.n_boot}
+            closed_at = self._ledger.closed_at(conn)
+            n_participants = self._ledger.count_participants(conn)
         return {
             "name": s.name,
             "scenario_id": s.scenario_id,
@@ -593,12 +395,12 @@ class Leaderboard:
             "metric": s.metric,
             "higher_is_better": s.higher,
             "feedback": s.feedback,
-            "feedback_settings": settings,
+            "feedback_settings": s.feedback_settings(),
             "daily_limit": s.daily_limit,
             "n_final": s.n_final,
             "n_public": s.n_public,
             "n_private": s.n_private,
-            "participants": int(n_participants or 0),
+            "participants": n_participants,
             "created_at": s.created_at,
             "closed_at": closed_at,
         }
@@ -626,144 +428,20 @@ class Leaderboard:
         LeaderboardError
             For the private standings of a board that is still open.
         """
+        s = self._settings
         with self._store.read() as conn:
-            closed_at = conn.execute(
-                sa.select(_db.boards.c.closed_at).where(_db.boards.c.id == self._settings.id)
-            ).scalar()
-            if private and closed_at is None:
-                raise LeaderboardError(
-                    f"leaderboard {self.name!r} is open; its private standings are revealed when the host closes it (Leaderboard.close())."
+            if private and self._ledger.closed_at(conn) is None:
+                message = (
+                    f"leaderboard {self.name!r} is open; its private standings are revealed "
+                    "when the host closes it (Leaderboard.close())."
                 )
-            people = conn.execute(
-                sa.select(_db.participants.c.id, _db.participants.c.name)
-                .where(_db.participants.c.board_id == self._settings.id)
-                .order_by(_db.participants.c.id)
-            ).all()
-            rows = pd.DataFrame(
-                conn.execute(
-                    sa.select(
-                        _db.submissions.c.participant_id,
-                        _db.submissions.c.number,
-                        _db.submissions.c.created_at,
-                        _db.submissions.c.improved,
-                        _db.submissions.c.best_score,
-                        _db.submissions.c.released_score,
-                        _db.submissions.c.private_score,
-                    )
-                    .where(_db.submissions.c.board_id == self._settings.id)
-                    .order_by(_db.submissions.c.participant_id, _db.submissions.c.number)
-                ).all(),
-                columns=[
-                    "participant_id",
-                    "number",
-                    "created_at",
-                    "improved",
-                    "best_score",
-                    "released_score",
-                    "private_score",
-                ],
-            )
-            chosen = self._selections(conn) if private else {}
+                raise LeaderboardError(message)
+            people = self._ledger.people(conn)
+            rows = self._ledger.standing_rows(conn)
+            chosen = self._ledger.selections(conn) if private else {}
         if private:
-            return self._private_table(people, rows, chosen)
-        return self._public_table(people, rows)
-
-    def _public_table(self, people: Sequence[Any], rows: pd.DataFrame) -> pd.DataFrame:
-        records = []
-        for participant_id, name in people:
-            mine = rows[rows["participant_id"] == participant_id]
-            if mine.empty:
-                records.append(
-                    {"participant": name, "score": math.nan, "submissions": 0, "last_submission": None, "_reached": ""}
-                )
-                continue
-            last = mine.iloc[-1]
-            reached = mine[mine["improved"].astype(bool)].iloc[-1]["created_at"]
-            records.append(
-                {
-                    "participant": name,
-                    "score": float(last["best_score"]),
-                    "submissions": len(mine),
-                    "last_submission": last["created_at"],
-                    "_reached": reached,
-                }
-            )
-        return self._ranked(records, ["participant", "score", "submissions", "last_submission"], "score")
-
-    def _ranked(self, records: list[dict[str, object]], columns: list[str], column: str) -> pd.DataFrame:
-        """Sort best first (ties: who reached it first); rank the scored, the rest last without a rank."""
-        table = pd.DataFrame.from_records(records, columns=[*columns, "_reached"])
-        value = table[column].astype(float)
-        table["_key"] = -value if self._settings.higher else value
-        table = table.sort_values(["_key", "_reached", "participant"], na_position="last", kind="stable").reset_index(
-            drop=True
-        )
-        scored = table[column].notna().to_numpy()
-        table.insert(
-            0, "rank", pd.Series([index + 1 if ok else None for index, ok in enumerate(scored)], dtype="Int64")
-        )
-        return table.drop(columns=["_key", "_reached"])
-
-    def _selections(self, conn: sa.Connection) -> dict[int, list[int]]:
-        rows = conn.execute(
-            sa.select(_db.selections.c.participant_id, _db.selections.c.numbers)
-            .join(_db.participants, _db.participants.c.id == _db.selections.c.participant_id)
-            .where(_db.participants.c.board_id == self._settings.id)
-            .order_by(_db.selections.c.id)
-        ).all()
-        return {int(participant_id): json.loads(numbers) for participant_id, numbers in rows}  # the latest wins
-
-    def _finals(self, mine: pd.DataFrame, chosen: list[int] | None) -> pd.DataFrame:
-        """The submissions that count: the participant's choice, else their best released ones.
-
-        The default ranks by the scores the participant was shown, never by
-        exact scores a Ladder withheld, so it reveals nothing new.
-        """
-        if chosen:
-            return mine[mine["number"].isin(chosen)]
-        shown = mine[mine["released_score"].notna()]
-        key = shown["released_score"].astype(float)
-        order = shown.assign(_key=-key if self._settings.higher else key).sort_values(["_key", "number"], kind="stable")
-        return order.head(self._settings.n_final)
-
-    def _private_table(
-        self, people: Sequence[Any], rows: pd.DataFrame, chosen: Mapping[int, list[int]]
-    ) -> pd.DataFrame:
-        records = []
-        for participant_id, name in people:
-            mine = rows[rows["participant_id"] == participant_id]
-            if mine.empty:
-                records.append(
-                    {
-                        "participant": name,
-                        "private_score": math.nan,
-                        "public_score": math.nan,
-                        "final_submissions": "",
-                        "submissions": 0,
-                        "last_submission": None,
-                        "_reached": "",
-                    }
-                )
-                continue
-            finals = self._finals(mine, chosen.get(int(participant_id)))
-            scores = finals["private_score"]
-            best_private = float(scores.max() if self._settings.higher else scores.min())
-            records.append(
-                {
-                    "participant": name,
-                    "private_score": best_private,
-                    "public_score": float(mine.iloc[-1]["best_score"]),
-                    "final_submissions": ", ".join(str(int(number)) for number in sorted(finals["number"])),
-                    "submissions": len(mine),
-                    "last_submission": mine.iloc[-1]["created_at"],
-                    "_reached": str(finals["created_at"].min()),
-                }
-            )
-        return self._ranked(
-            records,
-            ["participant", "private_score", "public_score", "final_submissions", "submissions", "last_submission"],
-            "private_score",
-        )
+            return private_table(people, rows, chosen, higher=s.higher, n_final=s.n_final)
+        return public_table(people, rows, higher=s.higher)
 
     # -- host operations -------------------------------------------------------
 
@@ -782,46 +460,27 @@ class Leaderboard:
         Examples
         --------
         >>> import tempfile, os, casestudies as cs
-        >>> board = cs.Leaderboard.create(os.path.join(tempfile.mkdtemp(), "lb.sqlite"), scenario="fraud-v1", params={"n_customers": 300, "n_days": 35}, seed=2)
+        >>> store = os.path.join(tempfile.mkdtemp(), "lb.sqlite")
+        >>> params = {"n_customers": 300, "n_days": 35}
+        >>> board = cs.Leaderboard.create(store, scenario="fraud-v1", params=params, seed=2)
         >>> token = board.add_participant("bo")
         >>> board.authenticate(token)
         'bo'
         """
-        _check_name("add_participant()", "name", name)
-        token = secrets.token_urlsafe(24)
+        check_name("add_participant()", "name", name)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._store.write() as conn:
-            self._require_open(conn)
-            taken = conn.execute(
-                sa.select(_db.participants.c.id).where(
-                    _db.participants.c.board_id == self._settings.id, _db.participants.c.name == name
-                )
-            ).first()
-            if taken is not None:
-                raise LeaderboardError(
-                    f"leaderboard {self.name!r} already has a participant {name!r}; names are unique. Pick another name."
-                )
-            conn.execute(
-                _db.participants.insert().values(
-                    board_id=self._settings.id,
-                    name=name,
-                    token_sha256=_hash_token(token),
-                    created_at=_db.timestamp(self._clock()),
-                )
-            )
+            self._ledger.require_open(conn)
+            created_at = timestamp(self._clock())
+            self._ledger.add_participant(conn, name, token_sha256=hash_token(token), created_at=created_at)
         return token
 
     def participants(self) -> list[str]:
         """Participant names, in the order they were added."""
         with self._store.read() as conn:
-            return list(
-                conn.execute(
-                    sa.select(_db.participants.c.name)
-                    .where(_db.participants.c.board_id == self._settings.id)
-                    .order_by(_db.participants.c.id)
-                ).scalars()
-            )
+            return [name for _, name in self._ledger.people(conn)]
 
-    def authenticate(self, token: str) -> str:
+    def authenticate(self, token: str | None) -> str:
         """The participant a token belongs to.
 
         Raises
@@ -830,69 +489,19 @@ class Leaderboard:
             If the token is empty or belongs to no participant of this board.
         """
         if not isinstance(token, str) or not token:
-            raise InvalidTokenError(
-                f"leaderboard {self.name!r} needs a participant token; got none. Ask the host for yours."
-            )
+            message = f"leaderboard {self.name!r} needs a participant token; got none. Ask the host for yours."
+            raise InvalidTokenError(message)
         with self._store.read() as conn:
-            name = conn.execute(
-                sa.select(_db.participants.c.name).where(
-                    _db.participants.c.board_id == self._settings.id,
-                    _db.participants.c.token_sha256 == _hash_token(token),
-                )
-            ).scalar()
+            name = self._ledger.token_owner(conn, hash_token(token))
         if name is None:
-            raise InvalidTokenError(
-                f"that token belongs to no participant of leaderboard {self.name!r}. Check it for typos or ask the host for yours."
+            message = (
+                f"that token belongs to no participant of leaderboard {self.name!r}. "
+                "Check it for typos or ask the host for yours."
             )
-        return str(name)
-
-    def _require_open(self, conn: sa.Connection, *, closing: bool = False) -> None:
-        query = sa.select(_db.boards.c.closed_at).where(_db.boards.c.id == self._settings.id)
-        if not self._store.is_sqlite:  # SQLite: the write transaction already excludes every other writer
-            # Submissions share the board row's lock; close() takes it alone, so it
-            # waits for submissions in flight and later ones see the board closed.
-            query = query.with_for_update(read=not closing)
-        closed_at = conn.execute(query).scalar()
-        if closed_at is not None:
-            raise LeaderboardClosedError(
-                f"leaderboard {self.name!r} was closed at {closed_at}; it takes no more submissions or selections. See its final standings with standings(private=True)."
-            )
-
-    def _participant_id(self, conn: sa.Connection, participant: str, *, lock: bool) -> int:
-        query = sa.select(_db.participants.c.id).where(
-            _db.participants.c.board_id == self._settings.id, _db.participants.c.name == participant
-        )
-        if lock and not self._store.is_sqlite:
-            query = query.with_for_update()
-        found = conn.execute(query).scalar()
-        if found is None:
-            names = list(
-                conn.execute(
-                    sa.select(_db.participants.c.name).where(_db.participants.c.board_id == self._settings.id)
-                ).scalars()
-            )
-            suggestion = closest(str(participant), names)
-            hint = (
-                f" Did you mean {suggestion!r}?"
-                if suggestion
-                else " The host adds participants with add_participant()."
-            )
-            raise UnknownParticipantError(f"no participant {participant!r} on leaderboard {self.name!r}.{hint}")
-        return int(found)
+            raise InvalidTokenError(message)
+        return name
 
     # -- submitting ------------------------------------------------------------
-
-    def _paired_bootstrap(self) -> PairedBootstrap:
-        with self._lock:
-            if self._bootstrap is None:
-                public = self._holdout.public
-                bootstrap = PairedBootstrap(
-                    self._holdout.labels[public], n_boot=self._settings.n_boot, seed=self._settings.seed
-                )
-                for _ in bootstrap.chunks():  # fill its cache once, under the lock
-                    pass
-                self._bootstrap = bootstrap
-            return self._bootstrap
 
     def validate(self, predictions: object) -> NDArray[np.float64]:
         """Validate a submission as :meth:`Case.score` does; return the scores in test order.
@@ -902,13 +511,7 @@ class Leaderboard:
         SubmissionError
             Listing every problem at once.
         """
-        return validate_binary(
-            predictions,
-            scenario_id=self._settings.scenario_id,
-            ids=self._holdout.ids,
-            id_column=self._settings.id_column,
-            probabilities=self._settings.probabilities,
-        )
+        return BOARD_TASK.validate(predictions, self._submission)
 
     def submit(self, participant: str, predictions: object, *, label: str | None = None) -> Feedback:
         """Score a participant's predictions and store the submission.
@@ -943,159 +546,88 @@ class Leaderboard:
         Nothing is stored when an error is raised.
         """
         s = self._settings
-        label_text = "" if label is None else str(label)[:200]
+        label_text = "" if label is None else str(label)[:MAX_LABEL_CHARS]
         with self._store.read() as conn:  # cheap checks first, so the right error comes first
-            self._require_open(conn)
-            self._participant_id(conn, participant, lock=False)
+            self._ledger.require_open(conn)
+            self._ledger.participant_id(conn, participant, lock=False)
         values = self.validate(predictions)
         digest = predictions_sha256(values)
-        holdout = self._holdout
-        public, private = holdout.public, ~holdout.public
-        costs = holdout.costs
-        public_score = metric_value(
-            s.metric,
-            holdout.labels[public],
-            values[public],
-            costs=None if costs is None else costs[public],
-            scoring=holdout.scoring,
+        scores = self._scorer.score(values)
+        stored = self._store_submission(participant, label_text, digest, scores)
+        decision = stored.decision
+        remaining = None if s.daily_limit is None else s.daily_limit - stored.today - 1
+        message = feedback_message(
+            decision,
+            number=stored.number,
+            first=stored.first,
+            remaining=remaining,
+            mode=s.feedback,
+            metric=s.metric,
+            digits=s.digits,
+            step=s.step,
         )
-        private_score = metric_value(
-            s.metric,
-            holdout.labels[private],
-            values[private],
-            costs=None if costs is None else costs[private],
-            scoring=holdout.scoring,
+        return Feedback(
+            board=s.name,
+            participant=participant,
+            number=stored.number,
+            received_at=stored.received_at,
+            label=label_text,
+            metric=s.metric,
+            feedback=s.feedback,
+            score=none_if_nan(decision.released),
+            best=decision.best,
+            improved=decision.improved,
+            submissions_today=stored.today + 1,
+            remaining_today=remaining,
+            predictions_sha256=digest,
+            message=message,
         )
-        replicates = None
-        if s.feedback == "parameter-free":
-            replicates = self._paired_bootstrap().replicates(
-                s.metric, values[public], costs=None if costs is None else costs[public], scoring=holdout.scoring
-            )
+
+    def _store_submission(self, participant: str, label: str, digest: str, scores: Scores) -> _Stored:
+        """Decide what to release and append the submission, in one write transaction."""
+        s, ledger = self._settings, self._ledger
         with self._store.write() as conn:
-            self._require_open(conn)
-            participant_id = self._participant_id(conn, participant, lock=True)
+            ledger.require_open(conn)
+            participant_id = ledger.participant_id(conn, participant, lock=True)
             now = self._clock()
             day = now.astimezone(dt.timezone.utc).date().isoformat()
-            today = int(
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(_db.submissions)
-                    .where(_db.submissions.c.participant_id == participant_id, _db.submissions.c.day == day)
-                ).scalar()
-                or 0
-            )
+            today = ledger.count_on(conn, participant_id, day)
             if s.daily_limit is not None and today >= s.daily_limit:
-                raise SubmissionLimitError(
-                    f"{participant!r} has made {today} of {s.daily_limit} submissions allowed on leaderboard {self.name!r} today ({day}, UTC). "
-                    f"Try again after midnight UTC; meanwhile compare models on a validation split of the training data."
+                message = (
+                    f"{participant!r} has made {today} of {s.daily_limit} submissions allowed on leaderboard "
+                    f"{self.name!r} today ({day}, UTC). "
+                    "Try again after midnight UTC; meanwhile compare models on a validation split of the training data."
                 )
-            best = self._current_best(conn, participant_id)
-            last_number = conn.execute(
-                sa.select(sa.func.max(_db.submissions.c.number)).where(
-                    _db.submissions.c.participant_id == participant_id
-                )
-            ).scalar()
-            number = int(last_number or 0) + 1
+                raise SubmissionLimitError(message)
+            best = ledger.current_best(conn, participant_id)
+            number = ledger.next_number(conn, participant_id)
             decision = decide(
                 s.feedback,
-                public=public_score,
-                replicates=replicates,
+                public=scores.public,
+                replicates=scores.replicates,
                 best=best,
                 higher=s.higher,
                 digits=s.digits,
                 step=s.step,
                 alpha=s.alpha,
             )
-            received_at = _db.timestamp(now)
-            conn.execute(
-                _db.submissions.insert().values(
-                    board_id=s.id,
-                    participant_id=participant_id,
-                    number=number,
-                    created_at=received_at,
-                    day=day,
-                    label=label_text,
-                    predictions_sha256=digest,
-                    public_score=public_score,
-                    private_score=private_score,
-                    improved=decision.improved,
-                    released_score=_none_if_nan(decision.released),
-                    best_score=decision.best,
-                    threshold=decision.threshold,
-                    replicates=None if replicates is None else _pack_floats(replicates),
-                )
-            )
-        remaining = None if s.daily_limit is None else s.daily_limit - today - 1
-        return Feedback(
-            board=s.name,
-            participant=participant,
-            number=number,
-            received_at=received_at,
-            label=label_text,
-            metric=s.metric,
-            feedback=s.feedback,
-            score=_none_if_nan(decision.released),
-            best=decision.best,
-            improved=decision.improved,
-            submissions_today=today + 1,
-            remaining_today=remaining,
-            predictions_sha256=digest,
-            message=self._message(number, decision.released, decision.best, decision.improved, best is None, remaining),
-        )
-
-    def _current_best(self, conn: sa.Connection, participant_id: int) -> Best | None:
-        c = _db.submissions.c
-        row = conn.execute(
-            sa.select(c.number, c.public_score, c.best_score, c.replicates)
-            .where(c.participant_id == participant_id, c.improved.is_(True))
-            .order_by(c.number.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        later = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(_db.submissions)
-            .where(c.participant_id == participant_id, c.number > row.number)
-        ).scalar()
-        return Best(
-            number=int(row.number),
-            public=float(row.public_score),
-            released=float(row.best_score),
-            replicates=_unpack_floats(row.replicates),
-            tries_since=int(later or 0),
-        )
-
-    def _message(
-        self, number: int, released: float, best: float, improved: bool, first: bool, remaining: int | None
-    ) -> str:
-        s = self._settings
-        metric = metric_label(s.metric)
-        left = "" if remaining is None else f" {remaining} submission{'s' if remaining != 1 else ''} left today."
-        shown = f"{best:.{s.digits}f}".rstrip("0").rstrip(".") if math.isfinite(best) else "n/a"
-        if s.feedback == "exact":
-            own = f"{released:.{s.digits}f}".rstrip("0").rstrip(".")
-            text = f"Submission {number}: public {metric} {own}"
-            text += " (your first)." if first else (" — a new best." if improved else f"; your best stays {shown}.")
-            return text + left
-        if improved:
-            if first:
-                return f"Submission {number}: public {metric} {shown}.{left}"
-            how = (
-                f"by more than the Ladder's step of {s.step:g}"
-                if s.feedback == "ladder"
-                else "clearly (a paired test on the public part)"
-            )
-            return f"Submission {number} beats your best {how}: public {metric} {shown}.{left}"
-        why = (
-            f"by more than the Ladder's step of {s.step:g}"
-            if s.feedback == "ladder"
-            else "clearly enough to tell from noise on the public part"
-        )
-        return (
-            f"Submission {number} does not beat your best {why}; your public {metric} stays {shown}. "
-            f"The board shows only clear improvements, so it cannot be climbed by trial and error.{left}"
-        )
+            received_at = timestamp(now)
+            values = {
+                "number": number,
+                "created_at": received_at,
+                "day": day,
+                "label": label,
+                "predictions_sha256": digest,
+                "public_score": scores.public,
+                "private_score": scores.private,
+                "improved": decision.improved,
+                "released_score": none_if_nan(decision.released),
+                "best_score": decision.best,
+                "threshold": decision.threshold,
+                "replicates": None if scores.replicates is None else pack_floats(scores.replicates),
+            }
+            ledger.append(conn, participant_id, values)
+        return _Stored(number, received_at, today, decision, best is None)
 
     def history(self, participant: str) -> pd.DataFrame:
         """A participant's own submissions, as they were told about them.
@@ -1107,41 +639,26 @@ class Leaderboard:
             predictions_sha256, selected`` -- released values only, never the
             exact public or private scores behind a Ladder.
         """
+        s = self._settings
         with self._store.read() as conn:
-            participant_id = self._participant_id(conn, participant, lock=False)
-            c = _db.submissions.c
-            query = sa.select(
-                c.number, c.created_at, c.label, c.released_score, c.best_score, c.improved, c.predictions_sha256
-            )
-            rows = conn.execute(query.where(c.participant_id == participant_id).order_by(c.number)).all()
-            chosen = self._selections(conn).get(participant_id)
-        table = pd.DataFrame(
-            rows, columns=["number", "received_at", "label", "score", "best", "improved", "predictions_sha256"]
-        )
-        table["improved"] = table["improved"].astype(bool)
-        if chosen is None:
-            finals = set(self._finals(self._own_scores(participant_id), None)["number"]) if len(table) else set()
-        else:
-            finals = set(chosen)
-        table["selected"] = table["number"].isin(finals)
+            participant_id = self._ledger.participant_id(conn, participant, lock=False)
+            table = self._ledger.history(conn, participant_id)
+            chosen = self._ledger.selections(conn).get(participant_id)
+            counted: set[int] = set()
+            if chosen is not None:
+                counted = set(chosen)
+            elif len(table):
+                own = self._ledger.own_scores(conn, participant_id)
+                counted = set(finals(own, None, higher=s.higher, n_final=s.n_final)["number"])
+        table["selected"] = table["number"].isin(counted)
         return table
-
-    def _own_scores(self, participant_id: int) -> pd.DataFrame:
-        with self._store.read() as conn:
-            c = _db.submissions.c
-            rows = conn.execute(
-                sa.select(c.number, c.released_score, c.created_at)
-                .where(c.participant_id == participant_id)
-                .order_by(c.number)
-            ).all()
-        return pd.DataFrame(rows, columns=["number", "released_score", "created_at"])
 
     def select(self, participant: str, numbers: Iterable[int]) -> list[int]:
         """Choose the submissions that count for the private standing (up to ``n_final``).
 
         Without a choice, a participant's ``n_final`` best public submissions
-        (by the public scores they were shown) count. A new choice replaces the previous one; every choice is kept
-        in the store.
+        (by the public scores they were shown) count. A new choice replaces
+        the previous one; every choice is kept in the store.
 
         Parameters
         ----------
@@ -1163,29 +680,23 @@ class Leaderboard:
         """
         chosen = sorted({int(number) for number in numbers})
         where = f"select() on leaderboard {self.name!r}"
-        if not chosen or len(chosen) > self._settings.n_final:
-            raise InvalidParameterError(
-                f"{where}: choose between 1 and {self._settings.n_final} submissions; got {len(chosen)} ({chosen}). Pass submission numbers from history()."
+        n_final = self._settings.n_final
+        if not chosen or len(chosen) > n_final:
+            message = (
+                f"{where}: choose between 1 and {n_final} submissions; got {len(chosen)} ({chosen}). "
+                "Pass submission numbers from history()."
             )
+            raise InvalidParameterError(message)
         with self._store.write() as conn:
-            self._require_open(conn)
-            participant_id = self._participant_id(conn, participant, lock=True)
-            owned = set(
-                conn.execute(
-                    sa.select(_db.submissions.c.number).where(_db.submissions.c.participant_id == participant_id)
-                ).scalars()
-            )
+            self._ledger.require_open(conn)
+            participant_id = self._ledger.participant_id(conn, participant, lock=True)
+            owned = self._ledger.numbers(conn, participant_id)
             unknown = [number for number in chosen if number not in owned]
             if unknown:
                 have = f"1..{max(owned)}" if owned else "none yet"
-                raise InvalidParameterError(
-                    f"{where}: {participant!r} has no submissions numbered {unknown}; their numbers are {have}."
-                )
-            conn.execute(
-                _db.selections.insert().values(
-                    participant_id=participant_id, numbers=json.dumps(chosen), created_at=_db.timestamp(self._clock())
-                )
-            )
+                message = f"{where}: {participant!r} has no submissions numbered {unknown}; their numbers are {have}."
+                raise InvalidParameterError(message)
+            self._ledger.select(conn, participant_id, chosen, created_at=timestamp(self._clock()))
         return chosen
 
     def close(self) -> pd.DataFrame:
@@ -1199,12 +710,8 @@ class Leaderboard:
             If it is closed already.
         """
         with self._store.write() as conn:
-            self._require_open(conn, closing=True)
-            conn.execute(
-                _db.boards.update()
-                .where(_db.boards.c.id == self._settings.id, _db.boards.c.closed_at.is_(None))
-                .values(closed_at=_db.timestamp(self._clock()))
-            )
+            self._ledger.require_open(conn, closing=True)
+            self._ledger.close(conn, timestamp(self._clock()))
         return self.standings(private=True)
 
     # -- exporting -------------------------------------------------------------
@@ -1212,41 +719,8 @@ class Leaderboard:
     def submissions(self) -> pd.DataFrame:
         """Every stored submission, host-side: exact public scores, and private ones once closed."""
         closed = self.closed
-        c = _db.submissions.c
         with self._store.read() as conn:
-            rows = conn.execute(
-                sa.select(
-                    _db.participants.c.name,
-                    c.number,
-                    c.created_at,
-                    c.label,
-                    c.predictions_sha256,
-                    c.public_score,
-                    c.private_score,
-                    c.released_score,
-                    c.best_score,
-                    c.improved,
-                )
-                .join(_db.participants, _db.participants.c.id == c.participant_id)
-                .where(c.board_id == self._settings.id)
-                .order_by(c.id)
-            ).all()
-        table = pd.DataFrame(
-            rows,
-            columns=[
-                "participant",
-                "number",
-                "received_at",
-                "label",
-                "predictions_sha256",
-                "public_score",
-                "private_score",
-                "released_score",
-                "best_score",
-                "improved",
-            ],
-        )
-        table["improved"] = table["improved"].astype(bool)
+            table = self._ledger.record(conn)
         return table if closed else table.drop(columns=["private_score"])
 
     def export_results(self, folder: StoreLike) -> list[Path]:
@@ -1259,16 +733,9 @@ class Leaderboard:
         list of Path
             The files written.
         """
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [out / "board.json", out / "submissions.csv", out / "standings_public.csv"]
-        written[0].write_text(json.dumps(self.info(), indent=2, default=str), encoding="utf-8")
-        self.submissions().to_csv(written[1], index=False)
-        self.standings().to_csv(written[2], index=False)
-        if self.closed:
-            written.append(out / "standings_private.csv")
-            self.standings(private=True).to_csv(written[-1], index=False)
-        return written
+        info, record, public = self.info(), self.submissions(), self.standings()
+        private = self.standings(private=True) if self.closed else None
+        return write_record(folder, info, record, public, private)
 
     def export_data(self, folder: StoreLike, *, format: FileFormat = "parquet", case: Case | None = None) -> list[Path]:
         """Write what participants get: training data, test features, prompt, data card, a sample submission.
@@ -1293,175 +760,24 @@ class Leaderboard:
         if case is None:
             case = make(self._settings.scenario_id, seed=self._settings.seed, **self._settings.params)
         if case.fingerprint != self._settings.fingerprint:  # pragma: no cover - a changed generator
-            raise LeaderboardError(
-                f"scenario {case.id!r} no longer generates the board's data (fingerprint changed); export from the casestudies version that created the board."
+            message = (
+                f"scenario {case.id!r} no longer generates the board's data (fingerprint changed); "
+                "export from the casestudies version that created the board."
             )
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for part, frame in (("train", case.train), ("test", case.test)):
-            path = out / f"{part}.{format}"
-            if format == "parquet":
-                frame.to_parquet(path, index=False)
-            else:
-                frame.to_csv(path, index=False)
-            written.append(path)
-        card = {key: value for key, value in case.data_card.items() if key != "seed"}
-        card["leaderboard"] = {
-            key: value for key, value in self.info().items() if key not in ("participants", "closed_at")
-        }
-        files = {
-            "prompt.md": case.prompt,
-            "data_card.json": json.dumps(card, indent=2, default=str),
-        }
-        for name, text in files.items():
-            path = out / name
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-        sample = pd.DataFrame({case.id_column: case.test[case.id_column], "prediction": float(case.y_train.mean())})
-        path = out / "sample_submission.csv"
-        sample.to_csv(path, index=False)
-        written.append(path)
-        return written
+            raise LeaderboardError(message)
+        return write_handout(folder, case, self.info(), format=format)
 
 
-def _holdout_of(case: Case) -> Holdout:
-    revealed = case.reveal()
-    costs = host_view(case).holdout.costs
-    return Holdout(
-        ids=case.test[case.id_column].to_numpy(),
-        labels=revealed[case.target].to_numpy().astype(np.int8),
-        public=(revealed["part"] == "public").to_numpy(),
-        costs=None if costs is None else np.asarray(costs, dtype=np.float64),
-        scoring=_scoring_of(case.id),
-    )
+def _only_board(opened: Store, names: list[str]) -> str:
+    """The one board of a store opened without a name.
 
-
-def _scoring_of(scenario_id: str) -> dict[str, float]:
-    scoring = _spec(scenario_id).scoring
-    return {name: float(cast(float, scoring[name])) for name in _SCORING_ARGS if name in scoring}
-
-
-# ---------------------------------------------------------------------------
-# Solo practice
-# ---------------------------------------------------------------------------
-
-
-class PracticeLog:
-    """A personal history of practice reports per scenario, with the score trend.
-
-    Lives in the same kind of store as leaderboards (the same file can hold both).
-
-    Parameters
-    ----------
-    store : str or path-like
-        SQLite file (created if missing) or SQLAlchemy URL.
-    user : str, default="me"
-        Whose history this is.
-    clock : callable, optional
-        Returns the current time (timezone-aware); for tests.
-
-    Examples
-    --------
-    >>> import numpy as np, tempfile, os, casestudies as cs
-    >>> log = cs.PracticeLog(os.path.join(tempfile.mkdtemp(), "me.sqlite"))
-    >>> case = cs.make("fraud-v1", seed=1, n_customers=300, n_days=35)
-    >>> _ = log.record(case.score(np.full(len(case.test), 0.5), name="constant", baselines=False))
-    >>> _ = log.record(case.score(case.reveal()["probability"].to_numpy(), name="oracle", baselines=False))
-    >>> history = log.history("fraud-v1")
-    >>> list(history["name"]), bool(history["change"].iloc[-1] > 0)
-    (['constant', 'oracle'], True)
+    Raises
+    ------
+    UnknownLeaderboardError
+        If the store holds no board or several.
     """
-
-    def __init__(self, store: StoreLike, *, user: str = "me", clock: Clock | None = None) -> None:
-        self.user = _check_name("PracticeLog()", "user", user)
-        self._store = _db.Store(store, create=True)
-        self._clock: Clock = clock or _db.utc_now
-
-    def record(self, report: Report) -> dict[str, object]:
-        """Append a report (from ``case.evaluate`` or ``case.score``) to the history.
-
-        Returns
-        -------
-        dict
-            The stored row: scenario, seed, name, metric and the primary
-            metric on the public, private and whole holdout.
-        """
-        if not isinstance(report, Report):
-            raise InvalidParameterError(
-                f"PracticeLog.record(): report must be a casestudies Report (from case.evaluate or case.score); got {type(report).__name__}."
-            )
-        data = report.to_dict()
-        row = {
-            "user_name": self.user,
-            "scenario_id": report.scenario_id,
-            "seed": int(report.seed),
-            "fingerprint": report.fingerprint,
-            "name": report.submission.name[:500],
-            "metric": report.metric,
-            "public_score": _none_if_nan(report.primary("public")),
-            "private_score": _none_if_nan(report.primary("private")),
-            "all_score": _none_if_nan(report.primary("all")),
-            "created_at": _db.timestamp(self._clock()),
-            "report": json.dumps(data, default=str),
-        }
-        with self._store.write() as conn:
-            conn.execute(_db.practice.insert().values(**row))
-        return {key: value for key, value in row.items() if key != "report"}
-
-    def history(self, scenario_id: str | None = None) -> pd.DataFrame:
-        """The user's practice rows, oldest first, with the trend.
-
-        Parameters
-        ----------
-        scenario_id : str, optional
-            Only this scenario (all scenarios if omitted).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``recorded_at, scenario_id, seed, name, metric, public, private,
-            all, best_so_far, change``: ``best_so_far`` and ``change`` (from
-            the previous row of the same scenario) follow the private score,
-            the one that decides a leaderboard.
-        """
-        c = _db.practice.c
-        query = sa.select(
-            c.created_at, c.scenario_id, c.seed, c.name, c.metric, c.public_score, c.private_score, c.all_score
-        ).where(c.user_name == self.user)
-        if scenario_id is not None:
-            query = query.where(c.scenario_id == scenario_id)
-        with self._store.read() as conn:
-            rows = conn.execute(query.order_by(c.id)).all()
-        table = pd.DataFrame(
-            rows, columns=["recorded_at", "scenario_id", "seed", "name", "metric", "public", "private", "all"]
-        )
-        for column in ("public", "private", "all"):
-            table[column] = table[column].astype(float)
-        higher = table["metric"].map(greater_is_better).astype(bool)
-        signed = table["private"].where(higher, -table["private"])
-        best = signed.groupby(table["scenario_id"]).cummax()
-        table["best_so_far"] = best.where(higher, -best)
-        table["change"] = table.groupby("scenario_id")["private"].diff()
-        return table
-
-    def summary(self, scenario_id: str) -> str:
-        """One line: how many reports, first and last private score, the best.
-
-        Examples
-        --------
-        >>> import tempfile, os, casestudies as cs
-        >>> cs.PracticeLog(os.path.join(tempfile.mkdtemp(), "me.sqlite")).summary("fraud-v1")
-        "no practice reports for 'fraud-v1' yet"
-        """
-        table = self.history(scenario_id)
-        if table.empty:
-            return f"no practice reports for {scenario_id!r} yet"
-        metric = metric_label(str(table["metric"].iloc[-1]))
-        first, last, best = table["private"].iloc[0], table["private"].iloc[-1], table["best_so_far"].iloc[-1]
-        where = int(np.flatnonzero(table["private"].to_numpy() == best)[0]) + 1 if np.isfinite(best) else 0
-        return f"{scenario_id}: {len(table)} reports; private {metric} {first:.3f} -> {last:.3f} (best {best:.3f}, report {where})"
-
-    def dispose(self) -> None:
-        """Release the store's connections."""
-        self._store.dispose()
+    if len(names) != 1:
+        listing = f"it has {names}" if names else "it has none yet"
+        message = f"store {opened.location!r} holds {len(names)} leaderboards; name the one to open ({listing})."
+        raise UnknownLeaderboardError(message)
+    return names[0]

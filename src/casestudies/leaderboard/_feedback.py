@@ -1,4 +1,4 @@
-"""What a leaderboard tells a participant: board metrics, paired bootstrap and the Ladder.
+"""What a leaderboard tells a participant: board metrics and scores, paired bootstrap, the Ladder, the message.
 
 The feedback mechanisms
 -----------------------
@@ -61,6 +61,7 @@ learns less, which is the point of the Ladder.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -69,44 +70,45 @@ from typing import Final, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from casestudies.core import BOARD_ONLY_METRICS as BOARD_ONLY_METRIC_INFO
+from casestudies.core import metric_label
+from casestudies.leaderboard._settings import BoardHoldout
 from casestudies.scoring import binary_metrics
 
 FeedbackMode = Literal["exact", "ladder", "parameter-free"]
 FEEDBACK_MODES: Final[tuple[str, ...]] = ("exact", "ladder", "parameter-free")
 
-BOARD_ONLY_METRICS: Final[tuple[str, ...]] = ("accuracy",)
+BOARD_ONLY_METRIC_NAMES: Final[tuple[str, ...]] = tuple(info.name for info in BOARD_ONLY_METRIC_INFO)
 """Metrics a board may use beyond the scenario's own: ``accuracy`` (score >= 0.5 read as 1)."""
 
-_LOWER_IS_BETTER: Final[frozenset[str]] = frozenset({"expected_cost"})
+RESAMPLED_METRICS: Final[tuple[str, ...]] = (
+    "average_precision",
+    "roc_auc",
+    "precision_at_budget",
+    "recall_at_budget",
+    "expected_cost",
+)
+"""Scenario metrics a board can rank by: the binary metrics the paired bootstrap knows how to resample."""
+
+ACCURACY_THRESHOLD: Final[float] = 0.5
+"""``accuracy`` reads a score at or above this as a positive prediction (scores are probabilities)."""
+
 _CHUNK_CELLS: Final[int] = 1 << 21
+"""Cells (replicates x public rows) of one count matrix: bounds its memory to 8 MiB of float32."""
+
 _CACHE_CELLS: Final[int] = 1 << 23
+"""Boards up to this many cells keep their count matrices (32 MiB of float32); larger ones redraw them."""
+
 _BOOT_SPAWN_KEY: Final[int] = 0x1ADD
+"""Spawn key of the resamples' streams: far above the few children a generator spawns, so no stream is shared."""
+
+_FLOAT32_EXACT_ROWS: Final[int] = 1 << 24
+"""float32 holds every integer count below 2**24 exactly; larger public parts count in float64."""
 
 
 def board_metrics(scenario_metrics: tuple[str, ...]) -> tuple[str, ...]:
     """Metrics a board of a scenario can rank by."""
-    resampled = ("average_precision", "roc_auc", "precision_at_budget", "recall_at_budget", "expected_cost")
-    return tuple(name for name in scenario_metrics if name in resampled) + BOARD_ONLY_METRICS
-
-
-def greater_is_better(metric: str) -> bool:
-    """Direction of a board metric."""
-    return metric not in _LOWER_IS_BETTER and not metric.endswith("_loss")
-
-
-@dataclass(frozen=True, slots=True)
-class Holdout:
-    """The host-side holdout of a board: ids, labels, the public mask and scoring settings."""
-
-    ids: NDArray[np.generic]
-    labels: NDArray[np.int8]
-    public: NDArray[np.bool_]
-    costs: NDArray[np.float64] | None
-    scoring: Mapping[str, float]
-
-    @property
-    def private(self) -> NDArray[np.bool_]:
-        return ~self.public
+    return tuple(name for name in scenario_metrics if name in RESAMPLED_METRICS) + BOARD_ONLY_METRIC_NAMES
 
 
 def metric_value(
@@ -129,7 +131,7 @@ def metric_value(
     1.0
     """
     if metric == "accuracy":
-        return float(np.mean((scores >= 0.5) == (labels == 1)))
+        return float(np.mean((scores >= ACCURACY_THRESHOLD) == (labels == 1)))
     return float(binary_metrics(labels, scores, costs=costs, **dict(scoring))[metric])
 
 
@@ -156,7 +158,7 @@ class PairedBootstrap:
         rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_BOOT_SPAWN_KEY, index)))
         n_rows = len(self.labels)
         # Integer counts held as floats for fast arithmetic; float32 is exact below 2**24 rows.
-        dtype = np.float32 if n_rows < 1 << 24 else np.float64
+        dtype = np.float32 if n_rows < _FLOAT32_EXACT_ROWS else np.float64
         counts: NDArray[np.floating] = np.zeros(size * n_rows, dtype=dtype)
         offsets = (np.arange(size) * n_rows)[:, None]
         for rows in (self._positives, self._negatives):
@@ -249,7 +251,7 @@ def _replicate_chunk(
     scoring: Mapping[str, float],
 ) -> NDArray[np.float64]:
     if metric == "accuracy":
-        correct = ((scores >= 0.5) == (labels == 1)).astype(counts.dtype)
+        correct = ((scores >= ACCURACY_THRESHOLD) == (labels == 1)).astype(counts.dtype)
         # einsum, not a BLAS matrix product: as fast, and the same sums on every machine
         hits = np.einsum("ij,j->i", counts, correct)
         return np.asarray(hits, dtype=np.float64) / len(labels)  # each replicate has len(labels) rows
@@ -265,6 +267,57 @@ def _replicate_chunk(
             metric, labels[rows], scores[rows], costs=None if costs is None else costs[rows], scoring=scoring
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """A validated submission's exact scores (host-side) and its paired-bootstrap replicates."""
+
+    public: float
+    private: float
+    replicates: NDArray[np.float64] | None
+
+
+class HoldoutScorer:
+    """Scores submissions on a board's holdout: both parts exactly, the public part on every resample.
+
+    The resamples are drawn on first use and shared by every thread of the process.
+    """
+
+    def __init__(self, holdout: BoardHoldout, *, metric: str, n_boot: int, seed: int, replicate: bool) -> None:
+        self.holdout = holdout
+        self.metric = metric
+        self.n_boot = n_boot
+        self.seed = seed
+        self.replicate = replicate
+        self._bootstrap: PairedBootstrap | None = None
+        self._lock = threading.Lock()
+
+    def _paired_bootstrap(self) -> PairedBootstrap:
+        with self._lock:
+            if self._bootstrap is None:
+                labels = self.holdout.labels[self.holdout.public]
+                bootstrap = PairedBootstrap(labels, n_boot=self.n_boot, seed=self.seed)
+                for _ in bootstrap.chunks():  # fill its cache once, under the lock
+                    pass
+                self._bootstrap = bootstrap
+            return self._bootstrap
+
+    def score(self, values: NDArray[np.float64]) -> Scores:
+        """Exact public and private scores of validated values; their replicates when ``replicate``."""
+        holdout, costs = self.holdout, self.holdout.costs
+        exact = {}
+        for part, mask in (("public", holdout.public), ("private", holdout.private)):
+            part_costs = None if costs is None else costs[mask]
+            labels = holdout.labels[mask]
+            exact[part] = metric_value(self.metric, labels, values[mask], costs=part_costs, scoring=holdout.scoring)
+        replicates = None
+        if self.replicate:
+            public = holdout.public
+            replicates = self._paired_bootstrap().replicates(
+                self.metric, values[public], costs=None if costs is None else costs[public], scoring=holdout.scoring
+            )
+        return Scores(exact["public"], exact["private"], replicates)
 
 
 # ---------------------------------------------------------------------------
@@ -341,11 +394,12 @@ def decide(
 
     Examples
     --------
-    >>> d = decide("ladder", public=0.512, replicates=None, best=None, higher=True, digits=5, step=0.01, alpha=0.05)
+    >>> settings = {"higher": True, "digits": 5, "step": 0.01, "alpha": 0.05}
+    >>> d = decide("ladder", public=0.512, replicates=None, best=None, **settings)
     >>> d.improved, d.released
     (True, 0.51)
     >>> previous = Best(number=1, public=0.512, released=0.51, replicates=None, tries_since=0)
-    >>> decide("ladder", public=0.519, replicates=None, best=previous, higher=True, digits=5, step=0.01, alpha=0.05).best
+    >>> decide("ladder", public=0.519, replicates=None, best=previous, **settings).best
     0.51
     """
     sign = 1.0 if higher else -1.0
@@ -372,3 +426,59 @@ def decide(
     if sign * (public - best.public) > threshold:
         return Decision(True, released, released, threshold)
     return Decision(False, math.nan, best.released, threshold)
+
+
+def _shown(value: float, digits: int) -> str:
+    """A released value as text: ``digits`` decimals without trailing zeros."""
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def feedback_message(
+    decision: Decision,
+    *,
+    number: int,
+    first: bool,
+    remaining: int | None,
+    mode: str,
+    metric: str,
+    digits: int,
+    step: float,
+) -> str:
+    """What a participant reads about submission ``number``: its released score or why none is shown.
+
+    Examples
+    --------
+    >>> decision = Decision(improved=True, released=0.51, best=0.51, threshold=0.01)
+    >>> feedback_message(
+    ...     decision, number=1, first=True, remaining=4, mode="ladder", metric="roc_auc", digits=5, step=0.01
+    ... )
+    'Submission 1: public ROC-AUC 0.51. 4 submissions left today.'
+    """
+    label = metric_label(metric)
+    left = "" if remaining is None else f" {remaining} submission{'s' if remaining != 1 else ''} left today."
+    best = _shown(decision.best, digits) if math.isfinite(decision.best) else "n/a"
+    if mode == "exact":
+        text = f"Submission {number}: public {label} {_shown(decision.released, digits)}"
+        if first:
+            text += " (your first)."
+        else:
+            text += " — a new best." if decision.improved else f"; your best stays {best}."
+        return text + left
+    if decision.improved:
+        if first:
+            return f"Submission {number}: public {label} {best}.{left}"
+        how = (
+            f"by more than the Ladder's step of {step:g}"
+            if mode == "ladder"
+            else "clearly (a paired test on the public part)"
+        )
+        return f"Submission {number} beats your best {how}: public {label} {best}.{left}"
+    why = (
+        f"by more than the Ladder's step of {step:g}"
+        if mode == "ladder"
+        else "clearly enough to tell from noise on the public part"
+    )
+    return (
+        f"Submission {number} does not beat your best {why}; your public {label} stays {best}. "
+        f"The board shows only clear improvements, so it cannot be climbed by trial and error.{left}"
+    )

@@ -22,16 +22,15 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
 import re
 import socket
 import tempfile
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Final
 
 import pandas as pd
 
@@ -47,7 +46,9 @@ from casestudies.exceptions import (
     SubmissionLimitError,
     UnknownParticipantError,
 )
-from casestudies.leaderboard._board import Clock, Leaderboard, StoreLike
+from casestudies.leaderboard._board import Leaderboard
+from casestudies.leaderboard._page import CONTENT_SECURITY_POLICY, page, script
+from casestudies.leaderboard._settings import MAX_LABEL_CHARS, Clock, StoreLike
 
 try:
     import uvicorn
@@ -61,8 +62,23 @@ except ImportError as err:  # pragma: no cover - exercised without the extra
         f"the leaderboard server needs the 'server' extra: pip install \"casestudies[server]\" ({err})."
     ) from err
 
-DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024
-SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq", ".txt")
+DEFAULT_MAX_UPLOAD_BYTES: Final[int] = 16 * 1024 * 1024
+"""Largest request body read by default (16 MiB): room for a large test set's two columns, refusing floods early."""
+
+SUFFIXES: Final[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq", ".txt")
+"""Upload suffixes passed on to the validator as they are; any other is reduced to a harmless one."""
+
+LISTEN_BACKLOG: Final[int] = 128
+"""Connections the listening socket queues while the server is busy accepting others."""
+
+_OTHER_SUFFIX: Final = re.compile(r"\.[a-z0-9]{1,12}")
+"""An unknown suffix kept for the validator's message only when it is short and plain."""
+
+_FILE_HELP: Final[str] = "CSV (.csv, .csv.gz) or Parquet file with the id column (or id) and prediction."
+_LABEL_HELP: Final[str] = "A note to yourself, e.g. the model's name."
+_TOKEN_HELP: Final[str] = "Your token, if you cannot send an Authorization header."
+
+_Authorization = Annotated[str | None, Header(description="Bearer TOKEN")]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -227,9 +243,7 @@ def _suffix_of(filename: str | None) -> str:
         if name.endswith(suffix):
             return suffix
     found = Path(name).suffix
-    return (
-        found if re.fullmatch(r"\.[a-z0-9]{1,12}", found) else ".unknown"
-    )  # refused by the validator, with its suffix
+    return found if _OTHER_SUFFIX.fullmatch(found) else ".unknown"  # refused by the validator, with its suffix
 
 
 def _bearer(authorization: str | None, form_token: str | None) -> str:
@@ -266,16 +280,29 @@ def create_app(
     """
     leaderboard = Leaderboard.open(store, board, clock=clock)
     info = leaderboard.info()
-    app = FastAPI(
-        title=f"casestudies leaderboard: {leaderboard.name}",
-        version="1",
-        description=(
-            f"Scenario {info['scenario_id']}, ranked by {info['metric']} on the public part of a hidden holdout "
-            f"({info['feedback']} feedback). Submit a CSV or Parquet file with columns {info['id_column']} (or id) and prediction, "
-            'with your token as `Authorization: Bearer TOKEN`. Errors are JSON: {"error": {"type", "message", "problems"}}.'
-        ),
-    )
+    app = FastAPI(title=f"casestudies leaderboard: {leaderboard.name}", version="1", description=_description(info))
     app.state.leaderboard = leaderboard
+    _add_error_handlers(app)
+    _add_page(app, leaderboard)
+    _add_board_routes(app, leaderboard, info)
+    _add_participant_routes(app, leaderboard)
+    app.add_middleware(UploadLimit, max_bytes=max_upload_bytes)
+    return app
+
+
+def _description(info: Mapping[str, object]) -> str:
+    """The OpenAPI description: what the board ranks and how to submit."""
+    return (
+        f"Scenario {info['scenario_id']}, ranked by {info['metric']} on the public part of a hidden holdout "
+        f"({info['feedback']} feedback). "
+        f"Submit a CSV or Parquet file with columns {info['id_column']} (or id) and prediction, "
+        "with your token as `Authorization: Bearer TOKEN`. "
+        'Errors are JSON: {"error": {"type", "message", "problems"}}.'
+    )
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error as JSON ``{"error": {"type", "message", "problems"}}``, library errors with their status."""
 
     @app.exception_handler(CaseStudiesError)
     async def _library_error(request: Request, err: CaseStudiesError) -> JSONResponse:
@@ -289,11 +316,8 @@ def create_app(
         for item in err.errors():
             where = ".".join(str(part) for part in item.get("loc", ()))
             hint = "Send a multipart form with the file in a field named 'file' (curl -F file=@predictions.csv)."
-            problems.append(
-                Problem(
-                    ProblemCode.WRONG_TYPE, f"a valid field {where}", str(item.get("msg", "invalid")), hint
-                ).to_dict()
-            )
+            received = str(item.get("msg", "invalid"))
+            problems.append(Problem(ProblemCode.WRONG_TYPE, f"a valid field {where}", received, hint).to_dict())
         return _error(422, "RequestValidationError", "the request does not have the expected fields.", problems)
 
     @app.exception_handler(Exception)
@@ -305,18 +329,21 @@ def create_app(
     async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
         return _error(err.status_code, "HTTPError", str(err.detail))
 
+
+def _add_page(app: FastAPI, leaderboard: Leaderboard) -> None:
+    """The page at ``/`` and its script at ``/app.js`` (outside the API's schema)."""
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page() -> HTMLResponse:
-        return HTMLResponse(
-            _page(leaderboard),
-            headers={
-                "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-            },
-        )
+    def board_page() -> HTMLResponse:
+        return HTMLResponse(page(leaderboard), headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
     @app.get("/app.js", include_in_schema=False)
-    def script() -> Response:
-        return Response(_SCRIPT, media_type="text/javascript")
+    def board_script() -> Response:
+        return Response(script(), media_type="text/javascript")
+
+
+def _add_board_routes(app: FastAPI, leaderboard: Leaderboard, info: Mapping[str, object]) -> None:
+    """What anyone may read: the board's settings and the standings."""
 
     @app.get("/api/board", summary="The board's public settings")
     def board_info() -> dict[str, Any]:
@@ -334,6 +361,10 @@ def create_app(
             "private": _records(leaderboard.standings(private=True)) if closed else None,
         }
 
+
+def _add_participant_routes(app: FastAPI, leaderboard: Leaderboard) -> None:
+    """What a participant does with their token: submit, read their history, choose their final submissions."""
+
     @app.post(
         "/api/submissions",
         status_code=201,
@@ -342,14 +373,10 @@ def create_app(
         summary="Submit predictions (multipart form, field 'file')",
     )
     def submit(
-        file: UploadFile = File(
-            description="CSV (.csv, .csv.gz) or Parquet file with the id column (or id) and prediction."
-        ),
-        label: str | None = Form(
-            default=None, max_length=200, description="A note to yourself, e.g. the model's name."
-        ),
-        token: str | None = Form(default=None, description="Your token, if you cannot send an Authorization header."),
-        authorization: str | None = Header(default=None, description="Bearer TOKEN"),
+        file: Annotated[UploadFile, File(description=_FILE_HELP)],
+        label: Annotated[str | None, Form(max_length=MAX_LABEL_CHARS, description=_LABEL_HELP)] = None,
+        token: Annotated[str | None, Form(description=_TOKEN_HELP)] = None,
+        authorization: _Authorization = None,
     ) -> dict[str, object]:
         participant = leaderboard.authenticate(_bearer(authorization, token))
         suffix = _suffix_of(file.filename)
@@ -367,7 +394,7 @@ def create_app(
         responses=_ERRORS,
         summary="Your own submissions, as you were told about them",
     )
-    def my_submissions(authorization: str | None = Header(default=None, description="Bearer TOKEN")) -> dict[str, Any]:
+    def my_submissions(authorization: _Authorization = None) -> dict[str, Any]:
         participant = leaderboard.authenticate(_bearer(authorization, None))
         return {"participant": participant, "submissions": _records(leaderboard.history(participant))}
 
@@ -377,161 +404,9 @@ def create_app(
         responses=_ERRORS,
         summary="Choose the submissions that count for the private standing",
     )
-    def select(
-        request: SelectionRequest, authorization: str | None = Header(default=None, description="Bearer TOKEN")
-    ) -> dict[str, Any]:
+    def select(request: SelectionRequest, authorization: _Authorization = None) -> dict[str, Any]:
         participant = leaderboard.authenticate(_bearer(authorization, None))
         return {"participant": participant, "selected": leaderboard.select(participant, request.numbers)}
-
-    app.add_middleware(UploadLimit, max_bytes=max_upload_bytes)
-    return app
-
-
-def _format_time(value: object) -> str:
-    """``MM-DD HH:MM`` (UTC): short enough for a phone's column."""
-    if not isinstance(value, str) or len(value) < 16:
-        return "—"
-    return value[5:16].replace("T", " ")
-
-
-def _format_score(value: object, digits: int) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{float(value):.{digits}f}"  # type: ignore[arg-type]
-
-
-def _rows_html(table: pd.DataFrame, score_column: str, digits: int) -> str:
-    rows = []
-    for record in table.to_dict("records"):
-        rank = "" if pd.isna(record["rank"]) else str(int(record["rank"]))
-        rows.append(
-            "<tr>"
-            f"<td class='num'>{html.escape(rank)}</td>"
-            f"<td>{html.escape(str(record['participant']))}</td>"
-            f"<td class='num'>{_format_score(record[score_column], digits)}</td>"
-            f"<td class='num'>{int(record['submissions'])}</td>"
-            f"<td>{html.escape(_format_time(record['last_submission']))}</td>"
-            "</tr>"
-        )
-    return "".join(rows) or "<tr><td colspan='5'>No participants yet.</td></tr>"
-
-
-def _page(leaderboard: Leaderboard) -> str:
-    info = leaderboard.info()
-    settings = dict(info["feedback_settings"])  # type: ignore[call-overload]
-    digits = int(settings["digits"])
-    closed = info["closed_at"] is not None
-    metric = str(info["metric"]).replace("_", " ")
-    direction = "higher is better" if info["higher_is_better"] else "lower is better"
-    mode = {
-        "parameter-free": "a new public score is shown only when a paired test says it beats your best (the Ladder), so the board cannot be climbed by trial and error",
-        "ladder": f"a new public score is shown only when it beats your best by more than {settings.get('step')} (the Ladder)",
-        "exact": f"every public score is shown, rounded to {digits} decimals",
-    }[str(info["feedback"])]
-    limit = "no daily limit" if info["daily_limit"] is None else f"{info['daily_limit']} submissions per day (UTC)"
-    sections = []
-    if closed:
-        final = leaderboard.standings(private=True)
-        sections.append(
-            f"<h2>Final standings <span class='sub'>private part · {html.escape(metric)}</span></h2><div class='scroll'><table id='private'><thead><tr><th>#</th><th>Participant</th>"
-            f"<th class='num'>Score</th><th class='num'>Subs</th><th>Last (UTC)</th></tr></thead><tbody>{_rows_html(final, 'private_score', digits)}</tbody></table></div>"
-        )
-    public = leaderboard.standings()
-    sections.append(
-        f"<h2>{'Public standings' if not closed else 'Public standings, as shown before the close'} <span class='sub'>{html.escape(metric)}</span></h2>"
-        "<div class='scroll'><table id='standings'><thead><tr><th>#</th><th>Participant</th>"
-        f"<th class='num'>Score</th><th class='num'>Subs</th><th>Last (UTC)</th></tr></thead><tbody>{_rows_html(public, 'score', digits)}</tbody></table></div>"
-    )
-    form = (
-        "<p class='closed'>This leaderboard is closed.</p>"
-        if closed
-        else (
-            "<h2>Submit</h2><form id='submit-form' enctype='multipart/form-data'>"
-            "<label>Token <input id='token' name='token' type='password' autocomplete='current-password' required></label>"
-            f"<label>Predictions (CSV or Parquet: {html.escape(str(info['id_column']))} or id, prediction) <input id='file' name='file' type='file' accept='.csv,.gz,.parquet,.pq' required></label>"
-            "<label>Note <input id='label' name='label' type='text' maxlength='200' placeholder='e.g. lightgbm, 300 trees'></label>"
-            "<button id='send' type='submit'>Submit</button></form>"
-            "<div id='result' role='status' aria-live='polite'></div>"
-        )
-    )
-    title = html.escape(str(info["name"]))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — leaderboard</title>
-<style>
-:root {{ color-scheme: light dark; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }}
-body {{ margin: 0 auto; max-width: 46rem; padding: 1rem; line-height: 1.45; font-size: 1rem; }}
-h1 {{ font-size: 1.5rem; margin: 0 0 .25rem; }} h2 {{ font-size: 1.15rem; margin-top: 1.5rem; }}
-.meta {{ color: GrayText; font-size: .9rem; overflow-wrap: anywhere; }}
-.sub {{ font-weight: 400; font-size: .9rem; color: GrayText; }}
-.scroll {{ overflow-x: auto; }}
-table {{ border-collapse: collapse; width: 100%; font-size: .95rem; }}
-th, td {{ padding: .45rem .3rem; border-bottom: 1px solid #8884; text-align: left; white-space: nowrap; }}
-td:nth-child(2) {{ white-space: normal; overflow-wrap: anywhere; }}
-.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-form {{ display: grid; gap: .75rem; }}
-label {{ display: grid; gap: .25rem; font-size: .95rem; }}
-input, button {{ font: inherit; padding: .6rem; border-radius: .4rem; border: 1px solid #8888; max-width: 100%; box-sizing: border-box; }}
-button {{ cursor: pointer; font-weight: 600; }}
-#result {{ margin-top: .75rem; white-space: pre-wrap; }}
-#result.error {{ color: #b00020; }} #result.ok {{ color: #1b6e20; }}
-.closed {{ font-weight: 600; }}
-</style></head>
-<body>
-<h1>{title}</h1>
-<p class="meta">Scenario <b>{html.escape(str(info["scenario_id"]))}</b> · ranked by {html.escape(metric)} ({direction}) on the public part of a hidden holdout;
-the private part decides the final standing. Feedback: {html.escape(mode)}. {html.escape(limit)}.</p>
-{"".join(sections)}
-{form}
-<p class="meta">API: <a href="/docs">/docs</a> · <a href="/openapi.json">/openapi.json</a> · curl -H "Authorization: Bearer TOKEN" -F file=@predictions.csv {{this address}}/api/submissions</p>
-<script src="/app.js"></script>
-</body></html>"""
-
-
-_SCRIPT = r"""
-(function () {
-  const form = document.getElementById("submit-form");
-  if (!form) return;
-  const result = document.getElementById("result");
-  const show = (text, kind) => { result.textContent = text; result.className = kind; };
-  const fmt = (value, digits) => (value === null || value === undefined) ? "—" : Number(value).toFixed(digits);
-  const when = (value) => (value && value.length >= 16) ? value.slice(5, 16).replace("T", " ") : "—";
-  async function refresh() {
-    const [board, standings] = await Promise.all([fetch("/api/board").then(r => r.json()), fetch("/api/standings").then(r => r.json())]);
-    const digits = board.feedback_settings.digits;
-    const body = document.querySelector("#standings tbody");
-    body.replaceChildren();
-    for (const row of standings.public) {
-      const tr = document.createElement("tr");
-      const cells = [[row.rank === null ? "" : String(row.rank), "num"], [row.participant, ""], [fmt(row.score, digits), "num"], [String(row.submissions), "num"], [when(row.last_submission), ""]];
-      for (const [text, cls] of cells) { const td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); }
-      body.appendChild(tr);
-    }
-  }
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const token = document.getElementById("token").value.trim();
-    const data = new FormData();
-    data.append("file", document.getElementById("file").files[0]);
-    const label = document.getElementById("label").value;
-    if (label) data.append("label", label);
-    show("Scoring…", "");
-    let response;
-    try {
-      response = await fetch("/api/submissions", { method: "POST", body: data, headers: { "Authorization": "Bearer " + token } });
-    } catch (err) { show("Could not reach the server: " + err, "error"); return; }
-    const payload = await response.json().catch(() => ({ error: { message: "HTTP " + response.status, problems: [] } }));
-    if (response.ok) {
-      show(payload.message, "ok");
-      await refresh();
-    } else {
-      const problems = (payload.error.problems || []).map(p => "• [" + p.code + "] expected " + p.expected + "; got " + p.received + ". " + p.hint);
-      show([payload.error.message.split("\n")[0], ...problems].join("\n"), "error");
-    }
-  });
-})();
-"""
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -544,7 +419,7 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError:
         sock.close()
         raise
-    sock.listen(128)
+    sock.listen(LISTEN_BACKLOG)
     sock.set_inheritable(True)
     return sock
 

@@ -153,7 +153,8 @@ def _sqlite_guards() -> list[str]:
         "BEGIN SELECT RAISE(ABORT, 'casestudies: a board row only changes once, from open to closed'); END"
     )
     statements.append(
-        "CREATE TRIGGER IF NOT EXISTS boards_no_delete BEFORE DELETE ON boards BEGIN SELECT RAISE(ABORT, 'casestudies: boards are never deleted'); END"
+        "CREATE TRIGGER IF NOT EXISTS boards_no_delete BEFORE DELETE ON boards "
+        "BEGIN SELECT RAISE(ABORT, 'casestudies: boards are never deleted'); END"
     )
     return statements
 
@@ -168,14 +169,17 @@ def _postgres_guards() -> list[str]:
         "CREATE OR REPLACE FUNCTION casestudies_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN RAISE EXCEPTION 'casestudies: % rows are never changed or deleted', TG_TABLE_NAME; END $$",
         "CREATE OR REPLACE FUNCTION casestudies_board_only_close() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF TG_OP = 'UPDATE' AND OLD.closed_at IS NULL AND NEW.closed_at IS NOT NULL AND {unchanged} THEN RETURN NEW; END IF; "
+        "BEGIN IF TG_OP = 'UPDATE' AND OLD.closed_at IS NULL AND NEW.closed_at IS NOT NULL "
+        f"AND {unchanged} THEN RETURN NEW; END IF; "
         "RAISE EXCEPTION 'casestudies: a board row only changes once, from open to closed'; END $$",
-        "CREATE TRIGGER boards_only_close BEFORE UPDATE OR DELETE ON boards FOR EACH ROW EXECUTE FUNCTION casestudies_board_only_close()",
+        "CREATE TRIGGER boards_only_close BEFORE UPDATE OR DELETE ON boards "
+        "FOR EACH ROW EXECUTE FUNCTION casestudies_board_only_close()",
     ]
     for table in APPEND_ONLY:
         actions = "DELETE" if table is meta else "UPDATE OR DELETE"
         statements.append(
-            f"CREATE TRIGGER {table.name}_append_only BEFORE {actions} ON {table.name} FOR EACH ROW EXECUTE FUNCTION casestudies_append_only()"
+            f"CREATE TRIGGER {table.name}_append_only BEFORE {actions} ON {table.name} "
+            "FOR EACH ROW EXECUTE FUNCTION casestudies_append_only()"
         )
     return statements
 
@@ -204,7 +208,10 @@ def _url_of(store: str | os.PathLike[str], *, create: bool) -> sa.engine.URL:
         try:
             return sa.engine.make_url(text)
         except sa.exc.ArgumentError as err:
-            message = f"store URL {describe_store(text)!r} cannot be parsed ({err}). Pass a SQLite file path or a URL like postgresql+psycopg://user@host/db."
+            message = (
+                f"store URL {describe_store(text)!r} cannot be parsed ({err}). "
+                "Pass a SQLite file path or a URL like postgresql+psycopg://user@host/db."
+            )
             raise StoreError(message) from err
     path = Path(text).expanduser().resolve()
     if path.is_dir():
@@ -213,9 +220,8 @@ def _url_of(store: str | os.PathLike[str], *, create: bool) -> sa.engine.URL:
         )
     if not path.exists():
         if not create:
-            raise StoreError(
-                f"no leaderboard store at {text!r}. Create one with casestudies.Leaderboard.create(...) or `casestudies leaderboard create`."
-            )
+            message = f"no leaderboard store at {text!r}. Create one with casestudies.Leaderboard.create(...)."
+            raise StoreError(message)
         if not path.parent.is_dir():
             raise StoreError(
                 f"cannot create store {text!r}: folder {str(path.parent)!r} does not exist. Create it first."
@@ -249,9 +255,11 @@ class Store:
             else:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
         except (ImportError, sa.exc.ArgumentError) as err:
-            raise StoreError(
-                f"cannot open store {self.location!r}: {err}. For PostgreSQL install a driver: pip install 'psycopg[binary]'."
-            ) from err
+            message = (
+                f"cannot open store {self.location!r}: {err}. "
+                "For PostgreSQL install a driver: pip install 'psycopg[binary]'."
+            )
+            raise StoreError(message) from err
         try:
             self._prepare(create)
         except sa.exc.DatabaseError as err:
@@ -268,9 +276,11 @@ class Store:
             )
         if version is None:
             if not create:
-                raise StoreError(
-                    f"{self.location!r} holds no leaderboard store (no casestudies schema). Create one with casestudies.Leaderboard.create(...)."
+                message = (
+                    f"{self.location!r} holds no leaderboard store (no casestudies schema). "
+                    "Create one with casestudies.Leaderboard.create(...)."
                 )
+                raise StoreError(message)
             with self.write() as conn:
                 if not sa.inspect(conn).has_table(meta.name):
                     metadata.create_all(conn)
@@ -286,13 +296,17 @@ class Store:
                     )
             return
         if int(version) > SCHEMA_VERSION:
-            raise StoreError(
-                f"store {self.location!r} has schema version {version}, newer than this casestudies understands ({SCHEMA_VERSION}). Upgrade casestudies to open it."
+            message = (
+                f"store {self.location!r} has schema version {version}, "
+                f"newer than this casestudies understands ({SCHEMA_VERSION}). Upgrade casestudies to open it."
             )
+            raise StoreError(message)
         if int(version) < SCHEMA_VERSION:  # pragma: no cover - no older versions exist yet
-            raise StoreError(
-                f"store {self.location!r} has schema version {version}; this casestudies needs {SCHEMA_VERSION} and has no migration for it."
+            message = (
+                f"store {self.location!r} has schema version {version}; "
+                f"this casestudies needs {SCHEMA_VERSION} and has no migration for it."
             )
+            raise StoreError(message)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -337,7 +351,10 @@ class Store:
         try:
             yield
         except sa.exc.OperationalError as err:
-            message = f"store {self.location!r} is unavailable ({type(err.orig).__name__}: {err.orig}). Nothing was written by the failed operation; try again."
+            message = (
+                f"store {self.location!r} is unavailable ({type(err.orig).__name__}: {err.orig}). "
+                "Nothing was written by the failed operation; try again."
+            )
             raise StoreError(message) from err
 
     def dispose(self) -> None:

@@ -1,0 +1,74 @@
+"""Files a board writes: the participants' handout and the host's record of the board.
+
+The handout holds nothing from the holdout and not the seed; the record
+holds private scores and standings only once the board is closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from casestudies.case import Case
+from casestudies.core import FileFormat
+from casestudies.leaderboard._settings import StoreLike
+
+_OPEN_ONLY_INFO: Final[tuple[str, ...]] = ("participants", "closed_at")
+"""Board facts that change while it runs; the handout's data card leaves them out."""
+
+
+def write_handout(folder: StoreLike, case: Case, info: Mapping[str, object], *, format: FileFormat) -> list[Path]:
+    """Write training data, test features, prompt, data card and a sample submission; return the paths.
+
+    ``data_card.json`` has its ``seed`` removed and the board's public
+    ``info`` added; ``test`` has no target column.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for part, frame in (("train", case.train), ("test", case.test)):
+        path = out / f"{part}.{format}"
+        if format == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            frame.to_csv(path, index=False)
+        written.append(path)
+    card = {key: value for key, value in case.data_card.items() if key != "seed"}
+    card["leaderboard"] = {key: value for key, value in info.items() if key not in _OPEN_ONLY_INFO}
+    files = {
+        "prompt.md": case.prompt,
+        "data_card.json": json.dumps(card, indent=2, default=str),
+    }
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    sample = pd.DataFrame({case.id_column: case.test[case.id_column], "prediction": float(case.y_train.mean())})
+    path = out / "sample_submission.csv"
+    sample.to_csv(path, index=False)
+    written.append(path)
+    return written
+
+
+def write_record(
+    folder: StoreLike,
+    info: Mapping[str, object],
+    submissions: pd.DataFrame,
+    public: pd.DataFrame,
+    private: pd.DataFrame | None,
+) -> list[Path]:
+    """Write ``board.json``, ``submissions.csv``, ``standings_public.csv`` and, when given, the private standings."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "board.json", out / "submissions.csv", out / "standings_public.csv"]
+    written[0].write_text(json.dumps(dict(info), indent=2, default=str), encoding="utf-8")
+    submissions.to_csv(written[1], index=False)
+    public.to_csv(written[2], index=False)
+    if private is not None:
+        written.append(out / "standings_private.csv")
+        private.to_csv(written[-1], index=False)
+    return written

@@ -1,0 +1,141 @@
+"""The board's web page, its style and its script: package files in ``templates/``, filled here.
+
+``page.html`` is the skeleton, ``standings.html`` one standings table and
+``submit.html`` the submission form; ``page.css`` is inlined into the page
+and ``page.js`` is served as is at ``/app.js`` (the page's policy allows
+scripts from the page's own origin only). Every value is escaped by
+:func:`casestudies.core.render`; rows are built with
+:func:`casestudies.core.element`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any, Final, cast
+
+import pandas as pd
+
+from casestudies.core import Markup, element, join, load_template, render
+from casestudies.leaderboard._board import Leaderboard
+from casestudies.leaderboard._settings import MAX_LABEL_CHARS
+
+CONTENT_SECURITY_POLICY: Final[str] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+"""The page's policy: its own script only (``/app.js``), its inline style, and no other origin."""
+
+_PACKAGE: Final[str] = "casestudies.leaderboard"
+_MISSING: Final[str] = "—"
+_SHORT_TIME: Final = slice(5, 16)
+"""``MM-DDTHH:MM`` of an ISO-8601 timestamp: short enough for a phone's column."""
+
+_MODES: Final[Mapping[str, str]] = {
+    "parameter-free": (
+        "a new public score is shown only when a paired test says it beats your best (the Ladder), "
+        "so the board cannot be climbed by trial and error"
+    ),
+    "ladder": "a new public score is shown only when it beats your best by more than {step} (the Ladder)",
+    "exact": "every public score is shown, rounded to {digits} decimals",
+}
+"""What the page says each feedback mode shows."""
+
+
+@functools.cache
+def template(name: str) -> str:
+    """The text of a template file of the page (read once)."""
+    return load_template(_PACKAGE, name)
+
+
+def script() -> str:
+    """The page's script, served at ``/app.js``."""
+    return template("page.js")
+
+
+def _format_time(value: object) -> str:
+    """``MM-DD HH:MM`` (UTC) of a stored time."""
+    if not isinstance(value, str) or len(value) < _SHORT_TIME.stop:
+        return _MISSING
+    return value[_SHORT_TIME].replace("T", " ")
+
+
+def _format_score(value: object, digits: int) -> str:
+    if not isinstance(value, numbers.Real) or not math.isfinite(value):
+        return _MISSING
+    return f"{float(value):.{digits}f}"
+
+
+def _rows(table: pd.DataFrame, score_column: str, digits: int) -> Markup:
+    """The table's rows as ``<tr>`` elements, or one row saying nobody has joined."""
+    rows = []
+    for record in table.to_dict("records"):
+        rank = "" if pd.isna(record["rank"]) else str(int(record["rank"]))
+        cells = [
+            element("td", rank, class_="num"),
+            element("td", str(record["participant"])),
+            element("td", _format_score(record[score_column], digits), class_="num"),
+            element("td", int(record["submissions"]), class_="num"),
+            element("td", _format_time(record["last_submission"])),
+        ]
+        rows.append(element("tr", join(cells)))
+    return join(rows) or element("tr", element("td", "No participants yet.", colspan=5))
+
+
+def _standings(
+    table: pd.DataFrame, *, table_id: str, heading: str, subheading: str, column: str, digits: int
+) -> Markup:
+    rows = _rows(table, column, digits)
+    return render(template("standings.html"), heading=heading, subheading=subheading, table_id=table_id, rows=rows)
+
+
+def _sections(leaderboard: Leaderboard, *, closed: bool, metric: str, digits: int) -> Markup:
+    """The standings tables: the final ones first once the board is closed."""
+    sections = []
+    if closed:
+        final = leaderboard.standings(private=True)
+        subheading = f"private part · {metric}"
+        sections.append(
+            _standings(
+                final,
+                table_id="private",
+                heading="Final standings",
+                subheading=subheading,
+                column="private_score",
+                digits=digits,
+            )
+        )
+    heading = "Public standings, as shown before the close" if closed else "Public standings"
+    public = leaderboard.standings()
+    sections.append(
+        _standings(public, table_id="standings", heading=heading, subheading=metric, column="score", digits=digits)
+    )
+    return join(sections)
+
+
+def page(leaderboard: Leaderboard) -> Markup:
+    """The board's page: its settings in a sentence, the standings and, while open, the submission form."""
+    info = leaderboard.info()
+    # info() is typed loosely for JSON; its feedback settings come from BoardSettings.feedback_settings().
+    settings = cast("Mapping[str, Any]", info["feedback_settings"])
+    digits = int(settings["digits"])
+    closed = info["closed_at"] is not None
+    metric = str(info["metric"]).replace("_", " ")
+    mode = _MODES[str(info["feedback"])].format(step=settings.get("step"), digits=digits)
+    daily = info["daily_limit"]
+    limit = "no daily limit" if daily is None else f"{daily} submissions per day (UTC)"
+    if closed:
+        form = element("p", "This leaderboard is closed.", class_="closed")
+    else:
+        form = render(template("submit.html"), id_column=str(info["id_column"]), max_label_chars=MAX_LABEL_CHARS)
+    return render(
+        template("page.html"),
+        title=str(info["name"]),
+        css=Markup(template("page.css")),
+        scenario_id=str(info["scenario_id"]),
+        metric=metric,
+        direction="higher is better" if info["higher_is_better"] else "lower is better",
+        mode=mode,
+        limit=limit,
+        sections=_sections(leaderboard, closed=closed, metric=metric, digits=digits),
+        form=form,
+    )
