@@ -33,6 +33,8 @@ __all__ = [
     "StoreError",
     "SubmissionError",
     "SubmissionLimitError",
+    "TakehomeError",
+    "TakehomeIntegrityError",
     "UnknownLeaderboardError",
     "UnknownParticipantError",
     "UnknownScenarioError",

@@ -6,6 +6,7 @@ the features of this package (and plugin authors) that keep secrets.
 
 from __future__ import annotations
 
+from casestudies._public import present_as_public
 from casestudies.case._case import (
     DIAGNOSTICS_PLAN,
     DIAGNOSTICS_RUN,
@@ -30,3 +31,5 @@ __all__ = [
     "host_view",
     "make",
 ]
+
+present_as_public(Case, make)

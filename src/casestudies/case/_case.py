@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import html
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal, Protocol, cast, overload
@@ -20,7 +19,9 @@ from casestudies.core import (
     ScenarioData,
     ScenarioSpec,
     check,
+    element,
     generator_of,
+    join,
     load_object,
     resolve_params,
 )
@@ -28,7 +29,16 @@ from casestudies.core import fingerprint as _hash_frames
 from casestudies.core import spec as _spec
 from casestudies.exceptions import RegistrationError
 from casestudies.report import Entry, Finding, Report
-from casestudies.scoring import DiagnosisGrade, Holdout, SubmissionContext, Task, TaskContext, describe, for_spec, grade
+from casestudies.scoring import (
+    DiagnosisGrade,
+    Holdout,
+    SubmissionContext,
+    Task,
+    TaskContext,
+    describe,
+    for_spec,
+    grade,
+)
 
 DIAGNOSTICS_PLAN: Final[str] = "casestudies.diagnostics._hooks:plan_for_case"
 """Where ``evaluate`` finds which diagnostics to run (looked up, not imported: diagnostics sit above the Case)."""
@@ -43,6 +53,13 @@ ORACLE_TRUTH: Final[Mapping[str, str]] = MappingProxyType(
         "topn": "each user's truly best unseen movies",
     }
 )
+"""What the oracle row submits, per task type (its description in reports)."""
+
+SEED_BITS: Final[int] = 32
+"""Bits of the seed drawn when ``make`` gets none (kept in ``case.seed``, so the run can be replayed)."""
+
+_FACT_STYLE: Final[str] = "text-align:left"
+"""Notebooks right-align table cells by default; the case's fact sheet reads left to right."""
 
 
 def _split_parts(labels: np.ndarray, public_fraction: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -50,7 +67,7 @@ def _split_parts(labels: np.ndarray, public_fraction: float, rng: np.random.Gene
     public = np.zeros(len(labels), dtype=bool)
     for value in np.unique(labels):
         rows = np.flatnonzero(labels == value)
-        n_public = int(round(public_fraction * len(rows)))
+        n_public = round(public_fraction * len(rows))
         public[rng.permutation(rows)[:n_public]] = True
     return {"public": public, "private": ~public, "all": np.ones(len(labels), dtype=bool)}
 
@@ -104,12 +121,12 @@ def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> C
     check(where, "seed", seed, SEED_LIKE)
     resolved = resolve_params(scenario, params, where=where)
     if seed is None:
-        seed = secrets.randbits(32)
-    root = np.random.SeedSequence(int(cast(int, seed)))
+        seed = secrets.randbits(SEED_BITS)
+    root = np.random.SeedSequence(int(seed))
     data_seed, holdout_seed, score_seed = root.spawn(3)
     data = generator_of(scenario)(MappingProxyType(resolved), np.random.default_rng(data_seed))
     _check_generated(scenario, data)
-    return Case(scenario, resolved, int(cast(int, seed)), data, holdout_seed, score_seed)
+    return Case(scenario, resolved, int(seed), data, holdout_seed, score_seed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +228,14 @@ class Case:
     @property
     def X_train(self) -> pd.DataFrame:
         """Training features: ``train`` without the target column."""
-        return self.train.drop(columns=[self.target])
+        features: pd.DataFrame = self.train.drop(columns=[self.target])
+        return features
 
     @property
     def y_train(self) -> pd.Series:
         """Training labels."""
-        return self.train[self.target]
+        labels: pd.Series = self.train[self.target]
+        return labels
 
     def _build_data_card(self, data: ScenarioData) -> dict[str, object]:
         y = self._train[self.target]
@@ -250,12 +269,13 @@ class Case:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(str(key))}</th><td style='text-align:left'>{html.escape(str(value))}</td></tr>"
-            for key, value in self.data_card.items()
-            if key not in ("parameters", "columns")
+        facts = [(key, value) for key, value in self.data_card.items() if key not in ("parameters", "columns")]
+        rows = join(
+            element("tr", join([element("th", key, style=_FACT_STYLE), element("td", value, style=_FACT_STYLE)]))
+            for key, value in facts
         )
-        return f"<div><h4>{html.escape(self.spec.title)} — {html.escape(self.spec.id)}, seed {self.seed}</h4><table>{rows}</table></div>"
+        title = element("h4", f"{self.spec.title} — {self.spec.id}, seed {self.seed}")
+        return element("div", join([title, element("table", rows)]))
 
     # -- scoring ---------------------------------------------------------------
 
@@ -339,8 +359,9 @@ class Case:
         if self._references is None:
             references = []
             for baseline_name, target in self.spec.baselines.items():
-                factory = load_object(target)
-                estimator = factory()  # type: ignore[operator]
+                # A spec's baselines are 'module:factory' targets (checked when the spec is registered).
+                factory = cast(Callable[[], object], load_object(target))
+                estimator = factory()
                 run = self._task.run(estimator, self._context)
                 kind = "reference" if baseline_name == "expert" else "baseline"
                 doc = (getattr(factory, "__doc__", None) or "").strip().splitlines()
@@ -363,7 +384,7 @@ class Case:
     def _reference_entries(self) -> list[Entry]:
         return [item.entry for item in self._scored_references()]
 
-    def _report(self, scored: _Scored, baselines: bool) -> Report:
+    def _report(self, scored: Scored, baselines: bool) -> Report:
         references = self._reference_entries() if baselines else []
         findings = self._task.findings(scored.entry, references, spec=self.spec)
         return Report(
@@ -556,4 +577,6 @@ class Case:
                 "part": np.where(holdout.parts["public"], "public", "private"),
             }
         )
-        return pd.concat([frame, holdout.truth.drop(columns=list(frame.columns), errors="ignore")], axis=1)
+        truth = holdout.truth.drop(columns=list(frame.columns), errors="ignore")
+        revealed: pd.DataFrame = pd.concat([frame, truth], axis=1)
+        return revealed

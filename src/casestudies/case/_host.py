@@ -56,12 +56,14 @@ class CaseHost:
     @property
     def train(self) -> pd.DataFrame:
         """The case's own training frame (a copy; unaffected by changes to ``case.train``)."""
-        return self._case._train.copy()
+        train: pd.DataFrame = self._case._train.copy()
+        return train
 
     @property
     def test(self) -> pd.DataFrame:
         """The case's own public test frame (a copy)."""
-        return self._case._test.copy()
+        test: pd.DataFrame = self._case._test.copy()
+        return test
 
     @property
     def tables(self) -> Mapping[str, pd.DataFrame]:

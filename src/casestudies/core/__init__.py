@@ -5,6 +5,8 @@ Everything else in the package builds on this folder; it imports nothing above i
 
 from __future__ import annotations
 
+from casestudies._public import present_as_public
+from casestudies._version import VERSION
 from casestudies.core._data import ScenarioData
 from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
 from casestudies.core._fingerprint import fingerprint
@@ -45,7 +47,6 @@ from casestudies.core._registry import (
     spec,
 )
 from casestudies.core._spec import TASK_TYPES, ParameterSpec, ScenarioSpec, parse_id
-from casestudies.core._version import VERSION
 
 __all__ = [
     "BOARD_ONLY_METRICS",
@@ -96,3 +97,5 @@ __all__ = [
     "unknown_parameter_message",
     "write_case",
 ]
+
+present_as_public(ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec)

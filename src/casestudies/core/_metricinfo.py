@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from casestudies.core._params import did_you_mean
 from casestudies.exceptions import InvalidParameterError
 
 Direction = Literal["higher", "lower"]
@@ -121,8 +122,6 @@ def metric_info(metric: str) -> MetricInfo:
     try:
         return _BY_NAME[metric]
     except KeyError:
-        from casestudies.core._params import did_you_mean
-
         message = f"no metric {metric!r}.{did_you_mean(metric, _BY_NAME)} Known metrics: {', '.join(sorted(_BY_NAME))}."
         raise InvalidParameterError(message) from None
 

@@ -7,21 +7,28 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final, TypeGuard
 
 from casestudies.exceptions import InvalidParameterError
+
+CLOSE_MATCH_CUTOFF: Final[float] = 0.6
+"""Similarity (:mod:`difflib`'s ratio) a valid name needs to be suggested for a misspelt one."""
+
+VALUE_CHARS: Final[int] = 60
+"""Longest ``repr`` of a value quoted in a message; a longer one is cut and ends in ``...``."""
 
 
 def describe_value(value: object) -> str:
     """Return ``repr(value) (type)`` shortened for messages."""
     text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+    if len(text) > VALUE_CHARS:
+        text = text[: VALUE_CHARS - len("...")] + "..."
     return f"{text} ({type(value).__name__})"
 
 
 def closest(name: str, options: Iterable[str]) -> str | None:
     """Return the option closest to ``name``, or None if none is close."""
-    matches = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(name, list(options), n=1, cutoff=CLOSE_MATCH_CUTOFF)
     return matches[0] if matches else None
 
 
@@ -39,11 +46,11 @@ def did_you_mean(name: str, options: Iterable[str]) -> str:
     return f" Did you mean {suggestion!r}?" if suggestion else ""
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _is_real(value: object) -> bool:
+def _is_real(value: object) -> TypeGuard[numbers.Real]:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -57,7 +64,7 @@ class IntRange:
     def accepts(self, value: object) -> bool:
         if not _is_int(value):
             return False
-        number = int(value)  # type: ignore[call-overload]
+        number = int(value)
         return (self.low is None or number >= self.low) and (self.high is None or number <= self.high)
 
     def describe(self) -> str:
@@ -80,7 +87,7 @@ class FloatRange:
     def accepts(self, value: object) -> bool:
         if not _is_real(value):
             return False
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         return (
             math.isfinite(number)
             and (self.low is None or number >= self.low)
@@ -165,9 +172,6 @@ def check_all(where: str, rules: Mapping[str, Rule], values: Mapping[str, object
 
 def unknown_parameter_message(where: str, name: str, valid: Mapping[str, Rule]) -> str:
     """Message for a keyword the function or scenario does not declare."""
-    lines = [f"{where}: unknown parameter {name!r}."]
-    suggestion = closest(name, valid)
-    if suggestion is not None:
-        lines[0] += f" Did you mean {suggestion!r}?"
+    lines = [f"{where}: unknown parameter {name!r}.{did_you_mean(name, valid)}"]
     lines.append("Valid parameters: " + "; ".join(f"{key} ({rule.describe()})" for key, rule in valid.items()) + ".")
     return " ".join(lines)

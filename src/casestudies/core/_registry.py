@@ -9,10 +9,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from importlib import metadata, resources
 from pathlib import Path
+from types import FrameType, MappingProxyType
 from typing import TYPE_CHECKING, cast
 
 from casestudies.core._data import ScenarioData
-from casestudies.core._params import closest, unknown_parameter_message
+from casestudies.core._params import check, did_you_mean, unknown_parameter_message
 from casestudies.core._spec import ScenarioSpec, parse_id
 from casestudies.exceptions import (
     InvalidParameterError,
@@ -40,7 +41,7 @@ def _user_stacklevel() -> int:
     ``make()`` (which calls ``spec``); a warning attributed to a frame that is
     not the user's is also hidden by Python's default DeprecationWarning filter.
     """
-    frame = sys._getframe(1)  # the function that warns (stacklevel=1)
+    frame: FrameType | None = sys._getframe(1)  # the function that warns (stacklevel=1)
     level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_PREFIX):
         frame = frame.f_back
@@ -95,7 +96,10 @@ def _entry_point_specs(entry_point: metadata.EntryPoint) -> list[ScenarioSpec]:
         else None
     )
     if items is None:
-        message = f"{where} must give a ScenarioSpec, a list of them, or a function returning either; got {type(specs).__name__}."
+        message = (
+            f"{where} must give a ScenarioSpec, a list of them, or a function returning either; "
+            f"got {type(specs).__name__}."
+        )
         raise RegistrationError(message)
     return [item if isinstance(item, ScenarioSpec) else ScenarioSpec.from_dict(item) for item in items]
 
@@ -150,8 +154,6 @@ def register(spec: ScenarioSpec | Mapping[str, object] | str | Path) -> Scenario
 def registry() -> Mapping[str, ScenarioSpec]:
     """Return a read-only view of every registered spec, by id."""
     _ensure_loaded()
-    from types import MappingProxyType
-
     return MappingProxyType(_REGISTRY)
 
 
@@ -187,9 +189,7 @@ def spec(scenario_id: str) -> ScenarioSpec:
     'Card-transaction fraud'
     """
     _ensure_loaded()
-    if not isinstance(scenario_id, str):
-        message = f"scenario_id must be a string like 'fraud-v1'; got {scenario_id!r} ({type(scenario_id).__name__})."
-        raise UnknownScenarioError(message)
+    _check_id_type(scenario_id)
     found = _REGISTRY.get(scenario_id)
     if found is not None:
         if found.deprecated:
@@ -203,18 +203,21 @@ def spec(scenario_id: str) -> ScenarioSpec:
         versions = [item for item in _REGISTRY.values() if item.name == scenario_id]
         if versions:
             latest = max(versions, key=lambda item: item.version)
-            warnings.warn(
-                f"{scenario_id!r} has no version; using {latest.id!r}. Pass {latest.id!r} to keep results reproducible.",
-                ScenarioDeprecationWarning,
-                stacklevel=_user_stacklevel(),
+            message = (
+                f"{scenario_id!r} has no version; using {latest.id!r}. Pass {latest.id!r} to keep results reproducible."
             )
+            warnings.warn(message, ScenarioDeprecationWarning, stacklevel=_user_stacklevel())
             return latest
-    message = f"no scenario {scenario_id!r}."
-    suggestion = closest(scenario_id, _REGISTRY)
-    if suggestion is not None:
-        message += f" Did you mean {suggestion!r}?"
-    message += " Run casestudies.list_scenarios() to see all."
+    message = f"no scenario {scenario_id!r}.{did_you_mean(scenario_id, _REGISTRY)} "
+    message += "Run casestudies.list_scenarios() to see all."
     raise UnknownScenarioError(message)
+
+
+def _check_id_type(scenario_id: object) -> None:
+    """Refuse an id that is not a string (callers without a type checker pass anything)."""
+    if not isinstance(scenario_id, str):
+        message = f"scenario_id must be a string like 'fraud-v1'; got {scenario_id!r} ({type(scenario_id).__name__})."
+        raise UnknownScenarioError(message)
 
 
 def resolve_params(scenario: ScenarioSpec, overrides: Mapping[str, object], *, where: str) -> dict[str, object]:
@@ -224,8 +227,6 @@ def resolve_params(scenario: ScenarioSpec, overrides: Mapping[str, object], *, w
         if name not in rules:
             raise InvalidParameterError(unknown_parameter_message(where, name, rules))
     params = scenario.defaults | dict(overrides)
-    from casestudies.core._params import check
-
     for name, rule in rules.items():
         check(where, name, params[name], rule)
         value = params[name]

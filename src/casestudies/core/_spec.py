@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, cast
 
 from casestudies.core._metricinfo import metric_names
-from casestudies.core._params import AnyString, Boolean, Choice, FloatRange, IntRange, Rule
+from casestudies.core._params import AnyString, Boolean, Choice, FloatRange, IntRange, Rule, closest
 from casestudies.exceptions import RegistrationError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found]  # installed on Python 3.10 only
 
 ID_PATTERN = re.compile(r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-v(?P<version>[1-9][0-9]*)")
 
@@ -41,8 +40,8 @@ ParameterType = Literal["int", "float", "bool", "str"]
 PARAMETER_TYPES: tuple[str, ...] = ("int", "float", "bool", "str")
 
 
-def parse_id(scenario_id: str) -> tuple[str, int] | None:
-    """Split ``'name-vN'`` into ``(name, N)``; None when it is not of that form.
+def parse_id(scenario_id: object) -> tuple[str, int] | None:
+    """Split ``'name-vN'`` into ``(name, N)``; None when it is not of that form (or not a string).
 
     Examples
     --------
@@ -162,31 +161,35 @@ class ScenarioSpec:
             problems.append(f"task must be one of {list(TASK_TYPES)}; got {self.task!r}")
         if not _is_target(self.generator):
             problems.append(f"generator must be 'module:function'; got {self.generator!r}")
-        fraction = self.public_fraction
+        # The fields as given: from_dict passes whatever a TOML file or a plugin holds.
+        fraction: object = self.public_fraction
+        diagnostics: object = self.diagnostics
+        secondary: object = self.secondary_metrics
+        parameters: object = self.parameters
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 < fraction < 1.0:
             problems.append(f"public_fraction must be a number strictly between 0 and 1; got {fraction!r}")
         for mapping_field in ("parameters", "scoring", "baselines"):
             if not isinstance(getattr(self, mapping_field), Mapping):
                 problems.append(f"{mapping_field} must be a table; got {getattr(self, mapping_field)!r}")
-        if isinstance(self.diagnostics, str) or not isinstance(self.diagnostics, (list, tuple)):
-            problems.append(f"diagnostics must be a list of diagnostic names; got {self.diagnostics!r}")
-        elif not all(isinstance(name, str) and name for name in self.diagnostics):
-            problems.append(f"diagnostics must be non-empty strings; got {list(self.diagnostics)!r}")
-        if isinstance(self.secondary_metrics, str) or not isinstance(self.secondary_metrics, (list, tuple)):
-            problems.append(f"secondary_metrics must be a list of metric names; got {self.secondary_metrics!r}")
+        if isinstance(diagnostics, str) or not isinstance(diagnostics, (list, tuple)):
+            problems.append(f"diagnostics must be a list of diagnostic names; got {diagnostics!r}")
+        elif not all(isinstance(name, str) and name for name in diagnostics):
+            problems.append(f"diagnostics must be non-empty strings; got {list(diagnostics)!r}")
+        if isinstance(secondary, str) or not isinstance(secondary, (list, tuple)):
+            problems.append(f"secondary_metrics must be a list of metric names; got {secondary!r}")
         elif self.task in TASK_TYPES:
             known = _METRICS[self.task]
-            for metric in (self.metric, *self.secondary_metrics):
+            for metric in (self.metric, *secondary):
                 if metric not in known:
-                    suggestion = difflib.get_close_matches(str(metric), known, n=1)
-                    hint = f" (did you mean {suggestion[0]!r}?)" if suggestion else ""
+                    suggestion = closest(str(metric), known)
+                    hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
                     problems.append(f"unknown {self.task} metric {metric!r}{hint}; known metrics are {list(known)}")
         if isinstance(self.baselines, Mapping):
             for name, target in self.baselines.items():
                 if not _is_target(target):
                     problems.append(f"baseline {name!r} must be 'module:factory'; got {target!r}")
-        if isinstance(self.parameters, Mapping):
-            for name, parameter in self.parameters.items():
+        if isinstance(parameters, Mapping):
+            for name, parameter in parameters.items():
                 if not isinstance(parameter, ParameterSpec) or parameter.name != name:
                     problems.append(f"parameter {name!r} must be a ParameterSpec named {name!r}; got {parameter!r}")
         if problems:
@@ -239,8 +242,12 @@ class ScenarioSpec:
         RegistrationError
             If keys are unknown or required ones are missing.
         """
-        if not isinstance(data, Mapping):
-            message = f"a scenario spec must be a ScenarioSpec, a mapping or the path of a TOML file; got {type(data).__name__}."
+        given: object = data  # callers without a type checker pass anything
+        if not isinstance(given, Mapping):
+            message = (
+                "a scenario spec must be a ScenarioSpec, a mapping or the path of a TOML file; "
+                f"got {type(given).__name__}."
+            )
             raise RegistrationError(message)
         scenario_id = data.get("id", "<no id>")
         known = {item.name for item in fields(cls)}
@@ -260,7 +267,10 @@ class ScenarioSpec:
                 raise RegistrationError(message)
             unknown = sorted(set(raw) - set(parameter_keys))
             if unknown:
-                message = f"invalid scenario spec {scenario_id!r}: parameter {name!r} has unknown keys {unknown}; valid keys are {parameter_keys}."
+                message = (
+                    f"invalid scenario spec {scenario_id!r}: parameter {name!r} has unknown keys {unknown}; "
+                    f"valid keys are {parameter_keys}."
+                )
                 raise RegistrationError(message)
             try:
                 parameter = dict(raw)
@@ -272,7 +282,8 @@ class ScenarioSpec:
             except RegistrationError as err:  # ParameterSpec's own checks; add the scenario id
                 raise RegistrationError(f"invalid scenario spec {scenario_id!r}: {err}") from err
         try:
-            return cls(parameters=parameters, **values)  # type: ignore[arg-type]
+            # The spec checks its own values (__post_init__); unknown or missing keys raise TypeError.
+            return cast(Callable[..., ScenarioSpec], cls)(parameters=parameters, **values)
         except TypeError as err:
             message = f"invalid scenario spec {scenario_id!r}: {err}."
             raise RegistrationError(message) from err

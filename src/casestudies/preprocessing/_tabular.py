@@ -7,10 +7,13 @@ into a numeric matrix; the column-kind helpers say which is which.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from casestudies.core import describe_value
 from casestudies.exceptions import InvalidParameterError
@@ -24,6 +27,12 @@ __all__ = [
     "months_since_epoch",
     "require_rows_and_columns",
 ]
+
+_NS_PER_MONTH: Final[float] = 86_400e9 * 30.436875
+"""Nanoseconds in a mean Gregorian month (365.2425 / 12 = 30.436875 days)."""
+
+_FLAG_LEVELS: Final[int] = 2
+"""A numeric column with at most this many distinct values is a flag, not a count: ``add_log`` leaves it."""
 
 
 def is_datetime(series: pd.Series) -> bool:
@@ -45,10 +54,10 @@ def months_since_epoch(series: pd.Series) -> np.ndarray:
         values = values.dt.tz_convert(None)
     nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
     nanoseconds[values.isna().to_numpy()] = np.nan
-    return nanoseconds / (86_400e9 * 30.436875)
+    return nanoseconds / _NS_PER_MONTH
 
 
-class TabularEncoder(TransformerMixin, BaseEstimator):
+class TabularEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type hints
     """Turn a mixed-type frame into a numeric matrix: scale numbers, one-hot categories, months for dates.
 
     Numeric columns are imputed with the training median and (optionally)
@@ -108,7 +117,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         return tags
 
-    def fit(self, X: pd.DataFrame, y: object = None) -> TabularEncoder:
+    def fit(self, X: pd.DataFrame | ArrayLike, y: object = None) -> TabularEncoder:
         """Learn medians, scales and category levels from ``X``."""
         frame = as_frame(X, "TabularEncoder.fit")
         require_rows_and_columns(frame, "TabularEncoder.fit")
@@ -133,7 +142,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 if (
                     np.isfinite(values).any()
                     and np.nanmin(values) >= 0
-                    and np.unique(values[np.isfinite(values)]).size > 2
+                    and np.unique(values[np.isfinite(values)]).size > _FLAG_LEVELS
                 ):
                     self.logged_.append(column)
         dense = self._dense(frame)
@@ -159,18 +168,22 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ]
         return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
+    def transform(self, X: pd.DataFrame | ArrayLike) -> np.ndarray:
         """Encode ``X`` with what :meth:`fit` learned."""
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self, "columns_")
         frame = as_frame(X, "TabularEncoder.transform")
         if not isinstance(X, pd.DataFrame) and frame.shape[1] != self.n_features_in_:
-            message = f"TabularEncoder.transform: X has {frame.shape[1]} features, but TabularEncoder is expecting {self.n_features_in_} features as input; pass the training columns."
+            message = (
+                f"TabularEncoder.transform: X has {frame.shape[1]} features, but TabularEncoder is expecting "
+                f"{self.n_features_in_} features as input; pass the training columns."
+            )
             raise InvalidParameterError(message)
         missing = [c for c in self.columns_ if c not in frame.columns]
         if missing:
-            message = f"TabularEncoder.transform: X lacks columns {missing} seen in fit; pass a frame with the training columns."
+            message = (
+                f"TabularEncoder.transform: X lacks columns {missing} seen in fit; "
+                "pass a frame with the training columns."
+            )
             raise InvalidParameterError(message)
         dense = self._dense(frame)
         dense = np.where(np.isnan(dense), self.median_, dense)
@@ -196,26 +209,35 @@ def as_frame(X: object, where: str) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
     if hasattr(X, "toarray"):
-        message = f"{where}: sparse input is not supported; got {type(X).__name__}. Pass a DataFrame or a dense array (X.toarray())."
+        message = (
+            f"{where}: sparse input is not supported; got {type(X).__name__}. "
+            "Pass a DataFrame or a dense array (X.toarray())."
+        )
         raise InvalidParameterError(message)
     array = np.asarray(X)
     if array.dtype.kind == "c":
-        message = f"{where}: Complex data not supported; got dtype {array.dtype}. Pass real numbers, categories, strings or dates."
+        message = (
+            f"{where}: Complex data not supported; got dtype {array.dtype}. "
+            "Pass real numbers, categories, strings or dates."
+        )
         raise InvalidParameterError(message)
     if array.ndim != 2:
         message = (
-            f"{where}: X must be a pandas DataFrame or a 2-D array; got {describe_value(X)} with {array.ndim} dimension(s). "
+            f"{where}: X must be a pandas DataFrame or a 2-D array; "
+            f"got {describe_value(X)} with {array.ndim} dimension(s). "
             "Reshape your data to one row per sample (array.reshape(-1, 1) for a single feature)."
         )
         raise InvalidParameterError(message)
-    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    frame: pd.DataFrame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    return frame
 
 
 def require_rows_and_columns(frame: pd.DataFrame, where: str) -> None:
     """Raise the scikit-learn-style error for an empty frame (estimator checks expect it)."""
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         message = (
-            f"{where}: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
+            f"{where}: found {frame.shape[0]} sample(s) and {frame.shape[1]} feature(s) (shape={frame.shape}) "
+            "while a minimum of 1 is required; "
             "pass at least one row and one column."
         )
         raise InvalidParameterError(message)

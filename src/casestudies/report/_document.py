@@ -1,10 +1,11 @@
 """Documents: one small block model rendered as Markdown and HTML.
 
-A take-home's README, rubric and grading reports, and the notebook views of
-reports and cases, are built as a :class:`Document` (headings, paragraphs,
-bullet lists, tables, code), then written as Markdown or HTML. Inline
-``**bold**`` and ```code``` spans are the only markup inside text; all HTML
-goes through :mod:`casestudies.core._html`'s escaping.
+A take-home's README, rubric and grading reports, and the notebook view of a
+report, are built as a :class:`Document` (headings, paragraphs, bullet
+lists, tables, code), then written as Markdown, as an HTML page or as an HTML
+fragment for a notebook. Inline ``**bold**`` and ```code``` spans are the only
+markup inside text; all HTML goes through :mod:`casestudies.core`'s escaping
+(``element``, ``join``, ``render``).
 """
 
 from __future__ import annotations
@@ -12,38 +13,103 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
-from casestudies.core._html import Markup, escape, load_template, render
+from casestudies.core import Markup, element, escape, join, load_template, render
 
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
-
-
 _NUMBER = re.compile(r"^[-+]?[\d,.]+(%| \[[-\d., ]+\])?$")
 
+_PAGE_NUMBER_CELL: Final[str] = "<td class='num'>$cell</td>"
+"""A number's cell on a page: the page's stylesheet right-aligns ``td.num``."""
 
-def _inline_html(text: str) -> str:
+_FRAGMENT_TITLE: Final[str] = "h4"
+_FRAGMENT_HEADING: Final[str] = "h5"
+"""Heading levels in a notebook fragment: an output sits under the notebook's own headings."""
+
+_LEFT: Final[str] = "text-align:left"
+_RIGHT: Final[str] = "text-align:right"
+_FRAGMENT_NUMBER: Final[str] = "text-align:right;white-space:nowrap"
+"""Inline alignment in a fragment: notebooks bring their own table style, which right-aligns every cell."""
+
+
+def _inline_html(text: str) -> Markup:
     escaped = escape(text, quote=False)
-    escaped = _INLINE_CODE.sub(r"<code>\1</code>", escaped)
-    return Markup(_BOLD.sub(r"<b>\1</b>", escaped))
+    with_code = _INLINE_CODE.sub(r"<code>\1</code>", escaped)
+    return Markup(_BOLD.sub(r"<b>\1</b>", with_code))
+
+
+def _plain_html(text: str) -> Markup:
+    return escape(text, quote=False)
 
 
 def _cell_markdown(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _is_number(cell: str) -> bool:
+    return _NUMBER.match(cell) is not None
+
+
+_BlockKind = Literal["h2", "p", "ul", "terms", "table", "code"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
-    kind: str  # h2 | p | ul | table | code
+    kind: _BlockKind
     text: str = ""
     items: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    markup: bool = True  # read **bold** and `code` spans in the text
+
+    def text_html(self, text: str) -> Markup:
+        return _inline_html(text) if self.markup else _plain_html(text)
+
+
+def _table_html(block: _Block, *, fragment: bool) -> Markup:
+    if fragment:
+        # A header sits right over a column of numbers, left over anything else.
+        numeric = [
+            bool(block.rows) and all(i < len(row) and _is_number(row[i]) for row in block.rows)
+            for i in range(len(block.header))
+        ]
+        head = join(
+            element("th", block.text_html(cell), style=_RIGHT if right else _LEFT)
+            for cell, right in zip(block.header, numeric, strict=True)
+        )
+    else:
+        head = join(element("th", block.text_html(cell)) for cell in block.header)
+
+    def cell_html(cell: str) -> Markup:
+        content = block.text_html(cell)
+        if fragment:
+            return element("td", content, style=_FRAGMENT_NUMBER if _is_number(cell) else _LEFT)
+        return render(_PAGE_NUMBER_CELL, cell=content) if _is_number(cell) else element("td", content)
+
+    body = join(element("tr", join(cell_html(cell) for cell in row)) for row in block.rows)
+    return element("table", join([element("thead", element("tr", head)), element("tbody", body)]))
+
+
+def _block_html(block: _Block, *, fragment: bool) -> Markup:
+    if block.kind == "h2":
+        return element(_FRAGMENT_HEADING if fragment else "h2", _inline_html(block.text))
+    if block.kind == "p":
+        return element("p", _inline_html(block.text))
+    if block.kind == "ul":
+        return element("ul", join(element("li", block.text_html(item)) for item in block.items))
+    if block.kind == "terms":
+        items = (element("li", join([element("b", name), f": {text}"])) for name, text in block.rows)
+        return element("ul", join(items))
+    if block.kind == "table":
+        return _table_html(block, fragment=fragment)
+    return element("pre", element("code", block.text))  # block.kind == "code"
 
 
 @dataclass
 class Document:
-    """A titled sequence of blocks, rendered by :meth:`to_markdown` and :meth:`to_html`.
+    """A titled sequence of blocks, rendered by :meth:`to_markdown`, :meth:`to_html` and :meth:`to_html_fragment`.
 
     Examples
     --------
@@ -61,6 +127,8 @@ class Document:
     <BLANKLINE>
     >>> "<td class='num'>0.61</td>" in doc.to_html()
     True
+    >>> '<td style="text-align:right;white-space:nowrap">0.61</td>' in doc.to_html_fragment()
+    True
     """
 
     title: str
@@ -74,17 +142,26 @@ class Document:
         """Add a paragraph."""
         self.blocks.append(_Block("p", text))
 
-    def bullets(self, items: Sequence[str]) -> None:
-        """Add a bullet list."""
-        self.blocks.append(_Block("ul", items=tuple(items)))
+    def bullets(self, items: Sequence[str], *, markup: bool = True) -> None:
+        """Add a bullet list; ``markup=False`` shows the items as given (no bold or code spans)."""
+        self.blocks.append(_Block("ul", items=tuple(items), markup=markup))
 
-    def table(self, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
-        """Add a table; cells are converted with ``str``."""
+    def terms(self, items: Sequence[tuple[str, str]]) -> None:
+        """Add a bullet list of named items, ``name: text`` with the name in bold; both shown as given."""
+        self.blocks.append(_Block("terms", rows=tuple((name, text) for name, text in items)))
+
+    def table(self, header: Sequence[object], rows: Sequence[Sequence[object]], *, markup: bool = True) -> None:
+        """Add a table; cells are converted with ``str``.
+
+        ``markup=False`` shows the cells as given (no bold or code spans), for
+        names and values that come from users.
+        """
         self.blocks.append(
             _Block(
                 "table",
                 header=tuple(str(cell) for cell in header),
                 rows=tuple(tuple(str(cell) for cell in row) for row in rows),
+                markup=markup,
             )
         )
 
@@ -102,6 +179,8 @@ class Document:
                 lines += [block.text, ""]
             elif block.kind == "ul":
                 lines += [f"- {item}" for item in block.items] + [""]
+            elif block.kind == "terms":
+                lines += [f"- **{name}**: {text}" for name, text in block.rows] + [""]
             elif block.kind == "table":
                 lines.append("| " + " | ".join(_cell_markdown(cell) for cell in block.header) + " |")
                 lines.append("|" + "---|" * len(block.header))
@@ -113,33 +192,22 @@ class Document:
 
     def to_html(self) -> str:
         """A standalone HTML page (inline CSS, no scripts, no external files)."""
-        body = [f"<h1>{_inline_html(self.title)}</h1>"]
-        for block in self.blocks:
-            if block.kind == "h2":
-                body.append(f"<h2>{_inline_html(block.text)}</h2>")
-            elif block.kind == "p":
-                body.append(f"<p>{_inline_html(block.text)}</p>")
-            elif block.kind == "ul":
-                body.append("<ul>" + "".join(f"<li>{_inline_html(item)}</li>" for item in block.items) + "</ul>")
-            elif block.kind == "table":
-                head = "".join(f"<th>{_inline_html(cell)}</th>" for cell in block.header)
-                cells = "".join(
-                    "<tr>"
-                    + "".join(
-                        f"<td class='num'>{_inline_html(cell)}</td>"
-                        if _NUMBER.match(cell)
-                        else f"<td>{_inline_html(cell)}</td>"
-                        for cell in row
-                    )
-                    + "</tr>"
-                    for row in block.rows
-                )
-                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-            elif block.kind == "code":
-                body.append(f"<pre><code>{escape(block.text)}</code></pre>")
+        body = [element("h1", _inline_html(self.title))]
+        body += [_block_html(block, fragment=False) for block in self.blocks]
         return render(
             load_template("casestudies.report", "document.html"),
             title=self.title,
             style=Markup(load_template("casestudies.report", "document.css")),
-            body=Markup("\n".join(body)),
+            body=join(body, "\n"),
         )
+
+    def to_html_fragment(self) -> str:
+        """An HTML fragment for a notebook cell's output (``_repr_html_``).
+
+        No page and no stylesheet: the title is an ``h4`` and section headings
+        ``h5``, and table cells carry their alignment inline (numbers right,
+        text left), since a notebook's own table style right-aligns every cell.
+        """
+        blocks = [element(_FRAGMENT_TITLE, _inline_html(self.title))]
+        blocks += [_block_html(block, fragment=True) for block in self.blocks]
+        return element("div", join(blocks))

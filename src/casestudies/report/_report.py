@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Final, cast
 
 from casestudies.core import metric_label
+from casestudies.report._document import Document
 
 Scores = Mapping[str, Mapping[str, Mapping[str, float]]]  # part -> metric -> estimate/low/high
 
@@ -19,6 +20,12 @@ KIND_LABELS = {
     "reference": "expert reference",
     "oracle": "oracle",
 }
+
+LABEL_WIDTH: Final[int] = 28
+"""Characters of a submission's name shown in the terminal table (the notebook shows it whole)."""
+
+TEXT_WIDTH: Final[int] = 92
+"""Where the terminal rendering wraps its prose (legend and findings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +83,8 @@ def to_plain_data(value: object) -> object:
     return value
 
 
-def _fmt(value: float, metric: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _fmt(value: float | None, metric: str) -> str:
+    if value is None or math.isnan(value):  # None: a NaN that went through to_dict()
         return "n/a"
     return f"{value:.2f}" if metric == "expected_cost" else f"{value:.3f}"
 
@@ -129,18 +136,18 @@ class Report:
             "references": [entry.to_dict() for entry in self.references],
             "findings": [finding.to_dict() for finding in self.findings],
         }
-        return to_plain_data(data)  # type: ignore[return-value]
+        return cast(dict[str, object], to_plain_data(data))  # a dict stays a dict
 
     def to_json(self, **kwargs: object) -> str:
-        """``to_dict()`` as a JSON string."""
-        return json.dumps(self.to_dict(), **kwargs)  # type: ignore[arg-type]
+        """``to_dict()`` as a JSON string; keyword arguments go to :func:`json.dumps`."""
+        return json.dumps(self.to_dict(), **cast(dict[str, Any], kwargs))  # json.dumps checks its own keywords
 
     # -- renderings -----------------------------------------------------------
 
     def _rows(self) -> list[Entry]:
         return [self.submission, *self.references]
 
-    def _label(self, entry: Entry, *, width: int | None = 28) -> str:
+    def _label(self, entry: Entry, *, width: int | None = LABEL_WIDTH) -> str:
         if entry.kind == "submission":
             name = entry.name if width is None or len(entry.name) <= width else entry.name[: width - 1] + "…"
             return f"you: {name}"
@@ -163,11 +170,8 @@ class Report:
         for entry in self._rows():
             public = entry.scores["public"][self.metric]
             private = entry.scores["private"][self.metric]
-            row = [
-                self._label(entry),
-                _fmt(public["estimate"], self.metric),
-                f"{_fmt(private['estimate'], self.metric)} [{_fmt(private['low'], self.metric)}, {_fmt(private['high'], self.metric)}]",
-            ]
+            estimate, low, high = (_fmt(private[key], self.metric) for key in ("estimate", "low", "high"))
+            row = [self._label(entry), _fmt(public["estimate"], self.metric), f"{estimate} [{low}, {high}]"]
             row += [_fmt(entry.scores["all"][metric]["estimate"], metric) for metric in self.metrics[1:]]
             body.append(row)
         return header, body
@@ -200,41 +204,40 @@ class Report:
             lines.append(
                 "  ".join(
                     cell.ljust(width) if i == 0 else cell.rjust(width)
-                    for i, (cell, width) in enumerate(zip(row, widths))
+                    for i, (cell, width) in enumerate(zip(row, widths, strict=True))
                 ).rstrip()
             )
         if len(self.metrics) > 1:
-            lines.append(textwrap.fill(self._legend(), width=92))
+            lines.append(textwrap.fill(self._legend(), width=TEXT_WIDTH))
         if self.findings:
             lines.append("")
             lines.append("What the numbers say:")
             for finding in self.findings:
                 wrapped = textwrap.fill(
-                    f"{finding.title}: {finding.text}", width=92, initial_indent="  - ", subsequent_indent="    "
+                    f"{finding.title}: {finding.text}",
+                    width=TEXT_WIDTH,
+                    initial_indent="  - ",
+                    subsequent_indent="    ",
                 )
                 lines.append(wrapped)
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
+    def _notebook_document(self) -> Document:
         header, body = self._table(short=True)
         body[0][0] = self._label(self.submission, width=None)
-        head = "".join(
-            f"<th style='text-align:{'left' if i == 0 else 'right'}'>{html.escape(cell)}</th>"
-            for i, cell in enumerate(header)
-        )
-        rows = "".join(
-            ("<tr style='font-weight:bold'>" if n == 0 else "<tr>")
-            + "".join(
-                f"<td style='text-align:{'left' if i == 0 else 'right'};white-space:nowrap'>{html.escape(cell)}</td>"
-                for i, cell in enumerate(row)
-            )
-            + "</tr>"
-            for n, row in enumerate(body)
-        )
-        note = f"<p><small>{html.escape(self._legend())}</small></p>" if len(self.metrics) > 1 else ""
-        items = "".join(f"<li><b>{html.escape(f.title)}</b>: {html.escape(f.text)}</li>" for f in self.findings)
-        title = f"{html.escape(self.scenario_id)} · seed {self.seed} · holdout {self.holdout.get('all', 0):,} rows"
-        return f"<div><h4>{title}</h4><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}<ul>{items}</ul></div>"
+        doc = Document(f"{self.scenario_id} · seed {self.seed} · holdout {self.holdout.get('all', 0):,} rows")
+        doc.table(header, body, markup=False)  # the submission's name is the user's
+        if len(self.metrics) > 1:
+            doc.para(self._legend())
+        if self.findings:
+            doc.terms([(finding.title, finding.text) for finding in self.findings])
+        return doc
+
+    def _repr_html_(self) -> str:
+        return self._notebook_document().to_html_fragment()
 
     def __repr__(self) -> str:
-        return f"Report({self.scenario_id!r}, {self.metric}={self.primary('private'):.4f} private, {self.primary('public'):.4f} public)"
+        return (
+            f"Report({self.scenario_id!r}, {self.metric}={self.primary('private'):.4f} private, "
+            f"{self.primary('public'):.4f} public)"
+        )

@@ -6,6 +6,7 @@ Case hands it.
 
 from __future__ import annotations
 
+from casestudies._public import present_as_public
 from casestudies.scoring._adapters import (
     Estimator,
     PipelineRun,
@@ -21,12 +22,20 @@ from casestudies.scoring._metrics import (
     BINARY_METRIC_NAMES,
     DEFAULT_ALERT_BUDGET,
     DEFAULT_N_BOOT,
+    DEFAULT_REVIEW_COST,
     binary_metrics,
     binary_scores_with_ci,
 )
 from casestudies.scoring._recmetrics import TOPN_K, TopNContext
 from casestudies.scoring._recommender import RatingTask, TopNTask
-from casestudies.scoring._submission import read_prediction_file, validate_binary, validate_rating, validate_topn
+from casestudies.scoring._submission import read_prediction_file, validate_binary
+from casestudies.scoring._submission_recommender import (
+    MAX_STARS,
+    MIN_STARS,
+    RatedLookup,
+    validate_rating,
+    validate_topn,
+)
 from casestudies.scoring._task import Holdout, SubmissionContext, Task, TaskContext
 from casestudies.scoring._tasks import for_spec
 
@@ -35,8 +44,11 @@ __all__ = [
     "COLUMN_KINDS",
     "DEFAULT_ALERT_BUDGET",
     "DEFAULT_N_BOOT",
+    "DEFAULT_REVIEW_COST",
     "FAULT_KINDS",
+    "MAX_STARS",
     "METRIC_ARGUMENTS",
+    "MIN_STARS",
     "TOPN_K",
     "BinaryTask",
     "Diagnosis",
@@ -44,6 +56,7 @@ __all__ = [
     "Estimator",
     "Holdout",
     "PipelineRun",
+    "RatedLookup",
     "RatingTask",
     "SubmissionContext",
     "Task",
@@ -64,4 +77,7 @@ __all__ = [
     "validate_binary",
     "validate_rating",
     "validate_topn",
+    "wants_probabilities",
 ]
+
+present_as_public(Diagnosis, DiagnosisGrade)

@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, cast, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -18,16 +18,20 @@ import pandas as pd
 from casestudies.exceptions import InvalidParameterError, PipelineError
 
 # Traceback frames from these places are ours or Python's, not the user's.
-_HIDDEN_PREFIXES = tuple(
-    {
+_HIDDEN_PREFIXES: Final[tuple[str, ...]] = (
+    *{
         str(folder) + os.sep
         for folder in (
             Path(__file__).parent,
             Path(__file__).resolve().parent,
             Path(importlib.__file__).resolve().parent,
         )
-    }
-) + ("<frozen importlib",)
+    },
+    "<frozen importlib",
+)
+
+_SQUASH_RANGE: Final[float] = 10.0
+"""Decision values up to this size go through the logistic as they are; larger ones are scaled down (see squash)."""
 
 
 @runtime_checkable
@@ -92,10 +96,11 @@ def squash(decision: np.ndarray) -> np.ndarray:
     3
     """
     finite = np.abs(decision[np.isfinite(decision)])
-    scale = max(1.0, float(finite.max()) / 10.0) if finite.size else 1.0
+    scale = max(1.0, float(finite.max()) / _SQUASH_RANGE) if finite.size else 1.0
     from scipy.special import expit  # imported when needed: keeps `import casestudies` light
 
-    return expit(decision / scale)
+    squashed: np.ndarray = expit(decision / scale)
+    return squashed
 
 
 def user_error(name: str, stage: str, err: BaseException) -> PipelineError:
@@ -110,6 +115,11 @@ def _fail(name: str, stage: str, err: BaseException) -> PipelineError:
 
 
 def positive_scores(model: object, X_test: pd.DataFrame, name: str) -> tuple[object, str]:
+    """Scores of the positive class from a fitted model, and the method that gave them.
+
+    ``predict_proba`` (its column for class 1) when present, else
+    ``decision_function`` through :func:`squash`, else ``predict``.
+    """
     if hasattr(model, "predict_proba"):
         proba = np.asarray(model.predict_proba(X_test))
         classes = list(getattr(model, "classes_", [0, 1]))
@@ -117,7 +127,8 @@ def positive_scores(model: object, X_test: pd.DataFrame, name: str) -> tuple[obj
         return proba[:, column] if proba.ndim == 2 else proba, "predict_proba"
     if hasattr(model, "decision_function"):
         return squash(np.asarray(model.decision_function(X_test), dtype=np.float64)), "decision_function"
-    return model.predict(X_test), "predict"  # type: ignore[attr-defined]
+    # The last resort: a model without predict raises AttributeError, which the caller reports as the user's error.
+    return cast(Estimator, model).predict(X_test), "predict"
 
 
 def run_pipeline(pipeline: object, X_train: pd.DataFrame, y_train: pd.Series, X_test: pd.DataFrame) -> PipelineRun:
@@ -144,7 +155,7 @@ def run_pipeline(pipeline: object, X_train: pd.DataFrame, y_train: pd.Series, X_
         from sklearn.base import clone  # imported when needed: keeps `import casestudies` light
 
         try:
-            model = clone(pipeline)  # type: ignore[arg-type]
+            model = clone(pipeline)
         except (TypeError, RuntimeError):
             model = copy.deepcopy(pipeline)
         started = time.perf_counter()

@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 
 from casestudies.core import ScenarioData, ScenarioSpec
 from casestudies.report import Entry, Finding, Scores
-from casestudies.scoring import _metrics
 from casestudies.scoring._adapters import PipelineRun, run_pipeline
+from casestudies.scoring._metrics import DEFAULT_ALERT_BUDGET, DEFAULT_REVIEW_COST, binary_scores_with_ci
 from casestudies.scoring._submission import validate_binary
-from casestudies.scoring._task import SubmissionContext, TableTask, TaskContext, find_reference, frame_checks
+from casestudies.scoring._task import (
+    SubmissionContext,
+    TableTask,
+    TaskContext,
+    find_reference,
+    frame_checks,
+    public_private_finding,
+)
 
 METRIC_ARGUMENTS: Final[tuple[str, ...]] = ("alert_budget", "review_cost")
 """Scoring settings of a spec passed on to the binary metrics."""
 
+_PartMetrics = Mapping[str, Mapping[str, float]]  # metric -> estimate/low/high, of one part
+
 
 def metric_arguments(scoring: Mapping[str, object]) -> dict[str, float]:
     """The binary metrics' keyword arguments from a spec's scoring table."""
-    return {name: float(scoring[name]) for name in METRIC_ARGUMENTS if name in scoring}  # type: ignore[arg-type]
+    # The scoring table of a spec holds TOML numbers; float() refuses anything else.
+    return {name: float(cast(float, scoring[name])) for name in METRIC_ARGUMENTS if name in scoring}
 
 
 def wants_probabilities(scoring: Mapping[str, object]) -> bool:
@@ -65,13 +75,15 @@ class BinaryTask(TableTask):
         extra: Mapping[str, object] | None = None,
     ) -> Scores:
         holdout = context.holdout
-        return _metrics.binary_scores_with_ci(
+        arguments = metric_arguments(context.spec.scoring)
+        return binary_scores_with_ci(
             holdout.labels,
             values,
             parts=holdout.parts if parts is None else parts,
             costs=holdout.costs,
             rng=rng,
-            **metric_arguments(context.spec.scoring),
+            alert_budget=arguments.get("alert_budget", DEFAULT_ALERT_BUDGET),
+            review_cost=arguments.get("review_cost", DEFAULT_REVIEW_COST),
         )
 
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
@@ -81,95 +93,92 @@ class BinaryTask(TableTask):
 def binary_findings(submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
     """The questions an interviewer asks about an imbalanced binary score."""
     all_ = submission.scores["all"]
-    findings = []
+    prior = find_reference(references, "baseline", "prior")
+    findings = [_accuracy_paradox(all_), _pr_vs_roc(all_), _alert_budget(all_, prior, spec=spec)]
+    oracle = find_reference(references, "oracle")
+    if oracle is not None:
+        expert = find_reference(references, "reference")
+        findings.append(_oracle_gap(submission, oracle, expert, prior, spec=spec))
+    public = submission.scores["public"][spec.metric]
+    private = submission.scores["private"][spec.metric]
+    widths = (public["high"] - public["low"], private["high"] - private["low"])
+    if min(widths) > 0:
+        findings.append(public_private_finding(public, private))
+    return findings
+
+
+def _accuracy_paradox(all_: _PartMetrics) -> Finding:
     prevalence = all_["prevalence"]["estimate"]
     accuracy = all_["accuracy_all_negative"]["estimate"]
     n_pos = int(all_["n_positives"]["estimate"])
-    findings.append(
-        Finding(
-            "accuracy_paradox",
-            "Accuracy misleads",
-            f"predicting 'negative' for every row is {accuracy:.2%} accurate and catches none of the "
-            f"{n_pos:,} positives (prevalence {prevalence:.2%}); judge models by ranking quality at the top instead.",
-            {"accuracy_all_negative": accuracy, "prevalence": prevalence},
-        )
+    return Finding(
+        "accuracy_paradox",
+        "Accuracy misleads",
+        f"predicting 'negative' for every row is {accuracy:.2%} accurate and catches none of the "
+        f"{n_pos:,} positives (prevalence {prevalence:.2%}); judge models by ranking quality at the top instead.",
+        {"accuracy_all_negative": accuracy, "prevalence": prevalence},
     )
+
+
+def _pr_vs_roc(all_: _PartMetrics) -> Finding:
+    prevalence = all_["prevalence"]["estimate"]
     ap = all_["average_precision"]["estimate"]
     auc = all_["roc_auc"]["estimate"]
-    findings.append(
-        Finding(
-            "pr_vs_roc",
-            "PR-AUC vs ROC-AUC",
-            f"your ROC-AUC is {auc:.3f} but your average precision is {ap:.3f} (a random ranking gets {prevalence:.3f}). "
-            "With so few positives ROC-AUC is carried by the many easy negatives; average precision says how clean "
-            "the top of your ranking is, which is what a review team sees.",
-            {"roc_auc": auc, "average_precision": ap, "random_average_precision": prevalence},
-        )
+    return Finding(
+        "pr_vs_roc",
+        "PR-AUC vs ROC-AUC",
+        f"your ROC-AUC is {auc:.3f} but your average precision is {ap:.3f} "
+        f"(a random ranking gets {prevalence:.3f}). "
+        "With so few positives ROC-AUC is carried by the many easy negatives; average precision says how clean "
+        "the top of your ranking is, which is what a review team sees.",
+        {"roc_auc": auc, "average_precision": ap, "random_average_precision": prevalence},
     )
-    budget = float(spec.scoring.get("alert_budget", _metrics.DEFAULT_ALERT_BUDGET))  # type: ignore[arg-type]
+
+
+def _alert_budget(all_: _PartMetrics, prior: Entry | None, *, spec: ScenarioSpec) -> Finding:
+    # The scoring table of a spec holds TOML numbers; float() refuses anything else.
+    budget = float(cast(float, spec.scoring.get("alert_budget", DEFAULT_ALERT_BUDGET)))
     precision = all_["precision_at_budget"]["estimate"]
     recall = all_["recall_at_budget"]["estimate"]
     n_alerts = int(np.ceil(budget * all_["n_rows"]["estimate"]))
     cost = all_["expected_cost"]["estimate"]
-    prior = find_reference(references, "baseline", "prior")
     cost_text = ""
     if np.isfinite(cost):
         cost_text = f" Cost per transaction (missed amounts plus review cost) is {cost:.2f}"
         if prior is not None:
             cost_text += f" against {prior.estimate('expected_cost'):.2f} for a model that knows nothing"
         cost_text += "."
-    findings.append(
-        Finding(
-            "alert_budget",
-            f"At the alert budget (top {budget:.1%})",
-            f"reviewing your top {n_alerts:,} scores, {precision:.1%} of alerts are positives and they catch {recall:.1%} of "
-            f"all positives.{cost_text}",
-            {
-                "alert_budget": budget,
-                "n_alerts": n_alerts,
-                "precision": precision,
-                "recall": recall,
-                "expected_cost": cost,
-            },
-        )
+    return Finding(
+        "alert_budget",
+        f"At the alert budget (top {budget:.1%})",
+        f"reviewing your top {n_alerts:,} scores, {precision:.1%} of alerts are positives "
+        f"and they catch {recall:.1%} of all positives.{cost_text}",
+        {
+            "alert_budget": budget,
+            "n_alerts": n_alerts,
+            "precision": precision,
+            "recall": recall,
+            "expected_cost": cost,
+        },
     )
-    oracle = find_reference(references, "oracle")
-    expert = find_reference(references, "reference")
-    if oracle is not None:
-        mine = submission.estimate(spec.metric)
-        best = oracle.estimate(spec.metric)
-        text = (
-            f"your {spec.metric.replace('_', ' ')} is {mine:.3f}; the oracle reaches {best:.3f} ({oracle.description})."
-        )
-        evidence: dict[str, object] = {"submission": mine, "oracle": best}
-        if expert is not None:
-            reference = expert.estimate(spec.metric)
-            floor = prior.estimate(spec.metric) if prior is not None else prevalence
-            span = reference - floor
-            share = (mine - floor) / span if span > 0 else float("nan")
-            text += f" The expert reference, which sees only observable data, reaches {reference:.3f}"
-            if np.isfinite(share):
-                text += f"; you cover {share:.0%} of the way from a know-nothing model to it"
-            text += "."
-            evidence |= {"expert": reference, "share_of_expert": share}
-        findings.append(Finding("oracle_gap", "Distance to the best possible", text, evidence))
-    public = submission.scores["public"][spec.metric]
-    private = submission.scores["private"][spec.metric]
-    widths = (public["high"] - public["low"], private["high"] - private["low"])
-    if min(widths) > 0:
-        overlap = public["low"] <= private["high"] and private["low"] <= public["high"]
-        verdict = (
-            "the intervals overlap, so the difference is noise."
-            if overlap
-            else "the intervals do not overlap; do not tune against the public score."
-        )
-        findings.append(
-            Finding(
-                "public_private",
-                "Public vs private holdout",
-                f"public {public['estimate']:.3f} [{public['low']:.3f}, {public['high']:.3f}] vs private "
-                f"{private['estimate']:.3f} [{private['low']:.3f}, {private['high']:.3f}]: {verdict}",
-                {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
-            )
-        )
-    return findings
+
+
+def _oracle_gap(
+    submission: Entry, oracle: Entry, expert: Entry | None, prior: Entry | None, *, spec: ScenarioSpec
+) -> Finding:
+    mine = submission.estimate(spec.metric)
+    best = oracle.estimate(spec.metric)
+    text = f"your {spec.metric.replace('_', ' ')} is {mine:.3f}; the oracle reaches {best:.3f} ({oracle.description})."
+    evidence: dict[str, object] = {"submission": mine, "oracle": best}
+    if expert is not None:
+        reference = expert.estimate(spec.metric)
+        prevalence = submission.scores["all"]["prevalence"]["estimate"]
+        floor = prior.estimate(spec.metric) if prior is not None else prevalence
+        span = reference - floor
+        share = (mine - floor) / span if span > 0 else float("nan")
+        text += f" The expert reference, which sees only observable data, reaches {reference:.3f}"
+        if np.isfinite(share):
+            text += f"; you cover {share:.0%} of the way from a know-nothing model to it"
+        text += "."
+        evidence |= {"expert": reference, "share_of_expert": share}
+    return Finding("oracle_gap", "Distance to the best possible", text, evidence)

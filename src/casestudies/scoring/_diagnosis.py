@@ -18,22 +18,21 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Final, cast
 
-from casestudies.core import closest, describe_value
+from casestudies.core import closest, describe_value, element, join
 from casestudies.exceptions import InvalidParameterError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found]  # installed on Python 3.10 only
 
 __all__ = ["COLUMN_KINDS", "FAULT_KINDS", "Diagnosis", "DiagnosisGrade", "grade"]
 
@@ -88,6 +87,7 @@ class Diagnosis:
 
     Examples
     --------
+    >>> from casestudies import Diagnosis
     >>> Diagnosis(["label_noise", "temporal"]).to_dict()
     {'label_noise': True, 'temporal': True}
     """
@@ -104,6 +104,7 @@ class Diagnosis:
         Examples
         --------
         >>> import tempfile, pathlib
+        >>> from casestudies import Diagnosis
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> _ = (folder / "d.toml").write_text('label_noise = true\\ntarget_leakage = ["days_since_last_login"]\\n')
         >>> Diagnosis.from_file(folder / "d.toml").claimed()
@@ -120,14 +121,15 @@ class Diagnosis:
             elif path.suffix.lower() == ".json":
                 data = json.loads(text)
             else:
+                suffix = path.suffix or "no suffix"
                 raise InvalidParameterError(
-                    f"diagnosis file {str(path)!r} must end in .json or .toml; got {path.suffix or 'no suffix'!r}. {_HOW_TO}"
+                    f"diagnosis file {str(path)!r} must end in .json or .toml; got {suffix!r}. {_HOW_TO}"
                 )
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
             raise InvalidParameterError(f"cannot parse diagnosis file {str(path)!r}: {err}. {_HOW_TO}") from err
         if isinstance(data, Mapping) and isinstance(data.get("causes"), Mapping):
             data = data["causes"]
-        return cls(data)  # type: ignore[arg-type]
+        return cls(cast(Mapping[str, object], data))  # any other shape is refused by _normalise
 
     @classmethod
     def coerce(cls, value: object) -> Diagnosis:
@@ -139,9 +141,10 @@ class Diagnosis:
         ):
             return cls.from_file(value)
         if isinstance(value, (Mapping, list, tuple)):
-            return cls(value)  # type: ignore[arg-type]
+            return cls(value)
         raise InvalidParameterError(
-            f"a diagnosis must be a Diagnosis, a dict, a list of cause names or a .json/.toml path; got {describe_value(value)}. {_HOW_TO}"
+            "a diagnosis must be a Diagnosis, a dict, a list of cause names or a .json/.toml path; "
+            f"got {describe_value(value)}. {_HOW_TO}"
         )
 
     def claimed(self) -> tuple[str, ...]:
@@ -268,8 +271,8 @@ class DiagnosisGrade:
 
     def _repr_html_(self) -> str:
         lines = self._lines()
-        items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in lines[1:])
-        return f"<div><b>{html.escape(lines[0])}</b><ul>{items}</ul></div>"
+        items = element("ul", join(element("li", line.strip()) for line in lines[1:]))
+        return element("div", join([element("b", lines[0]), items]))
 
 
 def grade(diagnosis: object, *, world: Mapping[str, object], scenario_id: str, seed: int) -> DiagnosisGrade:
@@ -284,14 +287,14 @@ def grade(diagnosis: object, *, world: Mapping[str, object], scenario_id: str, s
     stated = Diagnosis.coerce(diagnosis)
     present = tuple(
         kind for kind in FAULT_KINDS if isinstance(faults.get(kind), Mapping) and faults[kind].get("present")
-    )  # type: ignore[union-attr]
+    )
     claimed = set(stated.claimed())
     columns: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind in COLUMN_KINDS:
         if kind not in present or kind not in claimed:
             continue
-        truth = set(faults[kind].get("columns", []))  # type: ignore[union-attr]
-        allowed = truth | set(faults[kind].get("also_affected", []))  # type: ignore[union-attr]
+        truth = set(faults[kind].get("columns", []))
+        allowed = truth | set(faults[kind].get("also_affected", []))
         named = set(stated.columns(kind))
         columns[kind] = {
             "found": tuple(sorted(truth & named)),

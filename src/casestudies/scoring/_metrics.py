@@ -32,6 +32,7 @@ __all__ = [
     "BINARY_METRIC_NAMES",
     "DEFAULT_ALERT_BUDGET",
     "DEFAULT_N_BOOT",
+    "DEFAULT_REVIEW_COST",
     "binary_metrics",
     "binary_scores_with_ci",
 ]
@@ -44,6 +45,9 @@ DEFAULT_ALERT_BUDGET: Final[float] = 0.005
 
 DEFAULT_N_BOOT: Final[int] = 200
 """Bootstrap replicates used by :func:`binary_scores_with_ci` (see its docstring)."""
+
+DEFAULT_REVIEW_COST: Final[float] = 5.0
+"""Cost of reviewing one alerted row, in the unit of the costs, when a scenario states none."""
 
 # Metrics recomputed in every replicate, in the order of the rows of the
 # replicate matrix built by ``_metrics_from_aggregates``. The others keep the
@@ -64,6 +68,16 @@ _MAX_NEGATIVE_GROUPS: Final[int] = 256
 # (replicates x positives) so that memory stays bounded for large parts.
 _CHUNK: Final[int] = 25
 _CHUNK_CELLS: Final[int] = 1 << 21
+# A replicate starts looking for its alert cut at twice the exact number of
+# alerted levels plus this many: resampling rarely moves the cut further, and
+# when it does the search doubles from there.
+_BUDGET_GUESS_MARGIN: Final[int] = 8
+# Floor of the row count of a tied group at the cut: below it only where the
+# group holds no positive (w_top == 0), whose alerted share is then unused.
+_EMPTY_GROUP_ROWS: Final[float] = 1e-12
+# alert_budget * n_rows is rounded to this many decimals before the ceiling, so
+# float noise (0.005 * 1000 = 5.000000000000001) adds no alert.
+_ALERT_DIGITS: Final[int] = 9
 
 _BINARY_METRICS_RULES: dict[str, Rule] = {
     "alert_budget": FloatRange(0.0, 1.0),
@@ -141,7 +155,7 @@ def _aggregate(
 
 def _n_alerts(alert_budget: float, n_rows: int) -> int:
     """``ceil(alert_budget * n_rows)``, immune to ``0.005 * 1000 = 5.000000000000001``."""
-    return min(n_rows, math.ceil(round(alert_budget * n_rows, 9)))
+    return min(n_rows, math.ceil(round(alert_budget * n_rows, _ALERT_DIGITS)))
 
 
 def _first_unalerted_level(
@@ -217,7 +231,7 @@ def _metrics_from_aggregates(
     w_top = w[:, :levels]
     rows_before = tp[:, :levels] - w_top + neg_above[:, :levels]
     tied_rows = w_top if neg_tied is None else w_top + neg_tied[:, :levels]
-    tied_rows = np.maximum(tied_rows, 1e-12)  # < 1e-12 only where w_top == 0
+    tied_rows = np.maximum(tied_rows, _EMPTY_GROUP_ROWS)
     alerted_share = np.subtract(n_alerts, rows_before, out=rows_before)
     alerted_share /= tied_rows
     np.clip(alerted_share, 0.0, 1.0, out=alerted_share)
@@ -262,7 +276,7 @@ def _point_metrics(agg: _Aggregates, review_cost: float) -> dict[str, float]:
             np.dot(agg.pos_per_level.astype(np.int64), (2 * agg.neg_above + agg.neg_tied).astype(np.int64))
         )
         resampled[1] = 1.0 - twice_above / (2 * agg.n_pos * agg.n_neg)
-    metrics: dict[str, float] = {name: float(value) for name, value in zip(_RESAMPLED, resampled)}
+    metrics: dict[str, float] = {name: float(value) for name, value in zip(_RESAMPLED, resampled, strict=True)}
     prevalence = agg.n_pos / agg.n_rows
     metrics["accuracy_all_negative"] = 1.0 - prevalence
     metrics["prevalence"] = prevalence
@@ -368,7 +382,7 @@ def _bootstrap_part(
     g_tied, s_tied = group[gap_above + 1], share[gap_above + 1]
     any_tied = bool(agg.neg_tied.any())
     tied_positives = n_levels < n_pos
-    budget_guess = 2 * _alerted_levels(agg) + 8
+    budget_guess = 2 * _alerted_levels(agg) + _BUDGET_GUESS_MARGIN
     out = np.empty((len(_RESAMPLED), n_boot))
     chunk = max(1, min(_CHUNK, _CHUNK_CELLS // max(n_pos, 1)))
     for lo in range(0, n_boot, chunk):
@@ -406,7 +420,7 @@ def binary_metrics(
     *,
     costs: ArrayLike | None = None,
     alert_budget: float = DEFAULT_ALERT_BUDGET,
-    review_cost: float = 5.0,
+    review_cost: float = DEFAULT_REVIEW_COST,
 ) -> dict[str, float]:
     """Score binary predictions: ranking, alert-budget, cost and base-rate metrics.
 
@@ -489,7 +503,7 @@ def binary_scores_with_ci(
     parts: Mapping[str, ArrayLike],
     costs: ArrayLike | None = None,
     alert_budget: float = DEFAULT_ALERT_BUDGET,
-    review_cost: float = 5.0,
+    review_cost: float = DEFAULT_REVIEW_COST,
     n_boot: int = DEFAULT_N_BOOT,
     confidence: float = 0.95,
     rng: np.random.Generator,
@@ -579,17 +593,12 @@ def binary_scores_with_ci(
         _SCORES_WITH_CI_RULES,
         {"alert_budget": alert_budget, "review_cost": review_cost, "n_boot": n_boot, "confidence": confidence},
     )
-    if not isinstance(rng, np.random.Generator):
-        message = (
-            f"{where}: rng must be a numpy.random.Generator; got {describe_value(rng)}. "
-            "Pass rng=numpy.random.default_rng(seed)."
-        )
-        raise InvalidParameterError(message)
+    _check_rng(where, rng)
     labels, score_values, cost_values = _as_inputs(where, y_true, scores, costs)
     masks = _as_parts(where, parts, labels.shape[0])
     tail = (1.0 - float(confidence)) / 2.0
     result: dict[str, dict[str, dict[str, float]]] = {}
-    for (name, mask), stream in zip(masks.items(), rng.spawn(len(masks))):
+    for (name, mask), stream in zip(masks.items(), rng.spawn(len(masks)), strict=True):
         agg = _aggregate_rows(labels, score_values, cost_values, mask, float(alert_budget))
         point = _point_metrics(agg, float(review_cost))
         replicates = _bootstrap_part(agg, review_cost=float(review_cost), n_boot=int(n_boot), rng=stream)
@@ -614,6 +623,16 @@ def binary_scores_with_ci(
 
 def _invalid(where: str, what: str, got: str, fix: str) -> InvalidParameterError:
     return InvalidParameterError(f"{where}: {what}; got {got}. {fix}")
+
+
+def _check_rng(where: str, rng: object) -> None:
+    """Refuse anything but a ``numpy.random.Generator`` (callers without a type checker pass anything)."""
+    if not isinstance(rng, np.random.Generator):
+        message = (
+            f"{where}: rng must be a numpy.random.Generator; got {describe_value(rng)}. "
+            "Pass rng=numpy.random.default_rng(seed)."
+        )
+        raise InvalidParameterError(message)
 
 
 def _as_inputs(
@@ -670,7 +689,8 @@ def _as_finite(
     return array
 
 
-def _as_parts(where: str, parts: Mapping[str, ArrayLike], n_rows: int) -> dict[str, NDArray[np.bool_]]:
+def _as_parts(where: str, parts: object, n_rows: int) -> dict[str, NDArray[np.bool_]]:
+    """Validated part masks; ``parts`` is checked to be a mapping (callers without a type checker pass anything)."""
     if not isinstance(parts, Mapping) or not parts:
         raise _invalid(
             where,

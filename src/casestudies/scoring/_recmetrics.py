@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from casestudies.core import metric_names
-from casestudies.scoring import _metrics
+from casestudies.scoring._metrics import DEFAULT_N_BOOT
 
 __all__ = [
     "RATING_METRIC_NAMES",
@@ -42,8 +42,23 @@ catalogue ``coverage`` (share of movies recommended to anyone), ``mean_popularit
 training users who rated a recommended movie, averaged), ``true_rating_at_10`` (mean expected
 rating of what was recommended: full-catalog truth) and NDCG of cold-start users alone."""
 
-DEFAULT_N_BOOT: Final[int] = _metrics.DEFAULT_N_BOOT
 _NAN = float("nan")
+
+_INTERVAL: Final[tuple[float, float]] = (0.025, 0.975)
+"""Quantiles of the bootstrap replicates that bound a 95 % percentile interval."""
+
+_CHUNK_CELLS: Final[int] = 2_000_000
+"""Replicates x rows drawn at once: bounds a chunk's multinomial counts to 16 MB."""
+
+_MULTINOMIAL_MAX_ROWS: Final[int] = 50_000
+"""Up to this many rows a replicate is drawn as multinomial counts (one matrix product); above, as row indices."""
+
+_MIN_SPREAD: Final[float] = 1e-9
+"""Variance of the predictions below which they are constant and the calibration slope is undefined."""
+
+
+def _identity(values: np.ndarray) -> np.ndarray:
+    return values
 
 
 def _interval(estimate: float, low: float = _NAN, high: float = _NAN) -> dict[str, float]:
@@ -54,10 +69,10 @@ def _boot_means(columns: np.ndarray, rng: np.random.Generator, n_boot: int) -> n
     """Bootstrap replicates of the column means of ``columns`` (rows resampled), shape ``(n_boot, m)``."""
     n = len(columns)
     out = np.empty((n_boot, columns.shape[1]))
-    step = max(1, 2_000_000 // max(1, n))
+    step = max(1, _CHUNK_CELLS // max(1, n))
     for start in range(0, n_boot, step):
         stop = min(n_boot, start + step)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=stop - start) if n < 50_000 else None
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=stop - start) if n < _MULTINOMIAL_MAX_ROWS else None
         if counts is not None:
             out[start:stop] = counts @ columns / n
         else:
@@ -79,11 +94,11 @@ def _with_ci(
     boots = _boot_means(columns, rng, n_boot)
     result = {}
     for j, name in enumerate(names):
-        transform = transforms.get(name, lambda v: v)
+        transform = transforms.get(name, _identity)
         estimate = float(transform(np.array([point[j]]))[0])
         replicate = transform(boots[:, j])
         finite = replicate[np.isfinite(replicate)]
-        low, high = np.quantile(finite, [0.025, 0.975]) if finite.size else (_NAN, _NAN)
+        low, high = np.quantile(finite, _INTERVAL) if finite.size else (_NAN, _NAN)
         result[name] = _interval(estimate, low, high)
     return result
 
@@ -135,7 +150,9 @@ def rating_scores(
         scores["unseen_bias"] = _interval(unseen_bias)
         scores["mean_error"] = _interval(float(error[mask].mean()) if mask.any() else _NAN)
         spread = float(np.var(predictions[mask])) if mask.sum() > 1 else 0.0
-        slope = float(np.cov(predictions[mask], labels[mask], bias=True)[0, 1] / spread) if spread > 1e-9 else _NAN
+        slope = _NAN
+        if spread > _MIN_SPREAD:
+            slope = float(np.cov(predictions[mask], labels[mask], bias=True)[0, 1] / spread)
         scores["calibration_slope"] = _interval(slope)
         scores["n_rows"] = _interval(int(mask.sum()), int(mask.sum()), int(mask.sum()))
         result[part] = {name: scores[name] for name in RATING_METRIC_NAMES}
@@ -227,9 +244,8 @@ def topn_scores(
         scores["coverage"] = _interval(np.unique(chosen).size / context.n_movies if chosen.size else _NAN)
         scores["mean_popularity"] = _interval(float(context.popularity[chosen].mean()) if chosen.size else _NAN)
         cold = mask & context.cold_start
-        scores["ndcg_at_10_cold_start"] = _with_ci(per_user[cold][:, :1], ("ndcg_at_10",), {}, rng, n_boot)[
-            "ndcg_at_10"
-        ]
+        cold_ndcg = _with_ci(per_user[cold][:, :1], ("ndcg_at_10",), {}, rng, n_boot)
+        scores["ndcg_at_10_cold_start"] = cold_ndcg["ndcg_at_10"]
         scores["n_users"] = _interval(int(mask.sum()), int(mask.sum()), int(mask.sum()))
         scores["n_cold_start"] = _interval(int(cold.sum()), int(cold.sum()), int(cold.sum()))
         result[part] = {name: scores[name] for name in TOPN_METRIC_NAMES}

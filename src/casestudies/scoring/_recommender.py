@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Mapping, Sequence
+from typing import Final, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,15 @@ import pandas as pd
 from casestudies.core import ScenarioData, ScenarioSpec
 from casestudies.exceptions import InvalidParameterError
 from casestudies.report import Entry, Finding, Scores
-from casestudies.scoring import _recmetrics
 from casestudies.scoring._adapters import PipelineRun, describe, user_error
-from casestudies.scoring._submission import validate_rating, validate_topn
+from casestudies.scoring._recmetrics import TOPN_K, TopNContext, rating_scores, topn_scores
+from casestudies.scoring._submission_recommender import (
+    MAX_STARS,
+    MIN_STARS,
+    RatedLookup,
+    validate_rating,
+    validate_topn,
+)
 from casestudies.scoring._task import (
     SubmissionContext,
     TableTask,
@@ -24,17 +31,41 @@ from casestudies.scoring._task import (
     public_private,
 )
 
+RELEVANT_STRATA_CAP: Final[int] = 10
+"""Test users with this many relevant movies or more share one stratum when the holdout is split."""
 
-def _fresh(pipeline: object, kind: str, methods: str) -> object:
+CALIBRATED_SLOPES: Final[tuple[float, float]] = (0.9, 1.1)
+"""Calibration slopes within 10 % of the ideal 1 count as well calibrated."""
+
+CALIBRATED_SHIFT: Final[float] = 0.05
+"""Mean error, in stars, below which predictions count as centred."""
+
+
+class _Fits(Protocol):
+    def fit(self, ratings: pd.DataFrame) -> object: ...
+
+
+class _PredictsRatings(_Fits, Protocol):
+    def predict(self, pairs: pd.DataFrame) -> object: ...
+
+
+class _Recommends(_Fits, Protocol):
+    def recommend(self, users: np.ndarray, k: int) -> object: ...
+
+
+def _fresh(pipeline: object, methods: str) -> object:
     """A copy of the user's recommender (never fitted in place); a class is an error."""
     if isinstance(pipeline, type):
-        message = f"recommender must be an instance with {methods}, a function or predictions; got the class {pipeline.__name__}. Pass an instance: {pipeline.__name__}()."
+        message = (
+            f"recommender must be an instance with {methods}, a function or predictions; "
+            f"got the class {pipeline.__name__}. Pass an instance: {pipeline.__name__}()."
+        )
         raise InvalidParameterError(message)
     if hasattr(pipeline, "get_params"):
-        from sklearn.base import clone
+        from sklearn.base import clone  # imported when needed: keeps `import casestudies` light
 
         try:
-            return clone(pipeline)  # type: ignore[arg-type]
+            return clone(pipeline)
         except (TypeError, RuntimeError):
             pass
     return copy.deepcopy(pipeline)
@@ -48,13 +79,36 @@ def _needs(context: SubmissionContext, keys: tuple[str, ...], how: str) -> Mappi
     return context.extras
 
 
-def _timed_fit(model: object, name: str, train: pd.DataFrame) -> float:
+def _k(scoring: Mapping[str, object]) -> int:
+    """Recommendations per user: the spec's ``k`` (a TOML integer), else :data:`TOPN_K`."""
+    return int(cast(int, scoring.get("k", TOPN_K)))
+
+
+def _n_movies(extras: Mapping[str, object]) -> int:
+    return int(cast(int, extras["n_movies"]))  # the movies generator's catalogue size
+
+
+def _timed_fit(model: _Fits, name: str, train: pd.DataFrame) -> float:
     started = time.perf_counter()
     try:
-        model.fit(train)  # type: ignore[attr-defined]
+        model.fit(train)
     except Exception as err:
         raise user_error(name, "fit", err) from err
     return time.perf_counter() - started
+
+
+def _unseen_predictions(model: _PredictsRatings, extras: Mapping[str, object]) -> dict[str, object]:
+    """The model's ratings of random pairs nobody rated (full-catalog truth), when it can give them all."""
+    if "unseen_pairs" not in extras:
+        return {}
+    pairs = cast(pd.DataFrame, extras["unseen_pairs"])  # the movies generator's frame of unrated pairs
+    try:
+        unseen = np.asarray(model.predict(pairs.copy()), dtype=np.float64)
+        if unseen.shape == (len(pairs),) and np.isfinite(unseen).all():
+            return {"unseen": np.clip(unseen, MIN_STARS, MAX_STARS)}
+    except Exception:
+        pass  # optional: without them the unseen-pair metrics are NaN
+    return {}
 
 
 class RatingTask(TableTask):
@@ -68,10 +122,12 @@ class RatingTask(TableTask):
         return problems
 
     def labels(self, data: ScenarioData) -> np.ndarray:
-        return data.test[data.target].to_numpy().astype(np.float64)
+        stars: np.ndarray = data.test[data.target].to_numpy().astype(np.float64)
+        return stars
 
     def strata(self, labels: np.ndarray) -> np.ndarray:
-        return np.rint(labels)
+        stars: np.ndarray = np.rint(labels)
+        return stars
 
     def oracle(self, context: TaskContext) -> object:
         return context.holdout.truth["expected_rating"].to_numpy()
@@ -79,23 +135,16 @@ class RatingTask(TableTask):
     def run(self, pipeline: object, context: TaskContext) -> PipelineRun:
         name = describe(pipeline)
         if isinstance(pipeline, type) or hasattr(pipeline, "fit"):
-            model = _fresh(pipeline, "rating", "fit(ratings) and predict(pairs)")
+            # It has fit; a missing predict raises in the try below and is reported as the user's error.
+            model = cast(_PredictsRatings, _fresh(pipeline, "fit(ratings) and predict(pairs)"))
             fit_seconds = _timed_fit(model, name, context.train.copy())
             started = time.perf_counter()
             try:
-                predictions = np.asarray(model.predict(context.test), dtype=np.float64)  # type: ignore[attr-defined]
+                predictions = np.asarray(model.predict(context.test), dtype=np.float64)
             except Exception as err:
                 raise user_error(name, "predict", err) from err
             predict_seconds = time.perf_counter() - started
-            extras = context.holdout.extras
-            extra: dict[str, object] = {}
-            if "unseen_pairs" in extras:
-                try:
-                    unseen = np.asarray(model.predict(extras["unseen_pairs"].copy()), dtype=np.float64)  # type: ignore[attr-defined, union-attr]
-                    if unseen.shape == (len(extras["unseen_pairs"]),) and np.isfinite(unseen).all():  # type: ignore[arg-type]
-                        extra["unseen"] = np.clip(unseen, 1.0, 5.0)
-                except Exception:
-                    pass
+            extra = _unseen_predictions(model, context.holdout.extras)
             return PipelineRun(name, predictions, fit_seconds, predict_seconds, "predict", extra)
         if callable(pipeline):
             started = time.perf_counter()
@@ -114,7 +163,7 @@ class RatingTask(TableTask):
             test=context.test,
             id_column=context.id_column,
             users=np.asarray(extras["user_ids"]),
-            n_movies=int(extras["n_movies"]),  # type: ignore[call-overload]
+            n_movies=_n_movies(extras),
         )
 
     def score(
@@ -131,9 +180,8 @@ class RatingTask(TableTask):
         unseen = None
         if extra and "unseen" in extra:
             unseen = (np.asarray(extra["unseen"]), np.asarray(holdout.extras["unseen_expected"]))
-        return _recmetrics.rating_scores(
-            holdout.labels, values, expected, parts=holdout.parts if parts is None else parts, rng=rng, unseen=unseen
-        )
+        parts = holdout.parts if parts is None else parts
+        return rating_scores(holdout.labels, values, expected, parts=parts, rng=rng, unseen=unseen)
 
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
         return rating_findings(submission, references, spec=spec)
@@ -157,30 +205,34 @@ class TopNTask:
         return problems
 
     def public_test(self, data: ScenarioData) -> pd.DataFrame:
-        return data.test.drop(columns=[data.target], errors="ignore")
+        test: pd.DataFrame = data.test.drop(columns=[data.target], errors="ignore")
+        return test
 
     def labels(self, data: ScenarioData) -> np.ndarray:
-        return data.truth["n_relevant"].to_numpy().astype(np.int64)
+        n_relevant: np.ndarray = data.truth["n_relevant"].to_numpy().astype(np.int64)
+        return n_relevant
 
     def label_name(self, target: str) -> str:
         return "n_relevant"
 
     def strata(self, labels: np.ndarray) -> np.ndarray:
-        return np.minimum(labels, 10)
+        capped: np.ndarray = np.minimum(labels, RELEVANT_STRATA_CAP)
+        return capped
 
     def oracle(self, context: TaskContext) -> object:
         return context.holdout.extras["oracle"]
 
     def run(self, pipeline: object, context: TaskContext) -> PipelineRun:
         name = describe(pipeline)
-        k = int(context.spec.scoring.get("k", _recmetrics.TOPN_K))  # type: ignore[call-overload]
+        k = _k(context.spec.scoring)
         users = context.submission.test["user_id"].to_numpy()
         if isinstance(pipeline, type) or hasattr(pipeline, "fit"):
-            model = _fresh(pipeline, "topn", "fit(ratings) and recommend(users, k)")
+            # It has fit; a missing recommend raises in the try below and is reported as the user's error.
+            model = cast(_Recommends, _fresh(pipeline, "fit(ratings) and recommend(users, k)"))
             fit_seconds = _timed_fit(model, name, context.train.copy())
             started = time.perf_counter()
             try:
-                recommendations = model.recommend(users.copy(), k)  # type: ignore[attr-defined]
+                recommendations = model.recommend(users.copy(), k)
             except Exception as err:
                 raise user_error(name, "recommend", err) from err
             return PipelineRun(name, recommendations, fit_seconds, time.perf_counter() - started, "recommend")
@@ -195,14 +247,13 @@ class TopNTask:
 
     def validate(self, predictions: object, context: SubmissionContext) -> np.ndarray:
         extras = _needs(context, ("seen", "n_movies"), "case.score(recommendations)")
-        k = int(context.scoring.get("k", _recmetrics.TOPN_K))  # type: ignore[call-overload]
         return validate_topn(
             predictions,
             scenario_id=context.scenario_id,
             users=context.ids,
-            k=k,
-            seen=extras["seen"],  # type: ignore[arg-type]
-            n_movies=int(extras["n_movies"]),  # type: ignore[call-overload]
+            k=_k(context.scoring),
+            seen=cast(RatedLookup, extras["seen"]),  # the movies generator's sparse matrix of training ratings
+            n_movies=_n_movies(extras),
         )
 
     def score(
@@ -215,10 +266,8 @@ class TopNTask:
         extra: Mapping[str, object] | None = None,
     ) -> Scores:
         holdout = context.holdout
-        scoring_context = holdout.extras["context"]
-        return _recmetrics.topn_scores(
-            values, scoring_context, parts=holdout.parts if parts is None else parts, rng=rng
-        )  # type: ignore[arg-type]
+        scoring_context = cast(TopNContext, holdout.extras["context"])  # checked present by TopNTask.check
+        return topn_scores(values, scoring_context, parts=holdout.parts if parts is None else parts, rng=rng)
 
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
         return topn_findings(submission, references, spec=spec)
@@ -233,18 +282,26 @@ def rating_findings(submission: Entry, references: Sequence[Entry], *, spec: Sce
     biases = find_reference(references, "baseline", "biases")
     if oracle is not None:
         best = oracle.estimate("rmse")
-        text = f"your RMSE is {rmse:.3f}; predicting every pair's true expected rating gives {best:.3f}, the noise floor no model can beat."
+        text = (
+            f"your RMSE is {rmse:.3f}; predicting every pair's true expected rating gives {best:.3f}, "
+            "the noise floor no model can beat."
+        )
         evidence: dict[str, object] = {"submission": rmse, "oracle": best}
         if mean is not None and biases is not None:
-            text += f" The global mean scores {mean.estimate('rmse'):.3f} and user + movie biases {biases.estimate('rmse'):.3f}: most of the attainable gain comes from biases, not from personal taste."
+            text += (
+                f" The global mean scores {mean.estimate('rmse'):.3f} and user + movie biases "
+                f"{biases.estimate('rmse'):.3f}: "
+                "most of the attainable gain comes from biases, not from personal taste."
+            )
             evidence |= {"global_mean": mean.estimate("rmse"), "biases": biases.estimate("rmse")}
         findings.append(Finding("oracle_gap", "Distance to the best possible", text, evidence))
     unseen, bias = submission.estimate("unseen_true_rmse"), submission.estimate("unseen_bias")
     if np.isfinite(unseen):
         text = (
-            f"on movies users never chose to rate, your predictions are off the true expected rating by {unseen:.3f} RMSE "
-            f"(held-out rated pairs: {submission.estimate('true_rmse'):.3f}) and {bias:+.2f} stars on average. "
-            "People rate what they expect to like, so a model trained on observed ratings is optimistic about the rest of the catalogue (missing not at random)."
+            "on movies users never chose to rate, your predictions are off the true expected rating by "
+            f"{unseen:.3f} RMSE (held-out rated pairs: {submission.estimate('true_rmse'):.3f}) and {bias:+.2f} stars "
+            "on average. People rate what they expect to like, so a model trained on observed ratings is optimistic "
+            "about the rest of the catalogue (missing not at random)."
         )
         findings.append(
             Finding(
@@ -256,12 +313,16 @@ def rating_findings(submission: Entry, references: Sequence[Entry], *, spec: Sce
         )
     slope, shift = submission.estimate("calibration_slope"), submission.estimate("mean_error")
     if np.isfinite(slope):
+        low, high = CALIBRATED_SLOPES
         verdict = (
             "well calibrated"
-            if 0.9 <= slope <= 1.1 and abs(shift) < 0.05
-            else ("too spread out: shrink them towards the mean" if slope < 0.9 else "too timid: they hug the mean")
+            if low <= slope <= high and abs(shift) < CALIBRATED_SHIFT
+            else ("too spread out: shrink them towards the mean" if slope < low else "too timid: they hug the mean")
         )
-        text = f"regressing the held-out stars on your predictions gives a slope of {slope:.2f} (1 is ideal) and your predictions are off by {shift:+.3f} stars on average: {verdict}."
+        text = (
+            f"regressing the held-out stars on your predictions gives a slope of {slope:.2f} (1 is ideal) "
+            f"and your predictions are off by {shift:+.3f} stars on average: {verdict}."
+        )
         findings.append(
             Finding(
                 "rating_calibration",
@@ -281,11 +342,15 @@ def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: Scena
     popular = find_reference(references, "baseline", "most_popular")
     oracle = find_reference(references, "oracle")
     coverage, popularity = submission.estimate("coverage"), submission.estimate("mean_popularity")
-    text = f"you recommend {coverage:.1%} of the catalogue; the movies you recommend were rated by {popularity:.1%} of training users on average."
+    text = (
+        f"you recommend {coverage:.1%} of the catalogue; "
+        f"the movies you recommend were rated by {popularity:.1%} of training users on average."
+    )
     evidence: dict[str, object] = {"coverage": coverage, "mean_popularity": popularity}
     if popular is not None:
         text += (
-            f" Most-popular covers {popular.estimate('coverage'):.1%} with NDCG@10 {popular.estimate('ndcg_at_10'):.3f} (yours {ndcg:.3f}): "
+            f" Most-popular covers {popular.estimate('coverage'):.1%} with NDCG@10 "
+            f"{popular.estimate('ndcg_at_10'):.3f} (yours {ndcg:.3f}): "
             "on held-out ratings popular movies look good because people mostly rate popular movies."
         )
         evidence |= {
@@ -297,8 +362,10 @@ def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: Scena
     if oracle is not None:
         best = oracle.estimate("true_rating_at_10")
         text = (
-            f"the simulator knows how much each user would like every movie: your recommendations have a true expected rating of {true:.2f} stars; "
-            f"the best possible top-10 reaches {best:.2f}, yet scores only {oracle.estimate('ndcg_at_10'):.3f} NDCG@10 on the held-out ratings. "
+            "the simulator knows how much each user would like every movie: "
+            f"your recommendations have a true expected rating of {true:.2f} stars; "
+            f"the best possible top-10 reaches {best:.2f}, "
+            f"yet scores only {oracle.estimate('ndcg_at_10'):.3f} NDCG@10 on the held-out ratings. "
             "Offline ranking metrics reward predicting what people will rate, not what they would enjoy."
         )
         findings.append(
@@ -312,7 +379,10 @@ def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: Scena
     cold = submission.estimate("ndcg_at_10_cold_start")
     n_cold = int(submission.estimate("n_cold_start"))
     if n_cold:
-        text = f"for the {n_cold} cold-start users (few training ratings) your NDCG@10 is {cold:.3f} against {ndcg:.3f} overall."
+        text = (
+            f"for the {n_cold} cold-start users (few training ratings) "
+            f"your NDCG@10 is {cold:.3f} against {ndcg:.3f} overall."
+        )
         if popular is not None:
             text += f" Most-popular gets {popular.estimate('ndcg_at_10_cold_start'):.3f} on them: a sensible fallback."
         findings.append(

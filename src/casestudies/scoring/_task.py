@@ -65,17 +65,20 @@ class TaskContext:
     @property
     def test(self) -> pd.DataFrame:
         """The public test frame (a copy)."""
-        return self.submission.test.copy()
+        test: pd.DataFrame = self.submission.test.copy()
+        return test
 
     @property
     def X_train(self) -> pd.DataFrame:
         """Training features (a copy)."""
-        return self.train.drop(columns=[self.target])
+        features: pd.DataFrame = self.train.drop(columns=[self.target])
+        return features
 
     @property
     def y_train(self) -> pd.Series:
         """Training labels (a copy)."""
-        return self.train[self.target].copy()
+        labels: pd.Series = self.train[self.target].copy()
+        return labels
 
 
 class Task(Protocol):
@@ -138,7 +141,8 @@ class TableTask:
     """Tasks whose test rows are the holdout rows with the target column removed."""
 
     def public_test(self, data: ScenarioData) -> pd.DataFrame:
-        return data.test.drop(columns=[data.target])
+        test: pd.DataFrame = data.test.drop(columns=[data.target])
+        return test
 
     def label_name(self, target: str) -> str:
         return target
@@ -151,22 +155,29 @@ def find_reference(references: Sequence[Entry], kind: str, name: str | None = No
     return None
 
 
-def public_private(submission: Entry, metric: str) -> list[Finding]:
-    public, private = submission.scores["public"][metric], submission.scores["private"][metric]
-    if not (np.isfinite(public["low"]) and np.isfinite(private["low"])):
-        return []
+def _interval_text(values: Mapping[str, float]) -> str:
+    return f"{values['estimate']:.3f} [{values['low']:.3f}, {values['high']:.3f}]"
+
+
+def public_private_finding(public: Mapping[str, float], private: Mapping[str, float]) -> Finding:
+    """Whether a metric's public and private intervals overlap, and what that means for tuning."""
     overlap = public["low"] <= private["high"] and private["low"] <= public["high"]
     verdict = (
         "the intervals overlap, so the difference is noise."
         if overlap
         else "the intervals do not overlap; do not tune against the public score."
     )
-    text = f"public {public['estimate']:.3f} [{public['low']:.3f}, {public['high']:.3f}] vs private {private['estimate']:.3f} [{private['low']:.3f}, {private['high']:.3f}]: {verdict}"
-    return [
-        Finding(
-            "public_private",
-            "Public vs private holdout",
-            text,
-            {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
-        )
-    ]
+    return Finding(
+        "public_private",
+        "Public vs private holdout",
+        f"public {_interval_text(public)} vs private {_interval_text(private)}: {verdict}",
+        {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
+    )
+
+
+def public_private(submission: Entry, metric: str) -> list[Finding]:
+    """The public-vs-private finding of ``metric``, when both intervals are defined."""
+    public, private = submission.scores["public"][metric], submission.scores["private"][metric]
+    if not (np.isfinite(public["low"]) and np.isfinite(private["low"])):
+        return []
+    return [public_private_finding(public, private)]

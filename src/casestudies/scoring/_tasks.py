@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -10,11 +11,12 @@ from casestudies.scoring._binary import BinaryTask
 from casestudies.scoring._recommender import RatingTask, TopNTask
 from casestudies.scoring._task import Task
 
-TASKS: Final = MappingProxyType({"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()})
+TASKS: Final[Mapping[str, Task]] = MappingProxyType(
+    {"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()}
+)
 """One instance per task type; tasks hold no state."""
 
 
 def for_spec(spec: ScenarioSpec) -> Task:
     """The task implementation of a spec."""
-    task: Task = TASKS[spec.task]
-    return task
+    return TASKS[spec.task]
