@@ -24,12 +24,29 @@ MODULES = sorted(
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
+def _public_face_tests(finder: doctest.DocTestFinder) -> list[doctest.DocTest]:
+    """The face's own docstring, and every public class and function with its methods.
+
+    Public objects present themselves as ``casestudies.Name``, so the finder's
+    "defined in this module" test would skip their methods in the module that
+    defines them; they are collected here instead.
+    """
+    tests = finder.find(casestudies, "casestudies")
+    for name in casestudies.__all__:
+        value = getattr(casestudies, name)
+        if getattr(value, "__module__", None) == "casestudies":
+            tests += finder.find(value, f"casestudies.{name}", module=False, globs={})
+    return tests
+
+
 @pytest.mark.parametrize("module_name", ["casestudies", *MODULES])
 def test_docstring_examples(module_name: str) -> None:
     module = importlib.import_module(module_name)
     output = io.StringIO()
     runner = doctest.DocTestRunner(optionflags=FLAGS)
-    for test in doctest.DocTestFinder(exclude_empty=True).find(module, module_name):
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    tests = _public_face_tests(finder) if module_name == "casestudies" else finder.find(module, module_name)
+    for test in tests:
         runner.run(test, out=output.write)
     result = runner.summarize(verbose=False)
     assert result.failed == 0, output.getvalue()

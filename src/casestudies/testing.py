@@ -20,7 +20,7 @@ import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,8 @@ import pandas as pd
 from casestudies.case import Case, host_view, make
 from casestudies.core import ScenarioSpec, fingerprint, read_frames, write_case
 from casestudies.exceptions import CaseStudiesError
+from casestudies.scoring import TOPN_K
+from casestudies.takehome import check_takehome
 
 __all__ = ["ScenarioContractError", "check_scenario", "expected_random_average_precision", "public_arrays"]
 
@@ -172,8 +174,6 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     check_oracle_row(case, revealed)
     check_random_predictor(case, labels, np.random.default_rng(seed))
     check_export(case, labels)
-
-    from casestudies.takehome._grade import check_takehome
 
     check_takehome(spec, params=params, seed=seed)
 
@@ -486,9 +486,13 @@ def _check_random_rating(case: Case, labels: np.ndarray, rng: np.random.Generato
 
 def _check_random_topn(case: Case, n_relevant: np.ndarray, rng: np.random.Generator) -> None:
     """Uniformly random unseen movies: precision@k's interval must hold its exact expectation."""
-    k = int(case.spec.scoring.get("k", 10))  # type: ignore[call-overload]
+    k = int(cast(int, case.spec.scoring.get("k", TOPN_K)))
     n_movies = len(case.tables["movies"])
-    seen = case.train.groupby("user_id")["movie_id"].agg(lambda movies: set(movies.tolist()))
+    train = case.train
+    seen: dict[int, set[int]] = {
+        int(cast(int, user)): set(train["movie_id"].to_numpy()[positions].tolist())
+        for user, positions in train.groupby("user_id").indices.items()
+    }
     users = case.test["user_id"].to_numpy()
     rows, n_candidates = [], []
     for user in users:
