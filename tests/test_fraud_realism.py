@@ -16,15 +16,15 @@ from sklearn.utils.validation import check_is_fitted
 
 import casestudies as cs
 from casestudies.core._data import ScenarioData
-from casestudies.scenarios.fraud._simulator import (
+from casestudies.scenarios.fraud import (
     CATEGORIES,
     CHANNELS,
     MECHANISMS,
     TransactionFeatures,
     expert_pipeline,
-    generate,
     simple_baseline,
 )
+from casestudies.scenarios.fraud._simulator import generate
 
 DEFAULTS = cs.spec("fraud-v1").defaults
 SEED = 7

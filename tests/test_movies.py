@@ -15,7 +15,7 @@ import pytest
 import casestudies as cs
 from casestudies.exceptions import InvalidParameterError, PipelineError, ProblemCode, SubmissionError
 from casestudies.scenarios.movies import BiasBaseline, GlobalMean, ItemKNN, MatrixFactorization, MostPopular
-from casestudies.scenarios.movies._simulator import GENRES, simulate_world
+from casestudies.scenarios.movies._world import GENRES, simulate_world
 
 ML100K = {
     "n_users": 943,

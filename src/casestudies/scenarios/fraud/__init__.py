@@ -9,16 +9,9 @@ Examples
 
 from __future__ import annotations
 
-from casestudies.scenarios.fraud._simulator import (
-    CATEGORIES,
-    CHANNELS,
-    FEATURES,
-    MECHANISMS,
-    SIMPLE_FEATURES,
-    TransactionFeatures,
-    expert_pipeline,
-    simple_baseline,
-)
+from casestudies.scenarios.fraud._features import FEATURES, SIMPLE_FEATURES, TransactionFeatures
+from casestudies.scenarios.fraud._pipelines import expert_pipeline, simple_baseline
+from casestudies.scenarios.fraud._simulator import CATEGORIES, CHANNELS, MECHANISMS
 
 __all__ = [
     "CATEGORIES",

@@ -65,15 +65,17 @@ the dispute rate applies).
 **What a model can see** is the raw log. The signal lives in histories: a
 customer's usual amounts, hours and terminals, bursts of payments, and a
 terminal's fraud share over labels at least ``label_delay_days`` old (see
-:class:`TransactionFeatures`). No raw column reaches a ROC-AUC of 0.8 on its
-own. With the engineered features an unlimited decision tree memorises the
+:class:`~casestudies.scenarios.fraud.TransactionFeatures`). No raw column
+reaches a ROC-AUC of 0.8 on its own. With the engineered features an
+unlimited decision tree memorises the
 training labels (average precision 1.0) and scores about 0.1 on test, the
 logistic-regression baseline about 0.25--0.4, LightGBM about 0.45--0.6 (at
 ROC-AUCs above 0.9), and the oracle about 0.85. Part of the gap to the oracle
 cannot be closed: terminals skimmed since the last known label look clean.
 
 Randomness: one child stream each for the world, genuine activity, every
-mechanism, the labels and the id base, spawned from the ``rng`` argument.
+mechanism, the labels and the id base, spawned from the ``rng`` argument
+(named in ``_Streams``, in spawn order).
 Transaction ids increase with time (gap included) from a seed-dependent
 base. Generation is vectorised (discrete draws and normal noise use 2**16
 quantile lookup tables) and sorts once: about 0.1 s at the defaults.
@@ -88,31 +90,26 @@ terminals, compromised cards, features with a 7-day label delay).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final, NamedTuple
 
 import numpy as np
 import pandas as pd
-from lightgbm import LGBMClassifier
 from scipy.spatial import cKDTree
 from scipy.special import ndtri
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from casestudies.core import ScenarioData
 
 __all__ = [
     "CATEGORIES",
+    "CATEGORY_DTYPE",
     "CHANNELS",
-    "FEATURES",
+    "DAY",
+    "EPOCH_WEEKDAY",
+    "HOUR",
     "MECHANISMS",
-    "SIMPLE_FEATURES",
-    "TransactionFeatures",
-    "expert_pipeline",
     "generate",
-    "simple_baseline",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -141,9 +138,10 @@ MECHANISMS: tuple[str, ...] = (
 )
 """Fixed category list of ``truth.mechanism``."""
 
-_CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES))
-_CHANNEL_DTYPE = pd.CategoricalDtype(list(CHANNELS))
-_MECHANISM_DTYPE = pd.CategoricalDtype(list(MECHANISMS))
+CATEGORY_DTYPE: Final = pd.CategoricalDtype(list(CATEGORIES))
+"""Dtype of the ``merchant_category`` column (the features read its codes)."""
+_CHANNEL_DTYPE: Final = pd.CategoricalDtype(list(CHANNELS))
+_MECHANISM_DTYPE: Final = pd.CategoricalDtype(list(MECHANISMS))
 
 _MECHANISM_HELP: dict[str, str] = {
     "none": "genuine transaction; only the small background dispute rate applies",
@@ -159,8 +157,14 @@ _MECHANISM_HELP: dict[str, str] = {
     "account_takeover": "night-time login to an online account, two or more large orders within an hour",
 }
 
-_DAY = 86_400
-_HOUR = 3_600
+DAY: Final[int] = 86_400
+"""Seconds in a day: the log's times are int64 seconds from midnight of the first day."""
+HOUR: Final[int] = 3_600
+"""Seconds in an hour."""
+EPOCH_WEEKDAY: Final[int] = 3
+"""Weekday of 1970-01-01 (a Thursday; Monday = 0), to turn days since the epoch into weekdays."""
+_ID_BASE_RANGE: Final[tuple[int, int]] = (10**9, 9 * 10**9)
+"""Range of the seed-dependent first transaction id: ids keep ten digits at any log size."""
 # Merchant categories: typical amount in currency units, share among shops,
 # share among online merchants, attractiveness to fraudsters.
 _CAT_SCALE = np.array([30.0, 25.0, 40.0, 20.0, 50.0, 90.0, 120.0, 30.0, 15.0, 55.0])
@@ -174,9 +178,13 @@ _LEGIT_HOURS = np.array(
 )  # fmt: skip
 _WEEKLY = np.array([0.96, 0.97, 0.99, 1.0, 1.08, 1.12, 0.88])
 _ONLINE_TERMINAL_SHARE = 0.1
+_MAP_SIZE: Final[float] = 100.0  # shops lie on a _MAP_SIZE x _MAP_SIZE square
+_ZIPF_EXPONENT: Final[float] = 0.8  # popularity of the online merchant of rank r is r ** -_ZIPF_EXPONENT
 _N_USUAL_SHOPS, _N_USUAL_ONLINE, _N_NEIGHBOURS = 8, 4, 16
 _P_NEW_SHOP, _P_NEW_ONLINE = 0.04, 0.2
 _AMOUNT_SIGMA = 0.6
+_MIN_AMOUNT_CENTS: Final[float] = 25.0  # smallest payment a terminal accepts (0.25)
+_ONLINE_DISPUTE_BOOST: Final[float] = 0.5  # genuine online payments are disputed 1.5 times as often
 # Mechanism rates per day, per shop terminal (skimmers) or per customer.
 _RATE_SKIMMER = 1.2e-4
 _RATE_CARD = 3.5e-4
@@ -184,6 +192,15 @@ _RATE_TESTING = 3.0e-4
 _RATE_TAKEOVER = 4.5e-4
 # Probability that a fraudster transaction ends as a confirmed chargeback.
 _REPORT_FRAUD, _REPORT_PROBE = 0.9, 0.6
+# How the mechanisms behave (see the module docstring).
+_SKIMMER_DAYS: Final[tuple[int, int]] = (21, 35)  # a skimmer stays on its terminal for this many days
+_CARD_DAYS: Final[tuple[int, int]] = (10, 18)  # a stolen card is used for this many days
+_P_ONLINE_CARD_FRAUD: Final[float] = 0.65  # share of a stolen card's payments made online
+_CARD_AMOUNT_FACTOR: Final[float] = 5.0  # a stolen card spends this many times the owner's usual amount
+_CASH_OUT_FACTOR: Final[float] = 4.0  # large online orders after card testing or a takeover, times usual
+_FRAUD_AMOUNT_SIGMA: Final[float] = 0.5  # lognormal noise of fraudsters' amounts
+_PROBE_CENTS: Final[tuple[int, int]] = (50, 301)  # card-testing probes cost 0.50 to 3.00 (upper end excluded)
+_MAX_EXTRA_PROBES: Final[int] = 6  # a bot makes 2 + min(Poisson, this) probes: 2 to 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +230,57 @@ class _Log:
     amount: np.ndarray
     probability: np.ndarray
     mechanism: np.ndarray
+
+
+class _Streams(NamedTuple):
+    """The generator's child streams, in spawn order: the order fixes which seed each concern gets."""
+
+    world: np.random.Generator
+    genuine: np.random.Generator
+    skimmers: np.random.Generator
+    cards: np.random.Generator
+    card_testing: np.random.Generator
+    takeovers: np.random.Generator
+    labels: np.random.Generator
+    ids: np.random.Generator
+
+    @classmethod
+    def spawn(cls, rng: np.random.Generator) -> _Streams:
+        """One child of ``rng`` per field, in field order."""
+        return cls(*rng.spawn(len(cls._fields)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """The generator's parameters, typed."""
+
+    n_customers: int
+    n_terminals: int
+    n_days: int  # training days
+    n_test_days: int
+    delay: int  # label delay: days between train and test
+    intensity: float  # multiplier on every fraud mechanism's rate
+    dispute_rate: float
+    start: np.datetime64  # midnight of the first day, datetime64[s]
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> _Settings:
+        """Read the validated parameters of ``fraud-v1.toml``."""
+        return cls(
+            n_customers=int(params["n_customers"]),  # type: ignore[call-overload]
+            n_terminals=int(params["n_terminals"]),  # type: ignore[call-overload]
+            n_days=int(params["n_days"]),  # type: ignore[call-overload]
+            n_test_days=int(params["n_test_days"]),  # type: ignore[call-overload]
+            delay=int(params["label_delay_days"]),  # type: ignore[call-overload]
+            intensity=float(params["fraud_intensity"]),  # type: ignore[arg-type]
+            dispute_rate=float(params["dispute_rate"]),  # type: ignore[arg-type]
+            start=_parse_date(str(params["start_date"])),
+        )
+
+    @property
+    def n_total(self) -> int:
+        """Days simulated: training, gap and test."""
+        return self.n_days + self.delay + self.n_test_days
 
 
 def generate(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
@@ -253,79 +321,21 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     ['transaction_id', 'timestamp', 'customer_id', 'terminal_id', 'amount',
      'merchant_category', 'channel', 'is_fraud']
     """
-    n_customers = int(params["n_customers"])  # type: ignore[call-overload]
-    n_terminals = int(params["n_terminals"])  # type: ignore[call-overload]
-    n_days = int(params["n_days"])  # type: ignore[call-overload]
-    n_test_days = int(params["n_test_days"])  # type: ignore[call-overload]
-    delay = int(params["label_delay_days"])  # type: ignore[call-overload]
-    intensity = float(params["fraud_intensity"])  # type: ignore[arg-type]
-    dispute_rate = float(params["dispute_rate"])  # type: ignore[arg-type]
-    start = _parse_date(str(params["start_date"]))
-    n_total = n_days + delay + n_test_days
-
-    streams = rng.spawn(8)
-    world = _make_world(n_customers, n_terminals, streams[0])
-    weekday = (start.astype("datetime64[D]").astype(np.int64) + 3 + np.arange(n_total)) % 7
-    genuine = _genuine(world, weekday, dispute_rate, streams[1])
-    _skimmers(world, genuine, n_total, _RATE_SKIMMER * intensity, streams[2])
-    parts = [
-        genuine,
-        _compromised_cards(world, n_total, _RATE_CARD * intensity, streams[3]),
-        _card_testing(world, n_total, _RATE_TESTING * intensity, streams[4]),
-        _takeovers(world, n_total, _RATE_TAKEOVER * intensity, streams[5]),
-    ]
-    # One sort by (time, position): unique int64 keys sort identically on any machine.
-    t = np.concatenate([p.t for p in parts])
-    keep = np.flatnonzero((t >= 0) & (t < n_total * _DAY))
-    bits = max(int(t.size).bit_length(), 1)
-    order = np.sort((t[keep] << bits) | keep) & ((1 << bits) - 1)
-    log = _Log(*(np.concatenate([getattr(p, f) for p in parts])[order] for f in _Log.__slots__))
-    label = (streams[6].random(order.size) < log.probability).astype(np.int8)
-    # Ids follow the issuer's sequence, gap included, from a seed-dependent base.
-    ids = streams[7].integers(10**9, 9 * 10**9) + np.arange(order.size, dtype=np.int64)
-
-    n_train = int(np.searchsorted(log.t, n_days * _DAY))
-    n_gap_end = int(np.searchsorted(log.t, (n_days + delay) * _DAY))
-    timestamps = (start + log.t.astype("timedelta64[s]")).astype("datetime64[ns]")
-
-    def frame(rows: slice) -> tuple[pd.DataFrame, pd.DataFrame]:
-        terminal = log.terminal[rows]
-        category = pd.Categorical.from_codes(world.category[terminal], dtype=_CATEGORY_DTYPE)
-        online = world.is_online[terminal].astype(np.int8)
-        columns = {
-            "transaction_id": ids[rows],
-            "timestamp": timestamps[rows],
-            "customer_id": log.customer[rows],
-            "terminal_id": terminal,
-            "amount": log.amount[rows] / 100.0,
-            "merchant_category": category,
-            "channel": pd.Categorical.from_codes(online, dtype=_CHANNEL_DTYPE),
-            "is_fraud": label[rows],
-        }
-        mechanism = pd.Categorical.from_codes(log.mechanism[rows], dtype=_MECHANISM_DTYPE)
-        truth = {"probability": log.probability[rows], "mechanism": mechanism}
-        return pd.DataFrame(columns, copy=False), pd.DataFrame(truth, copy=False)
-
-    train, train_truth = frame(slice(0, n_train))
-    test, truth = frame(slice(n_gap_end, None))
-    day = np.timedelta64(1, "D")
-    start_day = start.astype("datetime64[D]")
-    info = {
-        "n_train": len(train),
-        "n_test": len(test),
-        "n_customers": n_customers,
-        "n_terminals": n_terminals,
-        "train_start": str(start_day),
-        "train_end": str(start_day + n_days * day - day),
-        "gap_days": delay,
-        "test_start": str(start_day + (n_days + delay) * day),
-        "test_end": str(start_day + (n_total - 1) * day),
-        "label_delay_days": delay,
-        "train_fraud_rate": float(train["is_fraud"].mean()) if len(train) else 0.0,
-        "amount_unit": "currency units, two decimals",
-        "merchant_categories": list(CATEGORIES),
-        "mechanisms": dict(_MECHANISM_HELP),
-    }
+    settings = _Settings.from_params(params)
+    streams = _Streams.spawn(rng)
+    world = _make_world(settings.n_customers, settings.n_terminals, streams.world)
+    log = _simulate(world, settings, streams)
+    labelled = _Labelled(
+        log=log,
+        label=(streams.labels.random(log.t.size) < log.probability).astype(np.int8),
+        # Ids follow the issuer's sequence, gap included, from a seed-dependent base.
+        ids=streams.ids.integers(*_ID_BASE_RANGE) + np.arange(log.t.size, dtype=np.int64),
+        timestamps=(settings.start + log.t.astype("timedelta64[s]")).astype("datetime64[ns]"),
+    )
+    n_train = int(np.searchsorted(log.t, settings.n_days * DAY))
+    n_gap_end = int(np.searchsorted(log.t, (settings.n_days + settings.delay) * DAY))
+    train, train_truth = _frames(world, labelled, slice(0, n_train))
+    test, truth = _frames(world, labelled, slice(n_gap_end, None))
     return ScenarioData(
         train=train,
         test=test,
@@ -334,9 +344,89 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
         truth=truth,
         train_truth=train_truth,
         cost_column="amount",
-        info=info,
+        info=_info(settings, train, test),
         oracle_observable=False,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Labelled:
+    """The whole simulated log with its drawn labels, transaction ids and timestamps."""
+
+    log: _Log
+    label: np.ndarray
+    ids: np.ndarray
+    timestamps: np.ndarray
+
+
+def _simulate(world: _World, settings: _Settings, streams: _Streams) -> _Log:
+    """Every transaction of the period, genuine and fraudulent, in time order."""
+    n_total, intensity = settings.n_total, settings.intensity
+    first_day = settings.start.astype("datetime64[D]").astype(np.int64)
+    weekday = (first_day + EPOCH_WEEKDAY + np.arange(n_total)) % 7
+    genuine = _genuine(world, weekday, settings.dispute_rate, streams.genuine)
+    _skimmers(world, genuine, n_total, _RATE_SKIMMER * intensity, streams.skimmers)
+    parts = [
+        genuine,
+        _compromised_cards(world, n_total, _RATE_CARD * intensity, streams.cards),
+        _card_testing(world, n_total, _RATE_TESTING * intensity, streams.card_testing),
+        _takeovers(world, n_total, _RATE_TAKEOVER * intensity, streams.takeovers),
+    ]
+    return _merge(parts, n_total)
+
+
+def _merge(parts: list[_Log], n_total: int) -> _Log:
+    """The parts' transactions inside the ``n_total`` days, in one time order."""
+    # One sort by (time, position): unique int64 keys sort identically on any machine.
+    t = np.concatenate([p.t for p in parts])
+    keep = np.flatnonzero((t >= 0) & (t < n_total * DAY))
+    bits = max(int(t.size).bit_length(), 1)
+    order = np.sort((t[keep] << bits) | keep) & ((1 << bits) - 1)
+    return _Log(*(np.concatenate([getattr(p, f) for p in parts])[order] for f in _Log.__slots__))
+
+
+def _frames(world: _World, labelled: _Labelled, rows: slice) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The public log and the hidden truth of a slice of the labelled log."""
+    log = labelled.log
+    terminal = log.terminal[rows]
+    category = pd.Categorical.from_codes(world.category[terminal], dtype=CATEGORY_DTYPE)
+    online = world.is_online[terminal].astype(np.int8)
+    columns = {
+        "transaction_id": labelled.ids[rows],
+        "timestamp": labelled.timestamps[rows],
+        "customer_id": log.customer[rows],
+        "terminal_id": terminal,
+        "amount": log.amount[rows] / 100.0,
+        "merchant_category": category,
+        "channel": pd.Categorical.from_codes(online, dtype=_CHANNEL_DTYPE),
+        "is_fraud": labelled.label[rows],
+    }
+    mechanism = pd.Categorical.from_codes(log.mechanism[rows], dtype=_MECHANISM_DTYPE)
+    truth = {"probability": log.probability[rows], "mechanism": mechanism}
+    return pd.DataFrame(columns, copy=False), pd.DataFrame(truth, copy=False)
+
+
+def _info(settings: _Settings, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, object]:
+    """Facts for the data card."""
+    day = np.timedelta64(1, "D")
+    start_day = settings.start.astype("datetime64[D]")
+    n_days, delay = settings.n_days, settings.delay
+    return {
+        "n_train": len(train),
+        "n_test": len(test),
+        "n_customers": settings.n_customers,
+        "n_terminals": settings.n_terminals,
+        "train_start": str(start_day),
+        "train_end": str(start_day + n_days * day - day),
+        "gap_days": delay,
+        "test_start": str(start_day + (n_days + delay) * day),
+        "test_end": str(start_day + (settings.n_total - 1) * day),
+        "label_delay_days": delay,
+        "train_fraud_rate": float(train["is_fraud"].mean()) if len(train) else 0.0,
+        "amount_unit": "currency units, two decimals",
+        "merchant_categories": list(CATEGORIES),
+        "mechanisms": dict(_MECHANISM_HELP),
+    }
 
 
 def _parse_date(value: str) -> np.datetime64:
@@ -358,12 +448,12 @@ def _make_world(n_customers: int, n_terminals: int, rng: np.random.Generator) ->
     category = np.empty(n_terminals, dtype=np.int8)
     category[shops] = rng.choice(len(CATEGORIES), shops.size, p=_CAT_STORE / _CAT_STORE.sum())
     category[online] = rng.choice(len(CATEGORIES), n_online, p=_CAT_ONLINE / _CAT_ONLINE.sum())
-    popularity = 1.0 / rng.permutation(np.arange(1, n_online + 1)) ** 0.8
+    popularity = 1.0 / rng.permutation(np.arange(1, n_online + 1)) ** _ZIPF_EXPONENT
     online_cdf = _cdf(popularity)
     fraud_cdf = _cdf(popularity * _CAT_FRAUD[category[online]])
 
     # Customers live near a home shop and use shops among its nearest neighbours.
-    shop_xy = rng.uniform(0, 100, (shops.size, 2))
+    shop_xy = rng.uniform(0, _MAP_SIZE, (shops.size, 2))
     k = min(_N_NEIGHBOURS, shops.size)
     neighbours = cKDTree(shop_xy).query(shop_xy, k=k)[1].reshape(shops.size, k)
     home = rng.integers(0, shops.size, (n_customers, 1))
@@ -417,7 +507,7 @@ _FRAUD_HOUR_TABLE = _table(_LEGIT_HOURS / _LEGIT_HOURS.sum() + 1.0 / 24)
 
 def _time_of_day(table: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """Seconds after midnight: hour drawn from ``table``, uniform within the hour."""
-    return _draw(table, n, rng) * _HOUR + rng.integers(0, _HOUR, n)
+    return _draw(table, n, rng) * HOUR + rng.integers(0, HOUR, n)
 
 
 def _amount(
@@ -428,7 +518,7 @@ def _amount(
     noise = np.exp(np.log(median * 100) + sigma * _draw(_NORMAL_TABLE, customer.size, rng))
     cents: np.ndarray = world.scale[customer] * _CAT_SCALE[world.category[terminal]] * noise
     np.round(cents, out=cents)
-    np.maximum(cents, 25.0, out=cents)
+    np.maximum(cents, _MIN_AMOUNT_CENTS, out=cents)
     return cents
 
 
@@ -473,7 +563,7 @@ def _genuine(world: _World, weekday: np.ndarray, dispute_rate: float, rng: np.ra
     kept = rng.random(customer.size) < (_WEEKLY[weekday] / peak)[day]
     customer, day = customer[kept], day[kept]
     n = customer.size
-    t = day * _DAY + _time_of_day(_LEGIT_HOUR_TABLE, n, rng)
+    t = day * DAY + _time_of_day(_LEGIT_HOUR_TABLE, n, rng)
     # Usual terminal (shops first, then online merchants) or a new one.
     online = rng.random(n) < world.online_share[customer]
     shop_slot = _draw(_SHOP_SLOTS, n, rng)
@@ -485,17 +575,17 @@ def _genuine(world: _World, weekday: np.ndarray, dispute_rate: float, rng: np.ra
     terminal[new_shop] = _random_shops(world, new_shop.size, rng)
     terminal[new_online] = _popular_merchants(world, new_online.size, rng)
     amount = _amount(world, customer, terminal, 1.0, _AMOUNT_SIGMA, rng)
-    probability = np.minimum(dispute_rate * world.dispute[customer] * (1.0 + 0.5 * online), 1.0)
+    probability = np.minimum(dispute_rate * world.dispute[customer] * (1.0 + _ONLINE_DISPUTE_BOOST * online), 1.0)
     return _Log(t, customer, terminal, amount, probability, np.zeros(n, dtype=np.int8))
 
 
 def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.random.Generator) -> None:
     """Compromise shop terminals for 21-35 days; update ``log`` in place."""
-    span = n_total + 35
+    span = n_total + _SKIMMER_DAYS[1]
     n = min(int(rng.poisson(rate * world.shops.size * span)), world.shops.size)
     terminals = rng.choice(world.shops, n, replace=False)
-    onset = rng.uniform(-35, n_total, n) * _DAY
-    end = onset + rng.uniform(21, 35, n) * _DAY
+    onset = rng.uniform(-_SKIMMER_DAYS[1], n_total, n) * DAY
+    end = onset + rng.uniform(*_SKIMMER_DAYS, n) * DAY
     q = rng.beta(3.0, 2.0, n)
     slot = np.full(world.category.size, n)  # n = "not compromised"
     slot[terminals] = np.arange(n)
@@ -510,18 +600,18 @@ def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.rando
 def _compromised_cards(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Log:
     """A fraudster spends each stolen card in short sessions for 10-18 days."""
     n_customers = world.rate.size
-    n = min(int(rng.poisson(rate * n_customers * (n_total + 18))), n_customers)
+    n = min(int(rng.poisson(rate * n_customers * (n_total + _CARD_DAYS[1]))), n_customers)
     victim = rng.choice(n_customers, n, replace=False)
-    onset = rng.uniform(-18, n_total, n)
-    duration = rng.uniform(10, 18, n)
+    onset = rng.uniform(-_CARD_DAYS[1], n_total, n)
+    duration = rng.uniform(*_CARD_DAYS, n)
     card = np.repeat(np.arange(n), rng.poisson(rng.gamma(2.0, 0.25, n) * duration))
     day = np.floor(onset[card] + rng.random(card.size) * duration[card])
-    start = day * _DAY + _time_of_day(_FRAUD_HOUR_TABLE, card.size, rng)
+    start = day * DAY + _time_of_day(_FRAUD_HOUR_TABLE, card.size, rng)
     session = np.repeat(np.arange(card.size), 1 + rng.poisson(1.2, card.size))
-    t = start[session] + rng.uniform(0, _HOUR, session.size)
+    t = start[session] + rng.uniform(0, HOUR, session.size)
     customer = victim[card[session]]
-    terminal = _fraud_terminal(world, 0.65, session.size, rng)
-    amount = _amount(world, customer, terminal, 5.0, 0.5, rng)
+    terminal = _fraud_terminal(world, _P_ONLINE_CARD_FRAUD, session.size, rng)
+    amount = _amount(world, customer, terminal, _CARD_AMOUNT_FACTOR, _FRAUD_AMOUNT_SIGMA, rng)
     return _fraud_log(t, customer, terminal, amount, _REPORT_FRAUD, "compromised_card")
 
 
@@ -530,8 +620,8 @@ def _card_testing(world: _World, n_total: int, rate: float, rng: np.random.Gener
     n_customers = world.rate.size
     n = int(rng.poisson(rate * n_customers * n_total))
     victim = rng.integers(0, n_customers, n)
-    start = rng.uniform(0, n_total * _DAY, n)
-    n_probe = 2 + np.minimum(rng.poisson(2.5, n), 6)
+    start = rng.uniform(0, n_total * DAY, n)
+    n_probe = 2 + np.minimum(rng.poisson(2.5, n), _MAX_EXTRA_PROBES)
     probe_event = np.repeat(np.arange(n), n_probe)
     gaps = rng.exponential(45.0, probe_event.size)
     elapsed = np.cumsum(gaps)
@@ -542,15 +632,15 @@ def _card_testing(world: _World, n_total: int, rate: float, rng: np.random.Gener
         start[probe_event] + elapsed,
         victim[probe_event],
         merchant[probe_event],
-        rng.integers(50, 301, probe_event.size).astype(np.float64),
+        rng.integers(*_PROBE_CENTS, probe_event.size).astype(np.float64),
         _REPORT_PROBE,
         "card_testing",
     )
     n_buy = 1 + rng.poisson(0.8, n)
     buy_event = np.repeat(np.arange(n), n_buy)
-    t_buy = start[buy_event] + 600 + rng.exponential(2 * _HOUR, buy_event.size)
+    t_buy = start[buy_event] + 600 + rng.exponential(2 * HOUR, buy_event.size)
     terminal = _fraud_terminal(world, 1.0, buy_event.size, rng)
-    amount = _amount(world, victim[buy_event], terminal, 4.0, 0.5, rng)
+    amount = _amount(world, victim[buy_event], terminal, _CASH_OUT_FACTOR, _FRAUD_AMOUNT_SIGMA, rng)
     buys = _fraud_log(t_buy, victim[buy_event], terminal, amount, _REPORT_FRAUD, "card_testing")
     return _Log(*(np.concatenate([getattr(probes, f), getattr(buys, f)]) for f in _Log.__slots__))
 
@@ -560,349 +650,10 @@ def _takeovers(world: _World, n_total: int, rate: float, rng: np.random.Generato
     n_customers = world.rate.size
     n = int(rng.poisson(rate * n_customers * n_total))
     victim = rng.integers(0, n_customers, n)
-    start = rng.integers(0, n_total, n) * _DAY + rng.uniform(0, 5 * _HOUR, n)
+    start = rng.integers(0, n_total, n) * DAY + rng.uniform(0, 5 * HOUR, n)
     k = 2 + rng.poisson(1.0, n)
     event = np.repeat(np.arange(n), k)
-    t = start[event] + rng.uniform(0, _HOUR, event.size)
+    t = start[event] + rng.uniform(0, HOUR, event.size)
     terminal = _fraud_terminal(world, 1.0, event.size, rng)
-    amount = _amount(world, victim[event], terminal, 4.0, 0.5, rng)
+    amount = _amount(world, victim[event], terminal, _CASH_OUT_FACTOR, _FRAUD_AMOUNT_SIGMA, rng)
     return _fraud_log(t, victim[event], terminal, amount, _REPORT_FRAUD, "account_takeover")
-
-
-# --------------------------------------------------------------------------
-# Feature engineering and pipelines
-# --------------------------------------------------------------------------
-
-_SMALL_AMOUNT = 5.0  # currency units
-_WINDOWS_DAYS = (1, 7, 30)
-
-FEATURES: tuple[str, ...] = (
-    "log_amount",
-    "hour",
-    "weekday",
-    "is_night",
-    "is_weekend",
-    "is_online",
-    "merchant_category",
-    "cust_n_tx_1h",
-    "cust_n_small_1h",
-    *(f"cust_n_tx_{w}d" for w in _WINDOWS_DAYS),
-    *(f"cust_mean_amount_{w}d" for w in _WINDOWS_DAYS),
-    "log_amount_to_cust_mean_30d",
-    "log_seconds_since_prev",
-    "new_terminal",
-    *(f"terminal_n_tx_{w}d" for w in _WINDOWS_DAYS),
-    *(f"terminal_risk_{w}d" for w in _WINDOWS_DAYS),
-)
-"""Names of every feature :class:`TransactionFeatures` can compute."""
-
-SIMPLE_FEATURES: tuple[str, ...] = (
-    "log_amount",
-    "log_amount_to_cust_mean_30d",
-    "is_night",
-    "is_online",
-    "new_terminal",
-    "cust_n_small_1h",
-    "log_seconds_since_prev",
-    "terminal_risk_7d",
-    "terminal_risk_30d",
-)
-"""The few features used by :func:`simple_baseline`."""
-
-
-class TransactionFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """Engineered features of card transactions from the labelled history.
-
-    ``fit`` stores the labelled log; ``transform`` computes, for each row of
-    ``X``, features from that history plus ``X`` itself, using only the past
-    of each row and, for label-based features, only labels at least
-    ``label_delay_days`` old. Transforming the training rows (``fit_transform``
-    inside a pipeline) therefore never uses a row's own label.
-
-    Features (see :data:`FEATURES`): log amount, hour, weekday, night
-    (0--6 h), weekend, online, merchant category code; the customer's
-    transaction count in the last hour and of small amounts (under 5.00) in
-    the last hour; count and mean amount over 1, 7 and 30 days (current row
-    included); log ratio of the amount to the customer's mean over the
-    previous 30 days; log seconds since the customer's previous transaction;
-    whether the customer has not used the terminal before; the terminal's
-    count of labelled transactions and fraud share over 1, 7 and 30 days
-    ending ``label_delay_days`` before the row.
-
-    Parameters
-    ----------
-    label_delay_days : int, default=7
-        Age a label must have before a feature may use it.
-    features : sequence of str or None, default=None
-        Output columns, in order; None means all of :data:`FEATURES`.
-
-    Attributes
-    ----------
-    history_ : pandas.DataFrame
-        The labelled log seen in ``fit`` (columns ``transaction_id``, ``t``,
-        ``customer_id``, ``terminal_id``, ``amount``, ``label``).
-    feature_names_out_ : numpy.ndarray
-        Names of the output columns.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from casestudies.scenarios.fraud._simulator import generate
-    >>> params = dict(n_customers=200, n_terminals=300, n_days=28, n_test_days=7,
-    ...               label_delay_days=7, fraud_intensity=1.0, dispute_rate=5e-4,
-    ...               start_date="2025-01-06")
-    >>> data = generate(params, np.random.default_rng(0))
-    >>> X, y = data.train.drop(columns="is_fraud"), data.train["is_fraud"]
-    >>> features = TransactionFeatures().fit(X, y).transform(data.test)
-    >>> features.shape[0] == len(data.test)
-    True
-    """
-
-    def __init__(self, label_delay_days: int = 7, features: Sequence[str] | None = None) -> None:
-        self.label_delay_days = label_delay_days
-        self.features = features
-
-    def fit(self, X: pd.DataFrame, y: object) -> TransactionFeatures:
-        """Store the labelled history.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw log with ``transaction_id``, ``timestamp``, ``customer_id``,
-            ``terminal_id``, ``amount``, ``merchant_category`` and ``channel``.
-        y : array-like of 0/1
-            Fraud labels of the rows of ``X``.
-
-        Returns
-        -------
-        TransactionFeatures
-            The fitted transformer.
-        """
-        names = list(FEATURES if self.features is None else self.features)
-        unknown = sorted(set(names) - set(FEATURES))
-        if unknown:
-            message = f"TransactionFeatures: unknown feature names {unknown}; choose from {list(FEATURES)}."
-            raise ValueError(message)
-        if y is None:
-            message = "TransactionFeatures.fit needs the labels y of the training log; got None."
-            raise ValueError(message)
-        labels = np.asarray(y, dtype=np.float64)
-        if labels.shape != (len(X),):
-            message = (
-                f"TransactionFeatures.fit: y must hold one label per row of X "
-                f"({len(X)} rows); got shape {labels.shape}."
-            )
-            raise ValueError(message)
-        self.history_ = _raw(X).assign(label=labels)
-        self.feature_names_out_ = np.asarray(names, dtype=object)
-        return self
-
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Compute the engineered features of the rows of ``X``.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw log rows (training rows or later ones); any target column is
-            ignored.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per row of ``X`` (same index), float64 columns
-            ``feature_names_out_``.
-        """
-        history = self.history_
-        rows = _raw(X)
-        new = ~np.isin(rows["transaction_id"].to_numpy(), history["transaction_id"].to_numpy())
-        log = pd.concat([history, rows[new].assign(label=np.nan)], ignore_index=True)
-        observed = _spans([history["t"].to_numpy(), rows["t"].to_numpy()[new]])
-        features = _features(log, _DAY * int(self.label_delay_days), observed)
-        position = pd.Index(log["transaction_id"]).get_indexer(rows["transaction_id"])
-        out: pd.DataFrame = features.iloc[position][list(self.feature_names_out_)]
-        out.index = X.index
-        return out
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Names of the output columns."""
-        return self.feature_names_out_.copy()
-
-
-_RAW_COLUMNS = (
-    "transaction_id", "timestamp", "customer_id", "terminal_id",
-    "amount", "merchant_category", "channel",
-)  # fmt: skip
-
-
-def _raw(X: pd.DataFrame) -> pd.DataFrame:
-    """The raw columns the features need, time as int64 seconds."""
-    missing = [c for c in _RAW_COLUMNS if c not in getattr(X, "columns", ())]
-    if missing:
-        message = (
-            f"TransactionFeatures expects a DataFrame of the raw fraud-v1 log with "
-            f"columns {list(_RAW_COLUMNS)}; missing {missing}. Pass the case's "
-            f"train or test frame, not a feature matrix."
-        )
-        raise ValueError(message)
-    t = pd.to_datetime(X["timestamp"]).to_numpy().astype("datetime64[s]").astype(np.int64)
-    category = pd.Categorical(X["merchant_category"], dtype=_CATEGORY_DTYPE).codes
-    return pd.DataFrame(
-        {
-            "transaction_id": X["transaction_id"].to_numpy(np.int64),
-            "t": t,
-            "customer_id": X["customer_id"].to_numpy(np.int64),
-            "terminal_id": X["terminal_id"].to_numpy(np.int64),
-            "amount": X["amount"].to_numpy(np.float64),
-            "category": category.astype(np.float64),
-            "online": (X["channel"].astype(str) == "online").to_numpy(np.float64),
-        }
-    )
-
-
-def _features(log: pd.DataFrame, delay_s: int, observed: list[tuple[int, int]]) -> pd.DataFrame:
-    """All features for every row of ``log`` (NaN label = not known yet).
-
-    ``observed`` lists the disjoint time spans (seconds) the log covers;
-    customer counts are scaled up for the part of a window outside them.
-    """
-    t = log["t"].to_numpy()
-    amount = log["amount"].to_numpy()
-    hour = (t // _HOUR) % 24
-    weekday = (t // _DAY + 3) % 7  # 1970-01-01 was a Thursday
-    out: dict[str, np.ndarray] = {
-        "log_amount": np.log1p(amount),
-        "hour": hour,
-        "weekday": weekday,
-        "is_night": hour < 6,
-        "is_weekend": weekday >= 5,
-        "is_online": log["online"].to_numpy(),
-        "merchant_category": log["category"].to_numpy(),
-    }
-    t0 = int(t.min())
-    pad = delay_s + max(_WINDOWS_DAYS) * _DAY + 1
-    stride = int(t.max()) - t0 + 2 * pad + 1
-    # Customer windows over the past, current row included.
-    customer = log["customer_id"].to_numpy()
-    by_customer = np.lexsort((t, customer))
-    ct, cg, camount = t[by_customer], customer[by_customer], amount[by_customer]
-    key = _group_key(cg, ct - t0, stride, pad)
-    cust: dict[str, np.ndarray] = {
-        "cust_n_tx_1h": _window(key, key - _HOUR, np.ones(key.size))[0],
-        "cust_n_small_1h": _window(key, key - _HOUR, (camount < _SMALL_AMOUNT) * 1.0)[1],
-    }
-    for w in _WINDOWS_DAYS:
-        count, total = _window(key, key - w * _DAY, camount)
-        overlap = (np.minimum(ct, b) - np.maximum(ct - w * _DAY, a) for a, b in observed)
-        seen = sum(np.clip(o, 0, None) for o in overlap)
-        scale = w * _DAY / np.clip(seen, _DAY, w * _DAY)
-        cust[f"cust_n_tx_{w}d"], cust[f"cust_mean_amount_{w}d"] = count * scale, total / count
-    log_amount = np.log(camount)
-    n_30d, log_sum = _window(key, key - 30 * _DAY, log_amount)
-    usual = (log_sum - log_amount) / np.maximum(n_30d - 1, 1)  # previous rows only
-    cust["log_amount_to_cust_mean_30d"] = np.where(n_30d > 1, log_amount - usual, 0.0)
-    same = np.r_[False, cg[1:] == cg[:-1]]
-    since = np.where(same, np.diff(ct, prepend=ct[0]), 30 * _DAY)
-    cust["log_seconds_since_prev"] = np.log1p(np.minimum(since, 30 * _DAY))
-    for name, values in cust.items():
-        out[name] = np.empty(t.size)
-        out[name][by_customer] = values
-    terminal = log["terminal_id"].to_numpy()
-    by_time = np.argsort(t, kind="stable")
-    first_use = ~pd.DataFrame({"c": customer[by_time], "k": terminal[by_time]}).duplicated()
-    out["new_terminal"] = np.empty(t.size)
-    out["new_terminal"][by_time] = first_use.to_numpy()
-    # Terminal fraud share over windows ending `delay_s` before the row, or at
-    # the last known label when that is earlier (rows after a gap).
-    label = log["label"].to_numpy()
-    known = np.flatnonzero(~np.isnan(label))
-    lab = known[np.lexsort((t[known], terminal[known]))]
-    lab_key = _group_key(terminal[lab], t[lab] - t0, stride, pad)
-    horizon = int(t[known].max()) + 1 if known.size else t0
-    end = _group_key(terminal, np.minimum(t - delay_s, horizon) - t0, stride, pad)
-    fraud_cum = np.r_[0.0, np.cumsum(label[lab])]
-    hi = np.searchsorted(lab_key, end, side="left")  # labels strictly before the end
-    for w in _WINDOWS_DAYS:
-        lo = np.searchsorted(lab_key, end - w * _DAY, side="left")
-        count = (hi - lo).astype(np.float64)
-        frauds = fraud_cum[hi] - fraud_cum[lo]
-        out[f"terminal_n_tx_{w}d"] = count
-        out[f"terminal_risk_{w}d"] = np.where(count > 0, frauds / np.maximum(count, 1), 0.0)
-    return pd.DataFrame({name: np.asarray(v, dtype=np.float64) for name, v in out.items()})
-
-
-def _spans(times: list[np.ndarray]) -> list[tuple[int, int]]:
-    """Disjoint time spans covered by batches of transaction times."""
-    spans = sorted((int(b.min()), int(b.max()) + 1) for b in times if b.size)
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _group_key(group: np.ndarray, t: np.ndarray, stride: int, pad: int) -> np.ndarray:
-    """Int64 key, monotone in (group, t), with ``pad`` seconds between groups.
-
-    ``t`` must lie in ``[0, stride - 2 * pad)``, so a key moved back by up to
-    ``pad`` stays inside its own group.
-    """
-    key: np.ndarray = group * stride + t + pad
-    return key
-
-
-def _window(key: np.ndarray, lower: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Count and sum of ``values`` over rows with ``lower < key <= own key``.
-
-    Rows must be sorted by ``key``; the upper end is the row itself.
-    """
-    index = np.arange(key.size)
-    start = np.searchsorted(key, lower, side="right")
-    count = (index - start + 1).astype(np.float64)
-    cumulative = np.r_[0.0, np.cumsum(values)]
-    return count, cumulative[index + 1] - cumulative[start]
-
-
-def simple_baseline() -> Pipeline:
-    """Build the simple baseline: a few engineered features into a logistic regression.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        Unfitted ``TransactionFeatures(features=SIMPLE_FEATURES)`` +
-        ``StandardScaler`` + ``LogisticRegression``.
-    """
-    return Pipeline(
-        [
-            ("features", TransactionFeatures(features=SIMPLE_FEATURES)),
-            ("scale", StandardScaler()),
-            ("model", LogisticRegression(max_iter=1000)),
-        ]
-    )
-
-
-def expert_pipeline() -> Pipeline:
-    """Build the expert pipeline: all engineered features into LightGBM.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        Unfitted ``TransactionFeatures()`` + deterministic ``LGBMClassifier``.
-    """
-    model = LGBMClassifier(
-        n_estimators=200,
-        learning_rate=0.05,
-        num_leaves=7,
-        min_child_samples=100,
-        subsample=0.8,
-        subsample_freq=1,
-        colsample_bytree=0.8,
-        reg_lambda=1.0,
-        random_state=0,
-        n_jobs=1,
-        deterministic=True,
-        force_row_wise=True,
-        verbose=-1,
-    )
-    return Pipeline([("features", TransactionFeatures()), ("model", model)])

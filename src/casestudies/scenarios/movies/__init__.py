@@ -27,7 +27,7 @@ from casestudies.scenarios.movies._recommenders import (
     RandomRating,
     RandomTopN,
 )
-from casestudies.scenarios.movies._simulator import GENRES
+from casestudies.scenarios.movies._world import GENRES
 
 __all__ = [
     "GENRES",

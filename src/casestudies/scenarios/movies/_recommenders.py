@@ -24,6 +24,7 @@ array([3.49])
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final, cast
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,19 @@ __all__ = [
     "RandomRating",
     "RandomTopN",
 ]
+
+
+_MIN_STARS: Final[float] = 1.0
+_MAX_STARS: Final[float] = 5.0
+"""Predicted ratings are clipped to the star scale."""
+
+_REG_USER: Final[float] = 15.0
+_REG_MOVIE: Final[float] = 10.0
+_BIAS_ITERATIONS: Final[int] = 10
+"""Default ridge penalties (in pseudo-ratings) and sweeps of the bias fit, shared by the bias and MF models."""
+
+_FACTOR_INIT_SD: Final[float] = 0.1
+"""Spread of the random starting movie factors of the matrix factorisation."""
 
 
 class _Index:
@@ -64,7 +78,8 @@ def _pairs(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _clip(values: np.ndarray) -> np.ndarray:
-    return np.clip(values, 1.0, 5.0)
+    clipped: np.ndarray = np.clip(values, _MIN_STARS, _MAX_STARS)
+    return clipped
 
 
 class RandomRating:
@@ -127,7 +142,9 @@ def _fit_biases(index: _Index, reg_user: float, reg_movie: float, n_iter: int) -
 class BiasBaseline:
     """Global mean + user bias + movie bias, fitted by regularised alternating least squares."""
 
-    def __init__(self, reg_user: float = 15.0, reg_movie: float = 10.0, n_iter: int = 10) -> None:
+    def __init__(
+        self, reg_user: float = _REG_USER, reg_movie: float = _REG_MOVIE, n_iter: int = _BIAS_ITERATIONS
+    ) -> None:
         self.reg_user = reg_user
         self.reg_movie = reg_movie
         self.n_iter = n_iter
@@ -175,10 +192,10 @@ class MatrixFactorization:
 
     def fit(self, ratings: pd.DataFrame) -> MatrixFactorization:
         index = _Index(ratings)
-        self.mean_, self.user_bias_, self.movie_bias_ = _fit_biases(index, 15.0, 10.0, 10)
+        self.mean_, self.user_bias_, self.movie_bias_ = _fit_biases(index, _REG_USER, _REG_MOVIE, _BIAS_ITERATIONS)
         residual = index.r - self.mean_ - self.user_bias_[index.u] - self.movie_bias_[index.m]
         rng = np.random.default_rng(self.seed)
-        q = rng.normal(0.0, 0.1, size=(len(index.movies), self.n_factors))
+        q = rng.normal(0.0, _FACTOR_INIT_SD, size=(len(index.movies), self.n_factors))
         p = np.zeros((len(index.users), self.n_factors))
         for _ in range(self.n_iter):
             p = _solve_side(index.u, index.m, residual, q, len(index.users), self.reg)
@@ -215,7 +232,8 @@ class MatrixFactorization:
 
 def _seen(ratings: pd.DataFrame) -> dict[int, np.ndarray]:
     grouped = ratings.groupby("user_id")["movie_id"]
-    return {int(user): np.asarray(movies) for user, movies in grouped}
+    # The group keys are user ids, integers; cast narrows pandas' scalar union for the type checker.
+    return {int(cast(int, user)): np.asarray(movies) for user, movies in grouped}
 
 
 def _top_k(
@@ -232,13 +250,14 @@ def _top_k(
     k = min(k, scores.shape[1])
     top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable"), axis=1)
-    return pd.DataFrame(
+    recommended: pd.DataFrame = pd.DataFrame(
         {
             "user_id": np.repeat(users, k),
             "movie_id": movies[order].ravel(),
             "rank": np.tile(np.arange(1, k + 1), len(users)),
         }
     )
+    return recommended
 
 
 class RandomTopN:

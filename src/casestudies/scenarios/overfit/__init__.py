@@ -12,18 +12,17 @@ Examples
 from __future__ import annotations
 
 from casestudies.preprocessing import TabularEncoder
-from casestudies.scenarios.overfit._simulator import (
-    FAULT_KINDS,
-    INFORMATIVE_COLUMNS,
-    LEAK_COLUMN_NAMES,
-    RANDOM_FAULT_RANGES,
+from casestudies.scenarios.overfit._columns import INFORMATIVE_COLUMNS, LEAK_COLUMN_NAMES
+from casestudies.scenarios.overfit._knobs import RANDOM_FAULT_RANGES
+from casestudies.scenarios.overfit._pipelines import (
     ColumnScreen,
     SelectedLogistic,
-    churn_logit,
     expert_pipeline,
     naive_pipeline,
     regularised_pipeline,
 )
+from casestudies.scenarios.overfit._simulator import churn_logit
+from casestudies.scoring import FAULT_KINDS
 
 __all__ = [
     "FAULT_KINDS",
