@@ -1,43 +1,132 @@
 """casestudies: classic ML interview case studies as runnable, scored exercises.
 
+The names below are the public face. They load on first use, so
+``import casestudies`` stays cheap: generators, scikit-learn, LightGBM, the
+leaderboard's database and server libraries are imported only when a feature
+that needs them is used.
+
 Examples
 --------
 >>> import casestudies as cs
 >>> "fraud-v1" in cs.list_scenarios()
 True
+>>> issubclass(cs.SubmissionError, ValueError)
+True
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from casestudies import exceptions
-from casestudies.case._case import Case, make
-from casestudies.core import VERSION as __version__
-from casestudies.core import ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec
-from casestudies.diagnostics._checks import DiagnosticsReport, diagnose
-from casestudies.leaderboard._board import Leaderboard, PracticeLog
-from casestudies.report import Entry, Finding, Report
-from casestudies.scoring import FAULT_KINDS, Diagnosis, DiagnosisGrade
-from casestudies.takehome._create import Rubric, Takehome, create_takehome, takehome_rubric
-from casestudies.takehome._grade import CandidateGrade, Grading, grade_takehome
+from casestudies._version import VERSION
+from casestudies.exceptions import (
+    CaseStudiesError,
+    InvalidParameterError,
+    InvalidTokenError,
+    LeaderboardClosedError,
+    LeaderboardError,
+    PipelineError,
+    Problem,
+    ProblemCode,
+    RegistrationError,
+    ScenarioDeprecationWarning,
+    StoreError,
+    SubmissionError,
+    SubmissionLimitError,
+    TakehomeError,
+    TakehomeIntegrityError,
+    UnknownLeaderboardError,
+    UnknownParticipantError,
+    UnknownScenarioError,
+)
+
+if TYPE_CHECKING:
+    from casestudies.case import Case, make
+    from casestudies.core import ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec
+    from casestudies.diagnostics import DiagnosticsReport, diagnose
+    from casestudies.leaderboard import Leaderboard, PracticeLog
+    from casestudies.report import Entry, Finding, Report
+    from casestudies.scoring import FAULT_KINDS, Diagnosis, DiagnosisGrade
+    from casestudies.takehome import (
+        CandidateGrade,
+        Grading,
+        Rubric,
+        Takehome,
+        create_takehome,
+        grade_takehome,
+        takehome_rubric,
+    )
+
+__version__ = VERSION
+
+# Public name -> the folder that defines it; imported on first access.
+_LAZY: dict[str, str] = {
+    "Case": "casestudies.case",
+    "make": "casestudies.case",
+    "ParameterSpec": "casestudies.core",
+    "ScenarioData": "casestudies.core",
+    "ScenarioSpec": "casestudies.core",
+    "list_scenarios": "casestudies.core",
+    "register": "casestudies.core",
+    "registry": "casestudies.core",
+    "spec": "casestudies.core",
+    "DiagnosticsReport": "casestudies.diagnostics",
+    "diagnose": "casestudies.diagnostics",
+    "Leaderboard": "casestudies.leaderboard",
+    "PracticeLog": "casestudies.leaderboard",
+    "Entry": "casestudies.report",
+    "Finding": "casestudies.report",
+    "Report": "casestudies.report",
+    "FAULT_KINDS": "casestudies.scoring",
+    "Diagnosis": "casestudies.scoring",
+    "DiagnosisGrade": "casestudies.scoring",
+    "CandidateGrade": "casestudies.takehome",
+    "Grading": "casestudies.takehome",
+    "Rubric": "casestudies.takehome",
+    "Takehome": "casestudies.takehome",
+    "create_takehome": "casestudies.takehome",
+    "grade_takehome": "casestudies.takehome",
+    "takehome_rubric": "casestudies.takehome",
+}
 
 __all__ = [
     "FAULT_KINDS",
     "CandidateGrade",
     "Case",
+    "CaseStudiesError",
     "Diagnosis",
     "DiagnosisGrade",
     "DiagnosticsReport",
     "Entry",
     "Finding",
     "Grading",
+    "InvalidParameterError",
+    "InvalidTokenError",
     "Leaderboard",
+    "LeaderboardClosedError",
+    "LeaderboardError",
     "ParameterSpec",
+    "PipelineError",
     "PracticeLog",
+    "Problem",
+    "ProblemCode",
+    "RegistrationError",
     "Report",
     "Rubric",
     "ScenarioData",
+    "ScenarioDeprecationWarning",
     "ScenarioSpec",
+    "StoreError",
+    "SubmissionError",
+    "SubmissionLimitError",
     "Takehome",
+    "TakehomeError",
+    "TakehomeIntegrityError",
+    "UnknownLeaderboardError",
+    "UnknownParticipantError",
+    "UnknownScenarioError",
     "create_takehome",
     "diagnose",
     "exceptions",
@@ -49,3 +138,17 @@ __all__ = [
     "spec",
     "takehome_rubric",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name from the folder that defines it, once (PEP 562)."""
+    folder = _LAZY.get(name)
+    if folder is None:
+        raise AttributeError(f"module 'casestudies' has no attribute {name!r}")
+    value = getattr(importlib.import_module(folder), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,6 +2,6 @@
 
 import sys
 
-from casestudies.cli._main import main
+from casestudies.cli import main
 
 sys.exit(main())

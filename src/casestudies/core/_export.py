@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 FileFormat = Literal["parquet", "csv"]
 FORMATS: tuple[str, ...] = ("parquet", "csv")
@@ -55,6 +56,8 @@ def write_case(case: PublicCase, out: str | Path, *, format: FileFormat = "parqu
 
 def read_frames(folder: str | Path, *, format: FileFormat = "parquet") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read back ``train`` and ``test`` written by :func:`write_case`."""
+    import pandas as pd  # here, not at the top: the command line's parser imports this module
+
     folder = Path(folder)
     if format == "parquet":
         return pd.read_parquet(folder / "train.parquet"), pd.read_parquet(folder / "test.parquet")

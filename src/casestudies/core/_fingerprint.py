@@ -1,14 +1,22 @@
-"""Stable content hashes of data frames."""
+"""Stable content hashes of data frames.
+
+numpy and pandas are imported where they are used, not at the top: the
+command line's parser imports the core folder and must start fast.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _update(digest: hashlib._Hash, series: pd.Series) -> None:
+    import numpy as np
+    import pandas as pd
+
     digest.update(f"{series.name}|{series.dtype}|{len(series)}\n".encode())
     if isinstance(series.dtype, pd.CategoricalDtype):
         digest.update("\x1f".join(map(str, series.cat.categories)).encode())

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from casestudies._public import present_as_public
 from casestudies.diagnostics._data_checks import (
     adversarial_validation,
     class_balance,
@@ -58,3 +59,5 @@ __all__ = [
     "temporal_split",
     "validation_curve",
 ]
+
+present_as_public(DiagnosticsReport, diagnose)

@@ -2,9 +2,8 @@
 
 :class:`Leaderboard` and :class:`PracticeLog` are public through
 ``casestudies``; the command line uses the rest. Importing this folder
-imports SQLAlchemy (the store) but not the server's libraries:
-:func:`serve` and :func:`create_app` load FastAPI and uvicorn on first
-access. :class:`RemoteBoard` needs only the standard library.
+is cheap: the board (SQLAlchemy, the Case) and the server (FastAPI,
+uvicorn) load on first access. :class:`RemoteBoard` needs only the standard library.
 """
 
 from __future__ import annotations
@@ -12,11 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from casestudies._public import present_as_public
-from casestudies.leaderboard._board import Leaderboard
 from casestudies.leaderboard._client import RemoteBoard
-from casestudies.leaderboard._feedback import FEEDBACK_MODES
-from casestudies.leaderboard._practice import PracticeLog
+from casestudies.leaderboard._modes import FEEDBACK_MODES
 from casestudies.leaderboard._settings import (
     DEFAULT_ALPHA,
     DEFAULT_DAILY_LIMIT,
@@ -29,6 +25,8 @@ from casestudies.leaderboard._settings import (
 )
 
 if TYPE_CHECKING:
+    from casestudies.leaderboard._board import Leaderboard
+    from casestudies.leaderboard._practice import PracticeLog
     from casestudies.leaderboard._server import create_app, serve
 
 __all__ = [
@@ -48,18 +46,21 @@ __all__ = [
     "serve",
 ]
 
-_SERVER_MODULE = "casestudies.leaderboard._server"
-_NEEDS_SERVER = frozenset({"create_app", "serve"})
-"""Names that need the ``server`` extra, loaded from the server module on first access."""
+_LAZY: dict[str, str] = {
+    "Leaderboard": "casestudies.leaderboard._board",
+    "PracticeLog": "casestudies.leaderboard._practice",
+    "create_app": "casestudies.leaderboard._server",
+    "serve": "casestudies.leaderboard._server",
+}
+"""Names loaded on first access (PEP 562): the board and practice log need SQLAlchemy and the Case,
+the server needs the ``server`` extra (FastAPI, uvicorn); the command line's parser needs none of them."""
 
 
 def __getattr__(name: str) -> object:
-    """Load :func:`serve` and :func:`create_app` (FastAPI, uvicorn) on first access (PEP 562)."""
-    if name not in _NEEDS_SERVER:
+    """Load a name of :data:`_LAZY` from its module on first access."""
+    module = _LAZY.get(name)
+    if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_SERVER_MODULE), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
-
-
-present_as_public(Leaderboard, PracticeLog)

@@ -26,6 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 from numpy.typing import NDArray
 
+from casestudies._public import present_as_public
 from casestudies.case import Case, make
 from casestudies.core import FORMATS, Choice, FileFormat, check, check_all, did_you_mean, spec
 from casestudies.exceptions import (
@@ -781,3 +782,6 @@ def _only_board(opened: Store, names: list[str]) -> str:
         message = f"store {opened.location!r} holds {len(names)} leaderboards; name the one to open ({listing})."
         raise UnknownLeaderboardError(message)
     return names[0]
+
+
+present_as_public(Leaderboard)

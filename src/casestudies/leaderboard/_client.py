@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Final, TypedDict, cast
 
-from casestudies import exceptions
+import casestudies.exceptions as exceptions
 from casestudies.exceptions import InvalidParameterError, LeaderboardError, Problem, ProblemCode, SubmissionError
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "History", "RemoteBoard", "Selection", "Standings"]

@@ -28,7 +28,8 @@ from casestudies.core import (
     higher_is_better,
 )
 from casestudies.exceptions import InvalidParameterError, LeaderboardError
-from casestudies.leaderboard._feedback import FEEDBACK_MODES, board_metrics, metric_value
+from casestudies.leaderboard._feedback import board_metrics, metric_value
+from casestudies.leaderboard._modes import FEEDBACK_MODES
 from casestudies.leaderboard._settings import BoardHoldout
 from casestudies.leaderboard._store import Store, boards
 from casestudies.scoring import wants_probabilities

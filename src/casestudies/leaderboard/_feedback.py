@@ -76,7 +76,6 @@ from casestudies.leaderboard._settings import BoardHoldout
 from casestudies.scoring import binary_metrics
 
 FeedbackMode = Literal["exact", "ladder", "parameter-free"]
-FEEDBACK_MODES: Final[tuple[str, ...]] = ("exact", "ladder", "parameter-free")
 
 BOARD_ONLY_METRIC_NAMES: Final[tuple[str, ...]] = tuple(info.name for info in BOARD_ONLY_METRIC_INFO)
 """Metrics a board may use beyond the scenario's own: ``accuracy`` (score >= 0.5 read as 1)."""

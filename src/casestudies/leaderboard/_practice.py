@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from casestudies._public import present_as_public
 from casestudies.core import higher_is_better, metric_label
 from casestudies.exceptions import InvalidParameterError
 from casestudies.leaderboard._settings import Clock, StoreLike, check_name, none_if_nan
@@ -168,3 +169,6 @@ def _as_report(value: object) -> Report:
         )
         raise InvalidParameterError(message)
     return value
+
+
+present_as_public(PracticeLog)
