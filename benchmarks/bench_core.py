@@ -64,7 +64,8 @@ def main() -> None:
     score = scoring_benchmark()
     print()
     print(
-        f"scoring {score['n_rows']:,} rows ({score['n_positives']:,} positives), {score['n_boot']} bootstrap replicates, median of {score['repeats']}:"
+        f"scoring {score['n_rows']:,} rows ({score['n_positives']:,} positives), "
+        f"{score['n_boot']} bootstrap replicates, median of {score['repeats']}:"
     )
     print(f"  metrics + CIs, public and private   {score['ours_ms']:8.1f} ms")
     print(f"  full Case.score path (+ validation and whole-holdout point estimates) {score['full_path_ms']:.1f} ms")

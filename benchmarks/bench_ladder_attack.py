@@ -293,20 +293,22 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
     print(
-        f"boosting attack: metric {args.metric}, {args.vectors} vectors, n = {args.n} public rows, k = {args.k} random submissions, seeds 0..{args.seeds - 1}"
+        f"boosting attack: metric {args.metric}, {args.vectors} vectors, n = {args.n} public rows, "
+        f"k = {args.k} random submissions, seeds 0..{args.seeds - 1}"
     )
     print(
-        f"{'mechanism':<38} {'kept':>6} {'leaked (public - chance)':>26} {'displayed - chance':>19} {'private - chance':>17} {'s/run':>6}"
+        f"{'mechanism':<38} {'kept':>6} {'leaked (public - chance)':>26} "
+        f"{'displayed - chance':>19} {'private - chance':>17} {'s/run':>6}"
     )
     for mechanism in mechanisms:
         runs = [result for result in results if result.mechanism == mechanism]
         leaked = [run.leaked for run in runs]
         spread = f"{statistics.mean(leaked):+.4f} (max {max(leaked):+.4f})"
-        print(
-            f"{mechanism:<38} {statistics.mean(run.kept for run in runs):>6.1f} {spread:>26} "
-            f"{statistics.mean(run.displayed_bias for run in runs):>+19.4f} {statistics.mean(run.private - run.chance for run in runs):>+17.4f} "
-            f"{statistics.mean(run.seconds for run in runs):>6.1f}"
-        )
+        kept = statistics.mean(run.kept for run in runs)
+        displayed = statistics.mean(run.displayed_bias for run in runs)
+        private = statistics.mean(run.private - run.chance for run in runs)
+        seconds = statistics.mean(run.seconds for run in runs)
+        print(f"{mechanism:<38} {kept:>6.1f} {spread:>26} {displayed:>+19.4f} {private:>+17.4f} {seconds:>6.1f}")
     if args.json:
         args.json.write_text(
             json.dumps(

@@ -117,7 +117,8 @@ def main() -> int:
         f"{result['seconds_per_case']:.2f} s per case, {result['perfect_cases']} graded perfect\n"
     )
     print(
-        f"{'cause':<18}{'planted':>8}{'recall':>8}{'absent':>8}{'false alarms':>14}{'column recall':>15}{'wrong columns':>15}"
+        f"{'cause':<18}{'planted':>8}{'recall':>8}{'absent':>8}"
+        f"{'false alarms':>14}{'column recall':>15}{'wrong columns':>15}"
     )
     ok = True
     for kind, row in result["table"].items():  # type: ignore[union-attr]
@@ -133,7 +134,8 @@ def main() -> int:
     for miss in result["misses"]:  # type: ignore[union-attr]
         grade = miss["grade"]
         print(
-            f"seed {miss['seed']}: missed {grade['missed']}, wrongly claimed {grade['wrongly_claimed']}, columns {grade['columns']}; knobs {miss['knobs']}"
+            f"seed {miss['seed']}: missed {grade['missed']}, wrongly claimed {grade['wrongly_claimed']}, "
+            f"columns {grade['columns']}; knobs {miss['knobs']}"
         )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -96,7 +96,7 @@ def scoring_benchmark(
         "sort": lambda: np.sort(scores),
     }
     times: dict[str, list[float]] = {name: [] for name in contenders}
-    for name, work in contenders.items():  # warm-up (imports, page faults)
+    for work in contenders.values():  # warm-up (imports, page faults)
         work()
     for _ in range(repeats):
         for name, work in contenders.items():

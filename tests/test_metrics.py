@@ -244,11 +244,11 @@ ENDPOINT_TOLERANCE = 0.10
 WIDTH_TOLERANCE = 0.10
 AGREEMENT_CASES = {
     # coarsened negatives (2,000 gaps > 256 groups), rare positives
-    "rare": dict(n_rows=20_000, prevalence=0.05, separation=1.5, decimals=None),
+    "rare": {"n_rows": 20_000, "prevalence": 0.05, "separation": 1.5, "decimals": None},
     # coarsened negatives where they carry half of the variance
-    "balanced": dict(n_rows=20_000, prevalence=0.5, separation=0.5, decimals=None),
+    "balanced": {"n_rows": 20_000, "prevalence": 0.5, "separation": 0.5, "decimals": None},
     # heavy ties between and across classes: few gaps, exact bootstrap
-    "ties": dict(n_rows=20_000, prevalence=0.05, separation=1.5, decimals=0),
+    "ties": {"n_rows": 20_000, "prevalence": 0.05, "separation": 1.5, "decimals": 0},
 }
 
 
@@ -263,8 +263,8 @@ def test_intervals_agree_with_a_naive_stratified_bootstrap(case):
     aggregates = _metrics._aggregate_rows(labels, scores, amounts, None, alert_budget)
     replicates = _metrics._bootstrap_part(aggregates, review_cost=5.0, n_boot=2_000, rng=np.random.default_rng(10))
     gap, width_ratio = _compare(replicates, reference)
-    assert (gap <= ENDPOINT_TOLERANCE).all(), dict(zip(RESAMPLED, gap.round(3)))
-    assert (np.abs(width_ratio - 1) <= WIDTH_TOLERANCE).all(), dict(zip(RESAMPLED, width_ratio.round(3)))
+    assert (gap <= ENDPOINT_TOLERANCE).all(), dict(zip(RESAMPLED, gap.round(3), strict=True))
+    assert (np.abs(width_ratio - 1) <= WIDTH_TOLERANCE).all(), dict(zip(RESAMPLED, width_ratio.round(3), strict=True))
     # The tolerance is tight enough to catch a broken interval: a 90 % one
     # reported as 95 % ...
     _, narrow = _compare(replicates, reference, confidence=0.90)
@@ -283,7 +283,7 @@ def test_intervals_agree_with_a_naive_stratified_bootstrap(case):
 # Input checks
 # ---------------------------------------------------------------------------
 
-_GOOD = dict(y_true=[0, 1, 0, 1], scores=[0.1, 0.9, 0.3, 0.2])
+_GOOD = {"y_true": [0, 1, 0, 1], "scores": [0.1, 0.9, 0.3, 0.2]}
 
 
 @pytest.mark.parametrize(
