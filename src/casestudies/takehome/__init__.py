@@ -10,10 +10,18 @@ Inside the folder: ``_create`` (the front door, :class:`Takehome`),
 ``_variant`` (secrets, disguised ids, commitments), ``_difficulty`` (equal
 difficulty across variants), ``_rubric`` (rubrics as data), ``_content``
 (what the README, notebook and key say), ``_bundle`` (writing the files),
-``_layout`` (file names), ``_verify`` (integrity of key and bundle),
-``_grade`` (grading and the round trip), ``_results`` (grades and their
-reports), ``_diagnosis`` (diagnosis graders), ``_check`` (the round trip's
-checks).
+``_layout`` (file names, checksums, private files), ``_seal`` (what the
+bundles' commitment covers of the key), ``_verify`` (integrity of key and
+bundle), ``_grade`` (grading and the round trip), ``_results`` (grades and
+their reports), ``_diagnosis`` (diagnosis graders), ``_check`` (the round
+trip's checks).
+
+Examples
+--------
+>>> from casestudies.takehome import takehome_rubric
+>>> rubric = takehome_rubric("fraud-v1")
+>>> rubric.items[0].topic, rubric.items[0].points
+('Accuracy misleads', 2.0)
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ from casestudies.takehome._layout import (
     write_json,
 )
 from casestudies.takehome._rubric import Rubric
+from casestudies.takehome._seal import SEAL_FIELD
 from casestudies.takehome._variant import Variant, answer_key, commitment
 
 _ZIP_DATE_TIME: Final = (2020, 1, 1, 0, 0, 0)  # every member's timestamp: zips are byte-reproducible
@@ -85,17 +86,21 @@ def diagnosis_prompt(grader: str, rubric: Rubric) -> tuple[str, str]:
     return "", ""
 
 
-def write_variant(variant: Variant, *, batch: Batch, bundle_dir: Path, key_dir: Path) -> dict[str, object]:
-    """Write one bundle and the candidate's part of the key; return the record kept in ``key.json``."""
+def write_variant(
+    variant: Variant, *, batch: Batch, bundle_dir: Path, key_dir: Path, sealed: Mapping[str, object]
+) -> dict[str, object]:
+    """Write one bundle and the candidate's part of the key, its record committing to ``sealed`` (the key's seal).
+
+    Returns the fields of the candidate's entry in ``key.json`` that exist only once the bundle does.
+    """
     _write_data(variant, bundle_dir / DATA_DIR)
     _write_starters(variant, batch, bundle_dir)
-    record = _write_secret(variant, batch, key_dir)
+    record = _write_secret(variant, batch, key_dir, sealed)
     _write_manifest(variant, batch.scenario, bundle_dir, record)
     return {
         "commitment": record["commitment"],
         "manifest_sha256": sha256(bundle_dir / MANIFEST_FILE),
         "data_fingerprint": record["data_fingerprint"],
-        "difficulty": variant.difficulty(),
     }
 
 
@@ -145,7 +150,7 @@ def _write_starters(variant: Variant, batch: Batch, bundle_dir: Path) -> None:
     (bundle_dir / README_FILE).write_text(readme.to_markdown(), encoding="utf-8")
 
 
-def _write_secret(variant: Variant, batch: Batch, key_dir: Path) -> dict[str, object]:
+def _write_secret(variant: Variant, batch: Batch, key_dir: Path, sealed: Mapping[str, object]) -> dict[str, object]:
     """The candidate's folder of the key: answer key, references, world and the committed secret record."""
     case = variant.case
     key_dir.mkdir(parents=True)
@@ -167,6 +172,7 @@ def _write_secret(variant: Variant, batch: Batch, key_dir: Path) -> dict[str, ob
         "answer_fingerprint": fingerprint(answer),
         "references_sha256": sha256(key_dir / REFERENCES_FILE),
         "world_sha256": sha256(key_dir / WORLD_FILE),
+        SEAL_FIELD: dict(sealed),
     }
     record["commitment"] = commitment(record)
     write_json(key_dir / SECRET_FILE, record)
@@ -203,8 +209,11 @@ def _write_manifest(variant: Variant, scenario: ScenarioSpec, bundle_dir: Path, 
 
 
 def zip_bundle(bundle_dir: Path) -> Path:
-    """``bundles/<candidate>.zip`` holding ``<candidate>/...``, byte-reproducible (fixed timestamps)."""
-    target = bundle_dir.with_suffix(".zip")
+    """``bundles/<candidate>.zip`` holding ``<candidate>/...``, byte-reproducible (fixed timestamps).
+
+    The zip's name is the folder's with ``.zip`` appended, whatever dots the name holds.
+    """
+    target = bundle_dir.parent / f"{bundle_dir.name}.zip"
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(bundle_dir.rglob("*")):
             if path.is_file():
@@ -266,17 +275,19 @@ def _variant_facts(
     return header, rows
 
 
-def write_key(
+def write_key_files(
     key_dir: Path,
     *,
     batch: Batch,
     variants: Mapping[str, Variant],
-    records: Mapping[str, Mapping[str, object]],
     difficulty: Difficulty,
     zipped: bool,
     baselines: bool,
-) -> None:
-    """The key of the batch: rubric, instructions, difficulty table and ``key.json``."""
+) -> dict[str, object]:
+    """Write the key's rubric, instructions and difficulty table; return the data of ``key.json``, not yet written.
+
+    Its ``candidates`` entries hold each variant's difficulty; :func:`write_key_json` adds the bundle fields.
+    """
     scenario, rubric = batch.scenario, batch.rubric
     header, facts = _variant_facts(variants, difficulty.reference, scenario.metric)
     worlds = {name: variant.case.reveal("world") for name, variant in variants.items()}
@@ -303,18 +314,22 @@ def write_key(
     )
     (key_dir / README_FILE).write_text(instructions.to_markdown(), encoding="utf-8")
     difficulty.table().to_csv(key_dir / DIFFICULTY_FILE)
-    write_json(
-        key_dir / KEY_FILE,
-        {
-            "format": KEY_FORMAT,
-            "scenario_id": scenario.id,
-            "title": scenario.title,
-            "params": dict(batch.params),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "casestudies_version": VERSION,
-            "baselines": baselines,
-            "diagnosis": batch.grader,
-            "candidates": {name: dict(record) for name, record in records.items()},
-            "difficulty": difficulty.to_dict(),
-        },
-    )
+    return {
+        "format": KEY_FORMAT,
+        "scenario_id": scenario.id,
+        "title": scenario.title,
+        "params": dict(batch.params),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "casestudies_version": VERSION,
+        "baselines": baselines,
+        "diagnosis": batch.grader,
+        "candidates": {name: {"difficulty": variant.difficulty()} for name, variant in variants.items()},
+        "difficulty": difficulty.to_dict(),
+    }
+
+
+def write_key_json(key_dir: Path, data: Mapping[str, object], bundles: Mapping[str, Mapping[str, object]]) -> None:
+    """Write ``key.json``: ``data`` with each candidate's bundle fields (commitment, checksums) before their entry."""
+    entries = cast(Mapping[str, Mapping[str, object]], data["candidates"])
+    candidates = {name: {**bundles[name], **entry} for name, entry in entries.items()}
+    write_json(key_dir / KEY_FILE, {**data, "candidates": candidates})

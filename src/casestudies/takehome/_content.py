@@ -45,11 +45,6 @@ _NO_DATA_RATING: Final = 3.0  # the template's rating without training ratings: 
 _NO_DATA_PROBABILITY: Final = 0.5  # the template's probability without training rows: no information
 
 
-def _better(metric: str) -> str:
-    """Which way is better for the README: "lower" for metrics declared lower-is-better, else "higher"."""
-    return "lower" if metric_info(metric).direction == "lower" else "higher"
-
-
 def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
     """One sentence saying what a metric measures, with the scenario's scoring settings.
 
@@ -58,6 +53,11 @@ def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
     >>> metric_text("precision_at_budget", {"alert_budget": 0.005})  # doctest: +NORMALIZE_WHITESPACE
     'precision at the alert budget: the share of true positives among the top 0.5% of rows by score
     (the alerts a review team can handle).'
+    >>> metric_text("true_rmse", {})
+    'true rmse (lower is better).'
+    >>> metric_text("coverage", {})  # doctest: +NORMALIZE_WHITESPACE
+    'catalogue coverage (share of movies recommended to anyone): this describes your recommendations;
+    neither higher nor lower is better.'
     """
     budget = scoring.get("alert_budget")
     top = f"top {float(budget):.1%}" if isinstance(budget, (int, float)) else "top rows"
@@ -93,7 +93,11 @@ def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
     }
     if metric in texts:
         return texts[metric]
-    return f"{metric.replace('_', ' ')} ({_better(metric)} is better)."
+    info = metric_info(metric)
+    if info.direction is None:  # describes the output (coverage, popularity, a bias): no score to push up or down
+        output = "recommendations" if info.task == "topn" else "predictions"
+        return f"{info.label}: this describes your {output}; neither higher nor lower is better."
+    return f"{metric.replace('_', ' ')} ({info.direction} is better)."
 
 
 # -- the candidate's bundle ---------------------------------------------------
@@ -627,8 +631,12 @@ def instructions_document(
     doc.code("\n".join(_grading_commands(candidates[0], diagnosis_file)), "bash")
     doc.para(
         "`grade` first checks that nothing changed since creation: the key's commitment must match the hash in the "
-        f"candidate's `{MANIFEST_FILE}`, every bundle file must match its checksum, and the data regenerated from the "
-        "secret seed must match the bundle and the answer key. Then it checks that the submission's ids are those of "
+        f"candidate's `{MANIFEST_FILE}`, and the rest of this folder (`{KEY_FILE}`, `{RUBRIC_FILE}`, "
+        f"`{DIFFICULTY_FILE}`) what that commitment covers; every file of the bundle folder, and of the zip when one "
+        "was written, must match its checksum; and the data regenerated from the secret seed must match the key's "
+        "record of the bundle and the answer key. Each grade lists what could not be checked, e.g. a bundle folder "
+        f"that is no longer here. Edit `{README_FILE}` and `{RUBRIC_NOTES_FILE}` as you like: grading only notes the "
+        "change. Then it checks that the submission's ids are those of "
         "that candidate's bundle (a file made for another candidate's variant is rejected and named), scores every "
         "test row, places the score against the baselines, the reference pipeline and the oracle, grades a diagnosis "
         f"where the scenario has a grader, and writes `{GRADES_DIR}/<candidate>.md`, `.html` and `.json` "
@@ -668,4 +676,6 @@ def _key_files() -> list[str]:
         f"{candidate}{ANSWER_KEY_FILE}`: the hidden labels, in the bundle's ids and row order.",
         f"{candidate}{REFERENCES_FILE}`, `{WORLD_FILE}`: reference scores and the scenario's hidden facts.",
         f"`{GRADES_DIR}/`: grading reports, written by `casestudies takehome grade`.",
+        "Only your user may open this folder and read its files (modes 0700 and 0600); keep it that way when you "
+        "copy it.",
     ]

@@ -25,14 +25,16 @@ diagnosis graded by ``Case.grade_diagnosis``; a rubric may name another
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, cast
+from typing import Final
 
 import numpy as np
 
@@ -49,15 +51,31 @@ from casestudies.core import (
 )
 from casestudies.core import spec as _spec
 from casestudies.exceptions import InvalidParameterError, TakehomeError
-from casestudies.takehome._bundle import Batch, write_key, write_variant, zip_bundle
+from casestudies.takehome._bundle import Batch, write_key_files, write_key_json, write_variant, zip_bundle
 from casestudies.takehome._difficulty import Difficulty, furthest, spreads
-from casestudies.takehome._layout import BUNDLES_DIR, FAULTS, KEY_DIR, SUBMISSION_FILE, candidate_key_dir
+from casestudies.takehome._layout import (
+    BUNDLES_DIR,
+    FAULTS,
+    GRADES_DIR,
+    KEY_DIR,
+    SUBMISSION_FILE,
+    candidate_key_dir,
+    make_private,
+    private_dir,
+    sha256,
+)
 from casestudies.takehome._rubric import GENERIC_SOURCE, MAX_HOURS, Rubric, takehome_rubric, tolerances
+from casestudies.takehome._seal import seal
 from casestudies.takehome._variant import Secret, Variant, draw_variant
 
 __all__ = ["Takehome", "create_takehome"]
 
-_CANDIDATE_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a safe folder name
+_CANDIDATE_NAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?")
+"""A safe folder name everywhere: ASCII, 1 to 64 characters, no leading or trailing dot."""
+_RESERVED_NAMES: Final = frozenset(
+    {"comparison", "con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10))}
+)  # grades/comparison.* belongs to the comparison; the others are devices on Windows
+_STAGING_PREFIX: Final = ".takehome-"  # the folder a take-home is built in, inside ``out``, before it moves into place
 _MIN_HOURS: Final = 0.25  # a quarter of an hour: shorter time guidance is a typo
 _MAX_REDRAWS: Final = 100  # more redraws than this means the tolerance cannot be met, not bad luck
 
@@ -125,7 +143,26 @@ _CREATE_RULES: Final[dict[str, Rule]] = {
 
 
 def _candidate_names(candidates: object, where: str) -> list[str]:
-    """The candidate names as a list, checked: folder-safe and unique ignoring case (``candidates`` from any caller)."""
+    """The candidate names as a list, checked (``candidates`` from any caller).
+
+    Names map to files by appending to them: ``bundles/<name>/``,
+    ``bundles/<name>.zip``, ``key/candidates/<name>/``, ``grades/<name>.md``
+    and, in a folder of submissions, ``<name>.csv`` and
+    ``<name>.diagnosis.md``; a submitted file belongs to the longest
+    candidate name it starts with, followed by a dot. No name is cut at a
+    dot, so dots are allowed, and these files never collide when: a name is
+    1 to 64 ASCII letters, digits, '.', '_' or '-', starts with a letter or
+    digit and does not end with '.' (ASCII only: no two names look alike or
+    become one under NFKC normalisation); no two names are equal ignoring
+    case (case-insensitive file systems); no name is another followed by '.'
+    (``alice`` and ``alice.zip``); and none is ``comparison`` or a Windows
+    device name.
+
+    Raises
+    ------
+    TakehomeError
+        Naming every broken rule at once, with the names that break it.
+    """
     names: list[object]
     if isinstance(candidates, str):
         names = [name.strip() for name in candidates.split(",") if name.strip()]
@@ -139,28 +176,66 @@ def _candidate_names(candidates: object, where: str) -> list[str]:
         raise TakehomeError(message)
     if not names:
         raise TakehomeError(f"{where}: candidates is empty; pass at least one name, like candidates=['alice', 'bob'].")
+    problems = []
     bad = [name for name in names if not isinstance(name, str) or not _CANDIDATE_NAME.fullmatch(name)]
     if bad:
-        message = (
-            f"{where}: candidate names become folder names, so they must start with a letter or digit and use only "
-            f"letters, digits, '.', '_' and '-' (at most 64 characters); got {bad!r}. Use e.g. 'alice_smith'."
+        problems.append(
+            "candidate names become folder names, so they must start with a letter or digit and use only "
+            f"letters, digits, '.', '_' and '-' (at most 64 characters); got {bad!r}. Letters and digits are the "
+            "ASCII ones (A-Z, a-z, 0-9), so that no two names look alike or become one under Unicode normalisation "
+            "(NFKC), and a name may not end with '.', which Windows drops from folder names. Use e.g. 'alice_smith'."
         )
-        raise TakehomeError(message)
-    valid = cast(list[str], names)  # every name passed the check above
+    valid = [name for name in names if isinstance(name, str) and _CANDIDATE_NAME.fullmatch(name)]
+    problems += _colliding_names(valid)
+    if problems:
+        raise TakehomeError(f"{where}: " + " ".join(problems))
+    return valid
+
+
+def _colliding_names(names: Sequence[str]) -> list[str]:
+    """What is wrong with a list of well-formed names taken together: reserved names, repeats, shared file names."""
+    problems = []
+    reserved = [name for name in names if name.lower().partition(".")[0] in _RESERVED_NAMES]
+    if reserved:
+        problems.append(
+            f"{reserved!r} cannot be candidate names: 'comparison' is the name of the grading comparison "
+            f"({GRADES_DIR}/comparison.md), and con, prn, aux, nul, com1 to com9 and lpt1 to lpt9 (with or without "
+            "an extension) cannot name folders on Windows. Add to the name, e.g. "
+            f"{reserved[0].partition('.')[0] + '_1'!r}."
+        )
     folded: dict[str, str] = {}
     repeated = []
-    for name in valid:
+    for name in names:
         if name.lower() in folded:
             repeated.append(f"{folded[name.lower()]!r}/{name!r}")
         folded[name.lower()] = name
     if repeated:
-        raise TakehomeError(
-            f"{where}: candidate names must be unique (ignoring case); repeated: {', '.join(repeated)}."
+        problems.append(
+            "Candidate names must be unique ignoring case ('Ann' and 'ann' are the same folder on macOS and "
+            f"Windows); repeated: {', '.join(repeated)}."
         )
-    return valid
+    extended = [
+        (short, long)
+        for short in dict.fromkeys(names)
+        for long in dict.fromkeys(names)
+        if long.lower().startswith(short.lower() + ".")
+    ]
+    if extended:
+        pairs = ", ".join(f"{short!r}/{long!r}" for short, long in extended)
+        example = extended[0][1]
+        problems.append(
+            "No candidate name may be another one followed by '.' (ignoring case): a candidate's files are named "
+            "<name>.zip, <name>.csv and <name>.diagnosis.md, so 'alice' and 'alice.v2' (or 'alice.zip') would be "
+            f"confused; got {pairs}. Use '_' or '-' instead of the dot, e.g. {example.replace('.', '_')!r} "
+            f"for {example!r}."
+        )
+    return problems
 
 
-def _prepare_out(out: Path, *, overwrite: bool, where: str) -> None:
+def _check_out(out: Path, *, overwrite: bool, where: str) -> None:
+    """Refuse an ``out`` that is a file, or holds a take-home unless ``overwrite``; nothing is changed here."""
+    if out.exists() and not out.is_dir():
+        raise TakehomeError(f"{where}: out {str(out)!r} is a file; pass a folder (it is created if missing).")
     taken = [out / part for part in (KEY_DIR, BUNDLES_DIR) if (out / part).exists()]
     if taken and not overwrite:
         message = (
@@ -169,9 +244,6 @@ def _prepare_out(out: Path, *, overwrite: bool, where: str) -> None:
             "Choose another folder, or pass overwrite=True (--force) to replace it."
         )
         raise TakehomeError(message)
-    for path in taken:
-        shutil.rmtree(path)
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def _pick_reference(scenario: ScenarioSpec, rubric: Rubric, baselines: bool) -> str | None:
@@ -209,14 +281,23 @@ def create_takehome(
     equally hard. Writes ``out/bundles/<candidate>/`` (README.md,
     ``data/train|test.parquet|csv``, ``submission_template.csv``,
     ``starter.ipynb``, ``manifest.json``), optionally
-    ``out/bundles/<candidate>.zip``, and ``out/key/``.
+    ``out/bundles/<candidate>.zip``, and ``out/key/``, which only your user
+    may read (folders 0700, files 0600).
+
+    All or nothing: the take-home is built in a hidden folder inside ``out``
+    and moved into place at the end, so an error or Ctrl-C leaves ``out`` as
+    it was (a take-home it replaces included) and running again works.
 
     Parameters
     ----------
     scenario_id : str
         A registered scenario id, e.g. ``"fraud-v1"``.
     candidates : list of str or str
-        Candidate names (folder-safe), or a comma-separated string.
+        Candidate names, or a comma-separated string. Each becomes folder and
+        file names: 1 to 64 ASCII letters, digits, '.', '_' or '-', starting
+        with a letter or digit and not ending with '.'; unique ignoring case;
+        none another followed by '.' (``alice`` and ``alice.v2``); not
+        ``comparison`` nor a Windows device name (``con``, ``nul``, ...).
     out : path
         Folder to write into; created if needed.
     seed : int or None, default=None
@@ -244,7 +325,7 @@ def create_takehome(
     hours : float, optional
         Time guidance in the README; default the rubric's.
     overwrite : bool, default=False
-        Replace a take-home already in ``out``.
+        Replace a take-home already in ``out`` (once the new one is complete).
     progress : callable, optional
         Called with a line of text as each variant is drawn and scored (the
         command line prints them; fitting the reference takes a while).
@@ -300,7 +381,7 @@ def create_takehome(
         raise InvalidParameterError(f"{where}: tolerance {err}") from None
     reference = _pick_reference(scenario, chosen, baselines)
     out_dir = Path(out)
-    _prepare_out(out_dir, overwrite=overwrite, where=where)
+    _check_out(out_dir, overwrite=overwrite, where=where)
 
     rng = np.random.default_rng(np.random.SeedSequence(seed) if seed is not None else np.random.SeedSequence())
 
@@ -410,24 +491,103 @@ def _write_takehome(
     zipped: bool,
     baselines: bool,
 ) -> Takehome:
-    """Write every bundle (and zip), the candidates' parts of the key, then the key of the batch."""
-    bundles, zips, records = {}, {}, {}
-    key_dir = out_dir / KEY_DIR
+    """Build the take-home in a private folder inside ``out_dir``, then move its two parts into place.
+
+    All or nothing: an error or Ctrl-C before the end leaves ``out_dir`` as it
+    was (a take-home being replaced stays until the new one is in place, and a
+    folder created for this one is removed), so running again works. Only a
+    killed process can leave its hidden ``.takehome-*`` folder behind; it
+    blocks nothing and holds a key, so delete it.
+    """
+    created = _missing_parents(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out_dir))  # private: mode 0700
+        try:
+            zips = _write_parts(
+                staging, batch=batch, variants=variants, difficulty=difficulty, zipped=zipped, baselines=baselines
+            )
+            _move_into_place(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        for folder in created:  # deepest first; a folder someone else wrote into stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    bundles = {name: out_dir / BUNDLES_DIR / name for name in variants}
+    zip_paths = {name: out_dir / BUNDLES_DIR / path.name for name, path in zips.items()}
+    return Takehome(
+        batch.scenario.id,
+        out_dir,
+        out_dir / KEY_DIR,
+        MappingProxyType(bundles),
+        MappingProxyType(zip_paths),
+        difficulty,
+    )
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+def _write_parts(
+    staging: Path,
+    *,
+    batch: Batch,
+    variants: Mapping[str, Variant],
+    difficulty: Difficulty,
+    zipped: bool,
+    baselines: bool,
+) -> dict[str, Path]:
+    """Write the key's files and seal, every bundle (and zip) and the candidates' parts of the key, then ``key.json``.
+
+    The key ends private (folders 0700, files 0600); returns the zips written.
+    """
+    key_dir = private_dir(staging / KEY_DIR)
+    data = write_key_files(
+        key_dir, batch=batch, variants=variants, difficulty=difficulty, zipped=zipped, baselines=baselines
+    )
+    sealed = seal(data, key_dir)
+    zips: dict[str, Path] = {}
+    entries: dict[str, dict[str, object]] = {}
     for name, variant in variants.items():
-        bundle_dir = out_dir / BUNDLES_DIR / name
-        records[name] = write_variant(
-            variant, batch=batch, bundle_dir=bundle_dir, key_dir=candidate_key_dir(key_dir, name)
+        bundle_dir = staging / BUNDLES_DIR / name
+        entries[name] = write_variant(
+            variant, batch=batch, bundle_dir=bundle_dir, key_dir=candidate_key_dir(key_dir, name), sealed=sealed
         )
-        bundles[name] = bundle_dir
         if zipped:
             zips[name] = zip_bundle(bundle_dir)
-    write_key(
-        key_dir,
-        batch=batch,
-        variants=variants,
-        records=records,
-        difficulty=difficulty,
-        zipped=zipped,
-        baselines=baselines,
-    )
-    return Takehome(batch.scenario.id, out_dir, key_dir, MappingProxyType(bundles), MappingProxyType(zips), difficulty)
+            entries[name]["zip_sha256"] = sha256(zips[name])
+    write_key_json(key_dir, data, entries)
+    make_private(key_dir)
+    return zips
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Rename ``staging/bundles`` and ``staging/key`` into ``out_dir``, setting aside what they replace.
+
+    Each rename within one file system is atomic; if one fails or is
+    interrupted, those done are undone in reverse and what was replaced is put
+    back. A move is recorded before it runs, and undone only if it happened.
+    """
+    moves: list[tuple[Path, Path]] = []
+    try:
+        for part in (BUNDLES_DIR, KEY_DIR):
+            target = out_dir / part
+            if target.exists() or target.is_symlink():  # overwrite: kept in staging until the new one is in place
+                moves.append((target, staging / f"replaced-{part}"))
+                os.replace(*moves[-1])
+            moves.append((staging / part, target))
+            os.replace(*moves[-1])
+    except BaseException:
+        for source, destination in reversed(moves):
+            if destination.exists() and not source.exists():
+                os.replace(destination, source)
+        raise

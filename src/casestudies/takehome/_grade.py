@@ -37,9 +37,11 @@ from casestudies.takehome._layout import (
     GRADES_DIR,
     SUBMISSION_FILE,
     TEMPLATE_FILE,
+    private_dir,
     sha256,
+    write_private,
 )
-from casestudies.takehome._results import CandidateGrade, Grading, place
+from casestudies.takehome._results import CandidateGrade, Grading, code_span, place
 from casestudies.takehome._variant import Disguise, score_seeded
 from casestudies.takehome._verify import Key, Verified, default_bundles, load_key, verify
 
@@ -160,7 +162,7 @@ def _read_submission(submission: object, scenario_id: str) -> tuple[pd.DataFrame
     if isinstance(submission, (str, os.PathLike)):
         path = Path(submission)
         frame = read_prediction_file(path, scenario_id=scenario_id)
-        return frame, f"`{path.name}` (SHA-256 {sha256(path)[:16]}...)"
+        return frame, f"{code_span(path.name)} (SHA-256 {sha256(path)[:16]}...)"
     problem = Problem(
         ProblemCode.WRONG_TYPE,
         "the path of a CSV or Parquet file, or a DataFrame",
@@ -245,9 +247,24 @@ def _grade_one(
         diagnosis=grade_diagnosis(str(key.data.get("diagnosis", "")), diagnosis, case),
         findings=findings,
         checks=(*verified.checks, "submission ids belong to this candidate's variant"),
+        not_checked=verified.not_checked,
         submission=described,
         report=report,
     )
+
+
+def _owner(file_name: str, names: Mapping[str, str]) -> tuple[str | None, str]:
+    """The candidate a file of a submissions folder belongs to, and the rest of its name after ``<candidate>.``.
+
+    The longest candidate name (ignoring case) that the file name starts with, followed by a dot: a name is never
+    cut at a dot, so ``alice.v2.csv`` belongs to ``alice.v2`` when there is one (older keys allowed both).
+    """
+    lowered = file_name.lower()
+    owners = [folded for folded in names if lowered.startswith(folded + ".")]
+    if not owners:
+        return None, ""
+    folded = max(owners, key=len)
+    return names[folded], lowered[len(folded) + 1 :]
 
 
 def _scan_folder(folder: Path, candidates: Iterable[str]) -> tuple[dict[str, Path], dict[str, Path], list[str]]:
@@ -277,13 +294,13 @@ def _scan_folder(folder: Path, candidates: Iterable[str]) -> tuple[dict[str, Pat
             if diagnosis_files:
                 diagnoses[owner] = diagnosis_files[0]
             continue
-        stem, _, rest = path.name.partition(".")
-        owner = names.get(stem.lower())
-        if owner is not None and rest.lower().startswith("diagnosis"):
+        owner, rest = _owner(path.name, names)
+        if owner is not None and rest.startswith("diagnosis"):
             diagnoses[owner] = path
-        elif owner is not None and ("." + rest.lower()).endswith(_SUBMISSION_SUFFIXES):
+        elif owner is not None and ("." + rest).endswith(_SUBMISSION_SUFFIXES):
             submissions[owner] = path
         else:
+            stem = path.name.partition(".")[0]
             suggestion = closest(stem, list(names.values()))
             hint = f" (did you mean {suggestion!r}?)" if suggestion else ""  # tests assert this wording
             ignored.append(
@@ -327,8 +344,10 @@ def grade_takehome(
     diagnoses : Mapping, optional
         ``{candidate: diagnosis file}``; overrides files found in a folder.
     bundles : path, optional
-        Folder of the bundles to check (default: ``bundles/`` next to the key).
-        Without one, only the key is verified.
+        Folder of the bundles to check (default: ``bundles/`` next to the key):
+        each candidate's folder and, when one was written at creation, their
+        zip. What is not found there cannot be checked, and each grade says so
+        in ``not_checked``.
     errors : {"raise", "record"}, default="raise"
         What an invalid submission does: raise its :class:`SubmissionError`,
         or be recorded as ``status="rejected"`` with its problems.
@@ -377,7 +396,7 @@ def grade_takehome(
         if name not in pending:
             grades[name] = CandidateGrade(name, loaded.scenario_id, metric, "missing")
             continue
-        verified = verify(loaded, name, bundle_root / name)
+        verified = verify(loaded, name, bundle_root)
         try:
             grade = _grade_one(loaded, name, pending[name], found_diagnoses.get(name), verified)
         except SubmissionError as err:
@@ -435,39 +454,40 @@ def _rejected(
     key: Key, name: str, metric: str, source: object, verified: Verified, err: SubmissionError
 ) -> CandidateGrade:
     """The grade of a submission that failed validation, recorded with its problems."""
-    described = f"`{Path(source).name}`" if isinstance(source, (str, os.PathLike)) else type(source).__name__
+    described = code_span(Path(source).name) if isinstance(source, (str, os.PathLike)) else type(source).__name__
     return CandidateGrade(
         name,
         key.scenario_id,
         metric,
         "rejected",
         checks=verified.checks,
+        not_checked=verified.not_checked,
         problems=err.problems,
         submission=described,
     )
 
 
 def _write_grade(key: Key, grade: CandidateGrade) -> CandidateGrade:
-    folder = key.folder / GRADES_DIR
-    folder.mkdir(exist_ok=True)
+    """Write a candidate's grading reports into ``key/grades/``, readable by their owner only."""
+    folder = private_dir(key.folder / GRADES_DIR)
     files = {
         "markdown": folder / f"{grade.candidate}.md",
         "html": folder / f"{grade.candidate}.html",
         "json": folder / f"{grade.candidate}.json",
     }
-    files["markdown"].write_text(grade.to_markdown(), encoding="utf-8")
-    files["html"].write_text(grade.to_html(), encoding="utf-8")
-    files["json"].write_text(json.dumps(grade.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_private(files["markdown"], grade.to_markdown())
+    write_private(files["html"], grade.to_html())
+    write_private(files["json"], json.dumps(grade.to_dict(), indent=2, allow_nan=False) + "\n")
     return dataclasses.replace(grade, files=MappingProxyType(files))
 
 
 def _write_comparison(key: Key, grading: Grading) -> dict[str, Path]:
-    folder = key.folder / GRADES_DIR
-    folder.mkdir(exist_ok=True)
+    """Write the comparison of a grading run into ``key/grades/``, readable by its owner only."""
+    folder = private_dir(key.folder / GRADES_DIR)
     files = {"markdown": folder / "comparison.md", "html": folder / "comparison.html", "csv": folder / "comparison.csv"}
-    files["markdown"].write_text(grading.to_markdown(), encoding="utf-8")
-    files["html"].write_text(grading.to_html(), encoding="utf-8")
-    grading.table().to_csv(files["csv"], index=False)
+    write_private(files["markdown"], grading.to_markdown())
+    write_private(files["html"], grading.to_html())
+    write_private(files["csv"], grading.table().to_csv(index=False))
     return files
 
 

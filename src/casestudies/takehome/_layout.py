@@ -2,16 +2,20 @@
 
 Creation writes these names and grading reads them, so they are declared once
 here. A take-home folder holds ``bundles/<candidate>/`` (what the candidate
-gets) and ``key/`` (what the interviewer keeps: ``key.json``, the rubric, and
-``candidates/<candidate>/`` with each variant's secret record and answer key).
+gets, and ``bundles/<candidate>.zip`` when asked for) and ``key/`` (what the
+interviewer keeps: ``key.json``, the rubric, and ``candidates/<candidate>/``
+with each variant's secret record and answer key). The key is private: its
+folders are 0700 and its files 0600 (:func:`make_private`,
+:func:`write_private`); the bundles keep the user's default modes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
 from casestudies.exceptions import TakehomeIntegrityError
 
@@ -50,6 +54,11 @@ FAULTS: Final = "faults"
 
 _READ_BLOCK: Final = 1 << 20  # bytes hashed at a time: files of any size in bounded memory
 
+PRIVATE_DIR_MODE: Final = 0o700
+"""Folders of the key (seeds, answer keys, grades): only their owner may list or enter them."""
+PRIVATE_FILE_MODE: Final = 0o600
+"""Files of the key: only their owner may read them. Bundles keep the user's default (they are sent anyway)."""
+
 
 def candidate_key_dir(key_folder: Path, candidate: str) -> Path:
     """The key's folder of one candidate's variant: ``key/candidates/<candidate>``."""
@@ -58,16 +67,42 @@ def candidate_key_dir(key_folder: Path, candidate: str) -> Path:
 
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(_READ_BLOCK), b""):
-            digest.update(block)
+        return sha256_of(handle)
+
+
+def sha256_of(handle: IO[bytes]) -> str:
+    """Hex SHA-256 of what is left to read in a binary file object (a file, a zip member), in bounded memory."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(_READ_BLOCK), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
 def write_json(path: Path, data: object) -> None:
     """Write ``data`` as indented JSON with a final newline (values JSON cannot hold as strings)."""
     path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def make_private(folder: Path) -> None:
+    """Restrict a folder tree to its owner: folders :data:`PRIVATE_DIR_MODE`, files :data:`PRIVATE_FILE_MODE`."""
+    for path in (folder, *folder.rglob("*")):
+        path.chmod(PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a folder only its owner may enter (created if missing, restricted if it exists)."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to a file only its owner may read, from its creation on."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    path.chmod(PRIVATE_FILE_MODE)  # a file that existed keeps its mode through os.open
 
 
 def read_json(path: Path, what: str) -> dict[str, object]:

@@ -2,12 +2,27 @@
 
 Data first (``to_dict``, ``table``), rendered second: Markdown and HTML
 through :class:`casestudies.report.Document`.
+
+Examples
+--------
+Where a score falls among its variant's references, and what share of the
+way from the prior to the expert reference and to the oracle it goes:
+
+>>> from casestudies.takehome._results import place
+>>> references = {"prior": 0.05, "simple": 0.25, "expert": 0.45, "oracle": 0.65}
+>>> placement = place(0.35, references, metric="average_precision", reference="expert")
+>>> placement.text, placement.beats
+('between simple (0.250) and expert (0.450)', ('prior', 'simple'))
+>>> round(placement.share_of_reference, 3), round(placement.share_of_oracle, 3)
+(0.75, 0.5)
 """
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, cast
@@ -24,6 +39,11 @@ _LEVEL_REL_TOL: Final = 1e-9  # a score this close to a reference's is level wit
 _LEVEL_ABS_TOL: Final = 1e-12
 _COUNTS: Final = ("n_rows", "n_positives", "prevalence", "accuracy_all_negative")
 """Facts of the holdout, not of a submission: left out of score tables."""
+
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that break a line or reorder text on screen: a candidate's text cannot use them to fake a report."""
+_MARKDOWN_INLINE: Final = re.compile(r"([\\`*_\[\]~])")  # code, emphasis, links, strikethrough; `\` first of all
+_MARKDOWN_LINE_START: Final = re.compile(r"^(\s*(?:\d+)?)([#>+=-]|(?<=\d)[.)])")  # headings, quotes, lists
 
 GradeStatus = Literal["graded", "rejected", "missing"]
 _NOT_GRADED: Final = DiagnosisResult("not supported")  # no diagnosis graded (immutable, so safely shared)
@@ -91,6 +111,50 @@ def place(score: float, references: Mapping[str, float], *, metric: str, referen
     return Placement(text, beats, share(reference), share("oracle"))
 
 
+def _flat(text: str) -> str:
+    return _CONTROL.sub(" ", text)
+
+
+def markdown_text(text: str) -> str:
+    r"""``text`` from a candidate, safe inside a Markdown paragraph, list item or table cell: shown as written.
+
+    Control characters (line breaks, tabs, bidirectional overrides) become
+    spaces, so the text stays on its line; ``&``, ``<`` and ``>`` become
+    entities, which every Markdown renderer shows as text, so no HTML gets
+    through; the characters of inline markup are escaped with a backslash
+    (CommonMark); a line-start marker (``#``, ``>``, ``-``, ``+``, ``=``,
+    ``1.``) is escaped too. Table cells' ``|`` is escaped by the Document.
+
+    Examples
+    --------
+    >>> print(markdown_text("<script>alert(1)</script> *x* `y`"))
+    &lt;script&gt;alert(1)&lt;/script&gt; \*x\* \`y\`
+    >>> print(markdown_text("# not a heading\nnor a list"))
+    \# not a heading nor a list
+    """
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", html.escape(_flat(text), quote=False))
+    return _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped, count=1)
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds (a fence longer than any run inside it).
+
+    Examples
+    --------
+    >>> print(code_span("submission.csv"), code_span("a`b.csv"), code_span("`x`"))
+    `submission.csv` ``a`b.csv`` `` `x` ``
+    """
+    flat = _flat(text)
+    runs = [len(run) for run in re.findall(r"`+", flat)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def _finite(value: object) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
@@ -127,6 +191,10 @@ class CandidateGrade:
         What the numbers say (accuracy paradox, PR vs ROC, alert budget, ...).
     checks : tuple of str
         Integrity checks that passed before grading.
+    not_checked : tuple of str
+        What could not be checked (the bundle folder or zip not found, a key
+        older than its seal), or changed without bearing on the grade (the
+        key's notes for people). Empty when everything was checked.
     problems : tuple of Problem
         Why a submission was rejected.
     submission : str
@@ -147,6 +215,7 @@ class CandidateGrade:
     diagnosis: DiagnosisResult = _NOT_GRADED
     findings: tuple[Finding, ...] = ()
     checks: tuple[str, ...] = ()
+    not_checked: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     submission: str = ""
     report: Report | None = None
@@ -171,20 +240,27 @@ class CandidateGrade:
             "diagnosis": self.diagnosis.to_dict(),
             "findings": [finding.to_dict() for finding in self.findings],
             "checks": list(self.checks),
+            "not_checked": list(self.not_checked),
             "problems": [problem.to_dict() for problem in self.problems],
             "submission": self.submission,
         }
         return cast(dict[str, object], to_plain_data(data))
 
     def to_document(self) -> Document:
-        """The grading report as a :class:`~casestudies.report.Document`."""
+        """The grading report as a :class:`~casestudies.report.Document` (text from the candidate as written)."""
+        return self._document(_as_is)
+
+    def _document(self, user: Callable[[str], str]) -> Document:
+        """The report, with ``user`` applied to every text that comes from the candidate (:func:`markdown_text` for
+        Markdown; the Document escapes HTML itself)."""
         doc = Document(f"Take-home grade: {self.candidate} ({self.scenario_id})")
         doc.para(f"Status: **{self.status}**. Submission: {self.submission or 'none'}.")
         if self.problems:
             doc.heading("Why the submission was rejected")
             doc.bullets(
                 [
-                    f"{problem.code.value}: expected {problem.expected}; got {problem.received}. {problem.hint}"
+                    f"{problem.code.value}: expected {user(problem.expected)}; got {user(problem.received)}. "
+                    + user(problem.hint)
                     for problem in self.problems
                 ]
             )
@@ -194,15 +270,15 @@ class CandidateGrade:
             doc.heading("What the numbers say")
             doc.bullets([f"**{finding.title}**: {finding.text}" for finding in self.findings])
         doc.heading("Diagnosis")
-        doc.para(f"{self.diagnosis}. {self.diagnosis.summary}".strip())
+        doc.para(user(f"{self.diagnosis}. {self.diagnosis.summary}".strip()))
         if self.diagnosis.items:
             doc.table(
                 ["item", "points", "note"],
                 [
                     [
-                        item.get("item", ""),
-                        f"{item.get('points', '')}/{item.get('max_points', '')}",
-                        item.get("note", ""),
+                        user(str(item.get("item", ""))),
+                        user(f"{item.get('points', '')}/{item.get('max_points', '')}"),
+                        user(str(item.get("note", ""))),
                     ]
                     for item in self.diagnosis.items
                 ],
@@ -210,6 +286,9 @@ class CandidateGrade:
         if self.checks:
             doc.heading("Integrity checks passed")
             doc.bullets(list(self.checks))
+        if self.not_checked:
+            doc.heading("Not checked")
+            doc.bullets(list(self.not_checked))
         doc.heading("For the interviewer")
         doc.para(
             f"Score the write-up and code with `{RUBRIC_NOTES_FILE}` in the key; "
@@ -258,8 +337,8 @@ class CandidateGrade:
             doc.bullets(descriptions)
 
     def to_markdown(self) -> str:
-        """The grading report in Markdown."""
-        return self.to_document().to_markdown()
+        """The grading report in Markdown; the candidate's text is escaped (:func:`markdown_text`)."""
+        return self._document(markdown_text).to_markdown()
 
     def to_html(self) -> str:
         """The grading report as a standalone HTML page."""
@@ -268,8 +347,10 @@ class CandidateGrade:
     def __str__(self) -> str:
         if self.status == "missing":
             return f"{self.candidate}: no submission"
+        unchecked = [f"  not checked: {item}" for item in self.not_checked]
         if self.status == "rejected":
-            return f"{self.candidate}: rejected\n" + "\n".join(f"  - {problem}" for problem in self.problems)
+            problems = [f"  - {problem}" for problem in self.problems]
+            return "\n".join([f"{self.candidate}: rejected", *problems, *unchecked])
         assert self.scores is not None
         placed = self.placement.text if self.placement else ""
         lines = [
@@ -280,6 +361,7 @@ class CandidateGrade:
                 f"  {self.placement.share_of_oracle:.0%} of the way from the know-nothing baseline to the oracle"
             )
         lines.append(f"  diagnosis: {self.diagnosis}")
+        lines += unchecked
         for name, path in self.files.items():
             lines.append(f"  {name} report: {path}")
         return "\n".join(lines)
@@ -346,7 +428,11 @@ class Grading:
         return ranked
 
     def to_document(self) -> Document:
-        """The comparison as a document."""
+        """The comparison as a document (text from candidates as written)."""
+        return self._document(_as_is)
+
+    def _document(self, user: Callable[[str], str]) -> Document:
+        """The comparison, with ``user`` applied to text from candidates (rejection problems, ignored file names)."""
         doc = Document(f"Take-home comparison: {self.scenario_id}")
         doc.para(
             f"{len(self.grades)} candidates; {self.metric.replace('_', ' ')} on each candidate's whole hidden holdout "
@@ -382,18 +468,22 @@ class Grading:
                     f"{share_ref:.0%}" if isinstance(share_ref, float) and math.isfinite(share_ref) else "n/a",
                     f"{share_oracle:.0%}" if isinstance(share_oracle, float) and math.isfinite(share_oracle) else "n/a",
                     f"{diagnosis:.0%}" if isinstance(diagnosis, float) else str(diagnosis),
-                    "" if detail is None or (isinstance(detail, float) and math.isnan(detail)) else str(detail),
+                    "" if detail is None or (isinstance(detail, float) and math.isnan(detail)) else user(str(detail)),
                 ]
             )
         doc.table(header, rows)
+        unchecked = [f"{name}: {item}" for name, grade in self.grades.items() for item in grade.not_checked]
+        if unchecked:
+            doc.heading("Not checked")
+            doc.bullets(unchecked)
         if self.ignored:
             doc.heading("Ignored files")
-            doc.bullets(list(self.ignored))
+            doc.bullets([user(item) for item in self.ignored])
         return doc
 
     def to_markdown(self) -> str:
-        """The comparison table in Markdown."""
-        return self.to_document().to_markdown()
+        """The comparison table in Markdown; the candidates' text is escaped (:func:`markdown_text`)."""
+        return self._document(markdown_text).to_markdown()
 
     def to_html(self) -> str:
         """The comparison table as a standalone HTML page."""
