@@ -1,12 +1,35 @@
 """movies-v1: realism of the simulated MovieLens-like world and the two recommender tasks.
 
-Targets come from the real ML-100K (Harper & Konstan 2015) and the Surprise
-benchmark table, see the "Movie ratings" section of REFERENCES.md.
+How realism is tested
+---------------------
+Every statistic the generator decides (not one it is handed: the number of
+ratings, the density and the minimum per user are inputs) is measured on
+the worlds of ``SEEDS`` (fixed before any band below was chosen). The test
+asserts that the mean over the seeds, plus and minus ``N_SE`` standard errors
+across seeds, lies inside a band around the figure of the real data; each
+band says where it comes from. A dependency upgrade that only reshuffles the
+random streams moves the mean by about one standard error and keeps the
+interval inside; a regression that moves the statistic out of the band
+fails.
+
+Real figures: MovieLens-100K (Harper & Konstan 2015), measured on its
+public ``u.data`` with the same code as the generated worlds (star shares,
+mean, sd, median and max activity, top-20 % share, item Gini and the
+popularity-quality correlation agree with REFERENCES.md, "Movie ratings";
+the user-mean sd and the share of rarely rated movies with issue 16); RMSEs
+of this library's own baselines on ``u.data`` under the rating task's
+protocol (each user's ratings 80/20 at random, 5 splits); the Surprise
+benchmark table; the LensKit data description of ML-1M for its item Gini.
+Where the generator misses a real figure the test is marked
+``xfail(strict=True)`` with the measured gap: it turns into a failure (XPASS)
+as soon as the generator is recalibrated (issue 16), and the mark is removed
+then.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -15,6 +38,7 @@ import pytest
 import casestudies as cs
 from casestudies.exceptions import InvalidParameterError, PipelineError, ProblemCode, SubmissionError
 from casestudies.scenarios.movies import BiasBaseline, GlobalMean, ItemKNN, MatrixFactorization, MostPopular
+from casestudies.scenarios.movies._recommenders import RandomRating
 from casestudies.scenarios.movies._world import GENRES, simulate_world
 
 ML100K = {
@@ -26,8 +50,30 @@ ML100K = {
     "min_ratings": 20,
     "mnar": True,
 }
+ML1M = {**ML100K, "n_users": 6040, "n_movies": 3706, "n_ratings": 1_000_209}
 SMALL_RATING = {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000}
 SMALL_TOPN = {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1}
+
+SEEDS = (0, 1, 2, 3, 4)
+"""The worlds every realism statistic is measured on, chosen before the bands."""
+N_SE = 3
+"""Half-width of the interval around the mean over ``SEEDS``, in standard errors across seeds."""
+
+# Real MovieLens-100K, from u.data (943 users, 1,682 movies, all rated, 100,000 ratings).
+REAL_STAR_SHARES = (0.0611, 0.1137, 0.2715, 0.3417, 0.2120)
+REAL_MEAN_STARS, REAL_SD_STARS = 3.530, 1.126
+REAL_MEDIAN_PER_USER, REAL_MAX_PER_USER = 65, 737  # max / median = 11.3
+REAL_QUARTILES_PER_USER = (33, 148)
+REAL_USER_ACTIVITY_GINI = 0.472
+REAL_TOP20_SHARE, REAL_ITEM_GINI = 0.646, 0.629  # LensKit's ML-100K description: item Gini 0.629 too
+REAL_SHARE_AT_MOST_5 = 0.228  # of the movies, those with at most 5 ratings (issue 16)
+REAL_POPULARITY_QUALITY = 0.516  # corr(log number of ratings, mean stars) over movies; REFERENCES: about +0.5
+REAL_USER_MEAN_SD = 0.445  # sd of users' mean stars (issue 16)
+# This library's baselines on u.data, rating task protocol (80/20 per user at random), mean of 5 splits.
+REAL_RMSE = {"random": 1.520, "biases": 0.944, "matrix_factorization": 0.916}  # Surprise: 1.518, 0.944, SVD 0.934
+REAL_MF_OVERFIT = 0.091  # matrix factorisation: test RMSE - train RMSE (biases: 0.021)
+# LensKit's description of ML-1M: item Gini 0.634 over its 3,705 rated movies.
+REAL_ML1M_ITEM_GINI = 0.634
 
 
 def _gini(counts: np.ndarray) -> float:
@@ -36,79 +82,179 @@ def _gini(counts: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ values / (n * values.sum()))
 
 
-@pytest.fixture(scope="module", params=[0, 1], ids=["seed0", "seed1"])
-def world(request: pytest.FixtureRequest) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    ratings, movies, users, _ = simulate_world(ML100K, np.random.default_rng(request.param))
-    return ratings, movies, users
+def _movie_counts(ratings: pd.DataFrame, n_movies: int) -> np.ndarray:
+    """Ratings of every catalogue movie (0 for movies nobody rated)."""
+    return np.bincount(ratings["movie_id"].to_numpy(), minlength=n_movies + 1)[1:]
 
 
-def test_scale_and_activity_match_ml100k(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    ratings, movies, users = world
-    assert len(ratings) == 100_000 and len(movies) == 1682 and len(users) == 943
-    assert not ratings.duplicated(["user_id", "movie_id"]).any()
-    density = len(ratings) / (943 * 1682)
-    assert abs(density - 0.063) <= 0.005
-    per_user = ratings.groupby("user_id").size()
-    assert per_user.min() >= 20 and len(per_user) == 943
-    assert 50 <= per_user.median() <= 80
-    assert per_user.max() / per_user.median() >= 8
+def _around(target: float, tolerance: float) -> tuple[float, float]:
+    return target - tolerance, target + tolerance
 
 
-def test_star_distribution_matches_ml100k(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    stars = world[0]["rating"]
-    shares = stars.value_counts(normalize=True).sort_index().to_numpy()
-    np.testing.assert_allclose(shares, [0.061, 0.114, 0.272, 0.342, 0.212], atol=0.03)
-    assert abs(stars.mean() - 3.53) <= 0.05
-    assert abs(stars.std() - 1.13) <= 0.07
+def assert_interval_within(values: Iterable[float], band: tuple[float, float], what: str) -> None:
+    """The mean of ``values`` (one per seed) +/- ``N_SE`` standard errors lies inside ``band``."""
+    found = np.asarray(list(values), dtype=np.float64)
+    mean = float(found.mean())
+    se = float(found.std(ddof=1) / np.sqrt(len(found)))
+    low, high = mean - N_SE * se, mean + N_SE * se
+    assert band[0] <= low and high <= band[1], (
+        f"{what}: mean {mean:.4f} over {len(found)} seeds, +/- {N_SE} standard errors [{low:.4f}, {high:.4f}]; "
+        f"expected inside [{band[0]:.4f}, {band[1]:.4f}]. Per seed: {np.round(found, 4).tolist()}"
+    )
 
 
-def test_long_tail_and_popularity_quality_link(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    ratings = world[0]
-    counts = ratings.groupby("movie_id").size().reindex(range(1, 1683), fill_value=0).to_numpy()
-    top = np.sort(counts)[::-1][: int(0.2 * len(counts))].sum() / counts.sum()
-    assert 0.60 <= top <= 0.70
-    assert 0.60 <= _gini(counts) <= 0.66
-    assert (counts <= 5).mean() >= 0.20
-    means = ratings.groupby("movie_id")["rating"].mean()
-    rated = counts[means.index.to_numpy() - 1]
-    corr = np.corrcoef(np.log(rated), means.to_numpy())[0, 1]
-    assert 0.3 <= corr <= 0.6
+World = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
 
-def test_side_tables_are_plausible(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    _, movies, users = world
-    assert movies["title"].str.fullmatch(r".+ \((19|20)\d\d\)").all()
-    assert movies["title"].nunique() > 0.9 * len(movies)
-    assert (movies["title"].str.extract(r"\((\d{4})\)$")[0].astype(int) == movies["year"]).all()
-    genres = {genre for text in movies["genres"] for genre in text.split("|")}
-    assert genres <= set(GENRES) and len(genres) >= 15
-    assert movies["year"].between(1920, 1998).all() and movies["year"].median() >= 1990
-    assert users["age"].between(7, 73).all() and set(users["gender"]) == {"M", "F"}
+@pytest.fixture(scope="module")
+def worlds() -> list[World]:
+    """ML-100K-sized worlds of every seed in ``SEEDS`` (about 0.3 s each)."""
+    return [simulate_world(ML100K, np.random.default_rng(seed))[:3] for seed in SEEDS]
 
 
-def test_expected_rating_is_the_mean_of_the_stars(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    ratings = world[0]
-    assert abs(ratings["rating"].mean() - ratings["expected_rating"].mean()) < 0.02
-    # Within bins of the expected rating, the average star is that expected rating.
-    bins = pd.cut(ratings["expected_rating"], [1, 2.5, 3, 3.5, 4, 5])
-    grouped = ratings.groupby(bins, observed=True).agg(stars=("rating", "mean"), expected=("expected_rating", "mean"))
-    np.testing.assert_allclose(grouped["stars"], grouped["expected"], atol=0.05)
+def _per_user(world: World) -> np.ndarray:
+    return world[0].groupby("user_id").size().to_numpy()
 
 
-def test_turning_mnar_off_removes_self_selection() -> None:
-    observed, *_ = simulate_world(ML100K, np.random.default_rng(0))
-    random_exposure, *_ = simulate_world({**ML100K, "mnar": False}, np.random.default_rng(0))
-    # Users rate what they like: randomly exposed ratings are much lower (as on Yahoo! R3 / Coat).
-    assert random_exposure["rating"].mean() < observed["rating"].mean() - 0.5
-    counts = random_exposure.groupby("movie_id").size().reindex(range(1, 1683), fill_value=0).to_numpy()
-    assert _gini(counts) < 0.2
-    assert random_exposure.groupby("user_id").size().min() >= 20
+def test_activity_matches_ml100k(worlds: list[World]) -> None:
+    for ratings, _, _ in worlds:
+        assert not ratings.duplicated(["user_id", "movie_id"]).any()  # each user rates a movie at most once
+    # How much history a typical and a heavy user has: +/- 10 % of the real figures (the one-seed band was
+    # 50-80 for the median and >= 8 for max / median).
+    medians = [np.median(_per_user(world)) for world in worlds]
+    assert_interval_within(medians, _around(REAL_MEDIAN_PER_USER, 0.1 * REAL_MEDIAN_PER_USER), "median per user")
+    real_ratio = REAL_MAX_PER_USER / REAL_MEDIAN_PER_USER
+    ratios = [_per_user(world).max() / np.median(_per_user(world)) for world in worlds]
+    assert_interval_within(ratios, _around(real_ratio, 0.1 * real_ratio), "max / median ratings per user")
+    # Concentration of activity over users (Gini of ratings per user), +/- 0.03 as the item Gini below.
+    ginis = [_gini(_per_user(world)) for world in worlds]
+    assert_interval_within(ginis, _around(REAL_USER_ACTIVITY_GINI, 0.03), "Gini of ratings per user")
 
 
-def test_timestamps_lie_in_the_ml100k_period(world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
-    stamps = world[0]["timestamp"]
-    assert stamps.is_monotonic_increasing
-    assert stamps.min() >= pd.Timestamp("1997-09-20") and stamps.max() <= pd.Timestamp("1998-04-23")
+@pytest.mark.xfail(
+    strict=True,
+    reason="activity too narrow around the median: quartiles of ratings per user 41 and 120 on seeds 0-4 "
+    "(+/- 1 and 5 at 3 se), real ML-100K 33 and 148; issue 16",
+)
+def test_activity_quartiles_match_ml100k(worlds: list[World]) -> None:
+    for quantile, real in zip((0.25, 0.75), REAL_QUARTILES_PER_USER, strict=True):
+        values = [np.quantile(_per_user(world), quantile) for world in worlds]
+        assert_interval_within(values, _around(real, 0.1 * real), f"{quantile:.0%} quantile of ratings per user")
+
+
+def test_star_distribution_matches_ml100k(worlds: list[World]) -> None:
+    # Each star's share within 2 points of the real one (a third of the rarest star's share, 6.1 %; the
+    # one-seed band was 3 points); the mean within 0.05 stars, the sd within 0.05.
+    for star, real in enumerate(REAL_STAR_SHARES, start=1):
+        shares = [float((world[0]["rating"] == star).mean()) for world in worlds]
+        assert_interval_within(shares, _around(real, 0.02), f"share of {star}-star ratings")
+    assert_interval_within([world[0]["rating"].mean() for world in worlds], _around(REAL_MEAN_STARS, 0.05), "mean")
+    assert_interval_within([world[0]["rating"].std() for world in worlds], _around(REAL_SD_STARS, 0.05), "sd")
+
+
+def test_long_tail_and_popularity_quality_link(worlds: list[World]) -> None:
+    # Over the whole catalogue (every real ML-100K movie is rated, so the real figure is the same on either).
+    counts = [_movie_counts(world[0], ML100K["n_movies"]) for world in worlds]
+    top = [np.sort(c)[::-1][: int(0.2 * len(c))].sum() / c.sum() for c in counts]
+    assert_interval_within(top, (0.60, 0.70), f"share of ratings on the top 20 % of movies (real {REAL_TOP20_SHARE})")
+    assert_interval_within([_gini(c) for c in counts], (0.60, 0.66), f"item Gini (real {REAL_ITEM_GINI})")
+    # A long tail of rarely rated movies (never-rated ones count here; over rated movies only, see the xfail below).
+    rare = [float((c <= 5).mean()) for c in counts]
+    assert_interval_within(rare, (0.20, 1.0), f"share of movies with <= 5 ratings (real {REAL_SHARE_AT_MOST_5})")
+    # Popular movies are better liked (real +0.52; the band keeps the lesson visible and excludes no link).
+    correlations = []
+    for (ratings, _, _), c in zip(worlds, counts, strict=True):
+        means = ratings.groupby("movie_id")["rating"].mean()
+        correlations.append(np.corrcoef(np.log(c[means.index.to_numpy() - 1]), means.to_numpy())[0, 1])
+    assert_interval_within(
+        correlations, (0.3, 0.6), f"corr(log popularity, mean stars) (real {REAL_POPULARITY_QUALITY})"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="108-120 of 1,682 catalogue movies are never rated on seeds 0-4; real ML-100K: none; issue 16"
+)
+def test_every_catalogue_movie_is_rated(worlds: list[World]) -> None:
+    never = [int((_movie_counts(world[0], ML100K["n_movies"]) == 0).sum()) for world in worlds]
+    assert never == [0] * len(worlds)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="thin rarely-rated tail: 0.185 +/- 0.014 (3 se) of rated movies have at most 5 ratings on seeds 0-4, "
+    "real ML-100K 0.228; issue 16",
+)
+def test_rarely_rated_tail_matches_ml100k(worlds: list[World]) -> None:
+    counts = [_movie_counts(world[0], ML100K["n_movies"]) for world in worlds]
+    shares = [float((c[c > 0] <= 5).mean()) for c in counts]
+    # Issue 16 asks for at least 0.20; +/- 0.03 around the real share.
+    assert_interval_within(shares, _around(REAL_SHARE_AT_MOST_5, 0.03), "share of rated movies with <= 5 ratings")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="users' mean stars vary too much: sd 0.488 +/- 0.023 (3 se) on seeds 0-4, real ML-100K 0.445; "
+    "issue 16 asks for 0.40-0.48",
+)
+def test_user_means_spread_like_ml100k(worlds: list[World]) -> None:
+    spreads = [world[0].groupby("user_id")["rating"].mean().std() for world in worlds]
+    assert_interval_within(spreads, (0.40, 0.48), f"sd of users' mean stars (real {REAL_USER_MEAN_SD})")
+
+
+def test_side_tables_are_plausible(worlds: list[World]) -> None:
+    for _, movies, users in worlds:
+        assert movies["title"].str.fullmatch(r".+ \((19|20)\d\d\)").all()
+        assert movies["title"].nunique() > 0.9 * len(movies)
+        assert (movies["title"].str.extract(r"\((\d{4})\)$")[0].astype(int) == movies["year"]).all()
+        genres = {genre for text in movies["genres"] for genre in text.split("|")}
+        assert genres <= set(GENRES) and len(genres) >= 15
+        assert movies["year"].between(1920, 1998).all() and movies["year"].median() >= 1990
+        assert users["age"].between(7, 73).all() and set(users["gender"]) == {"M", "F"}
+
+
+def test_expected_rating_is_the_mean_of_the_stars(worlds: list[World]) -> None:
+    for ratings, _, _ in worlds:
+        assert abs(ratings["rating"].mean() - ratings["expected_rating"].mean()) < 0.02
+        # Within bins of the expected rating, the average star is that expected rating.
+        bins = pd.cut(ratings["expected_rating"], [1, 2.5, 3, 3.5, 4, 5])
+        grouped = ratings.groupby(bins, observed=True).agg(
+            stars=("rating", "mean"), expected=("expected_rating", "mean")
+        )
+        np.testing.assert_allclose(grouped["stars"], grouped["expected"], atol=0.05)
+
+
+def test_turning_mnar_off_removes_self_selection(worlds: list[World]) -> None:
+    drops, gini_gaps = [], []
+    for seed, (observed, _, _) in zip(SEEDS, worlds, strict=True):
+        random_exposure, *_ = simulate_world({**ML100K, "mnar": False}, np.random.default_rng(seed))
+        # Users rate what they like: randomly exposed ratings are much lower (as on Yahoo! R3 / Coat).
+        drops.append(observed["rating"].mean() - random_exposure["rating"].mean())
+        # Uniform exposure: movie j's count is a sum over users of Bernoulli(k_u / n_movies), so its mean is
+        # mu = sum p_u, its variance sum p_u (1 - p_u), and the Gini of near-normal counts is sd / (mu sqrt(pi)).
+        p = np.bincount(random_exposure["user_id"].to_numpy())[1:] / ML100K["n_movies"]
+        theory = np.sqrt((p * (1 - p)).sum()) / (p.sum() * np.sqrt(np.pi))
+        gini_gaps.append(_gini(_movie_counts(random_exposure, ML100K["n_movies"])) - theory)
+    assert_interval_within(drops, (0.5, np.inf), "mean stars, self-selected minus randomly exposed")
+    # The normal approximation (counts near 59, skew 0.13) and the sample Gini's bias are under 0.002.
+    assert_interval_within(gini_gaps, (-0.005, 0.005), "item Gini under uniform exposure minus its theory")
+
+
+def test_timestamps_lie_in_the_ml100k_period(worlds: list[World]) -> None:
+    for ratings, _, _ in worlds:
+        stamps = ratings["timestamp"]
+        assert stamps.is_monotonic_increasing
+        assert stamps.min() >= pd.Timestamp("1997-09-20") and stamps.max() <= pd.Timestamp("1998-04-23")
+
+
+@pytest.mark.slow
+def test_ml1m_scale_item_concentration_matches_ml1m() -> None:
+    """At ML-1M scale (about 3 s a world) the popularity concentration stays that of the real ML-1M."""
+    ginis = []
+    for seed in SEEDS:
+        ratings, *_ = simulate_world(ML1M, np.random.default_rng(seed))
+        counts = _movie_counts(ratings, ML1M["n_movies"])
+        ginis.append(_gini(counts[counts > 0]))  # over rated movies, as LensKit counts ML-1M's items
+    assert_interval_within(ginis, _around(REAL_ML1M_ITEM_GINI, 0.03), "ML-1M-scale item Gini of rated movies")
 
 
 def test_too_many_ratings_for_the_catalogue_is_a_clear_error() -> None:
@@ -133,8 +279,10 @@ def test_rating_case_shape(rating_case: cs.Case) -> None:
     assert rating_case.target == "rating" and rating_case.id_column == "rating_id"
     assert list(rating_case.test.columns) == ["rating_id", "user_id", "movie_id", "timestamp"]
     assert set(rating_case.tables) == {"movies", "users"}
-    assert len(rating_case.train) + len(rating_case.test) == 100_000
-    assert 0.19 <= len(rating_case.test) / 100_000 <= 0.2
+    # The split holds out floor(test_fraction * n) of each user's n ratings, and only that.
+    per_user = pd.concat([rating_case.train, rating_case.test]).groupby("user_id").size()
+    held = rating_case.test.groupby("user_id").size().reindex(per_user.index, fill_value=0)
+    assert (held == np.floor(0.2 * per_user).astype(int)).all()
     # Every test pair's user is known from train.
     assert set(rating_case.test["user_id"]) <= set(rating_case.train["user_id"])
     revealed = rating_case.reveal()
@@ -143,7 +291,7 @@ def test_rating_case_shape(rating_case: cs.Case) -> None:
 
 def test_rating_baselines_reproduce_the_surprise_ordering(rating_report: cs.Report) -> None:
     rmse = {entry.name: entry.estimate("rmse") for entry in rating_report.references}
-    assert 1.4 <= rmse["random"] <= 1.6
+    # The ordering of the Surprise table (levels against the real data: the multi-seed tests below).
     assert (
         rmse["random"]
         > rmse["global_mean"]
@@ -152,25 +300,67 @@ def test_rating_baselines_reproduce_the_surprise_ordering(rating_report: cs.Repo
         > rmse["matrix_factorization"]
         > rmse["oracle"]
     )
-    assert 0.93 <= rmse["biases"] <= 0.96
-    assert 0.005 <= rmse["biases"] - rmse["matrix_factorization"] <= 0.03
 
 
-def test_matrix_factorisation_overfits_visibly(rating_case: cs.Case) -> None:
-    train = rating_case.train
+def _rmse(predicted: np.ndarray, stars: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((predicted - stars) ** 2)))
 
-    def train_rmse(model: object) -> float:
-        model.fit(train)  # type: ignore[attr-defined]
-        return float(np.sqrt(np.mean((model.predict(train) - train["rating"]) ** 2)))  # type: ignore[attr-defined]
 
-    def test_rmse(model: object) -> float:
-        return rating_case.score(model.fit(train).predict(rating_case.test), baselines=False).submission.estimate(
-            "rmse"
-        )  # type: ignore[attr-defined]
+@pytest.fixture(scope="module")
+def rating_runs() -> list[dict[str, float]]:
+    """Per seed of ``SEEDS``, default movies-rating-v1: held-out RMSE of three baselines and two training RMSEs."""
+    runs = []
+    for seed in SEEDS:
+        case = cs.make("movies-rating-v1", seed=seed)
+        stars = case.reveal().set_index("rating_id").loc[case.test["rating_id"], "rating"].to_numpy()
+        run = {"random": _rmse(RandomRating().fit(case.train).predict(case.test), stars)}
+        for name, model in (("biases", BiasBaseline()), ("matrix_factorization", MatrixFactorization())):
+            model.fit(case.train)
+            run[name] = _rmse(model.predict(case.test), stars)
+            run[f"{name}_train"] = _rmse(model.predict(case.train), case.train["rating"].to_numpy())
+        runs.append(run)
+    return runs
 
-    mf_gap = test_rmse(MatrixFactorization()) - train_rmse(MatrixFactorization())
-    bias_gap = test_rmse(BiasBaseline()) - train_rmse(BiasBaseline())
-    assert mf_gap > 0.08 and mf_gap > 2.5 * bias_gap  # biases barely overfit; MF visibly does
+
+@pytest.mark.slow
+def test_rating_rmse_matches_ml100k(rating_runs: list[dict[str, float]]) -> None:
+    # Random stars: Surprise's NormalPredictor 1.518, RandomRating on u.data 1.520 (the one-seed band: 1.4-1.6).
+    random = [run["random"] for run in rating_runs]
+    assert_interval_within(random, (1.4, 1.6), f"random RMSE (real {REAL_RMSE['random']})")
+    # The bias baseline's level within the span of the Surprise table's models around it (BaselineOnly 0.944 to
+    # SVD++ 0.919 on ML-100K: 0.025); the calibration target is tighter (the xfail test below).
+    biases = [run["biases"] for run in rating_runs]
+    assert_interval_within(biases, _around(REAL_RMSE["biases"], 0.025), "bias baseline RMSE")
+    # Personal taste is worth something, not everything: matrix factorisation beats the biases by 0.010 in the
+    # Surprise table (SVD), by 0.028 with this library's models on u.data; issue 16 asks for 0.005-0.03.
+    gains = [run["biases"] - run["matrix_factorization"] for run in rating_runs]
+    real_gain = REAL_RMSE["biases"] - REAL_RMSE["matrix_factorization"]
+    assert_interval_within(gains, (0.005, 0.03), f"biases RMSE - matrix factorisation RMSE (real {real_gain:.3f})")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="bias baseline RMSE 0.949 +/- 0.010 (3 se) on seeds 0-4 (0.951-0.964 on seeds 5-9), real ML-100K 0.944 "
+    "+/- 0.010; the generated ratings are a little noisier than the real ones; issue 16",
+)
+def test_bias_baseline_rmse_matches_ml100k(rating_runs: list[dict[str, float]]) -> None:
+    # Surprise's BaselineOnly scores 0.944 on ML-100K, this library's BiasBaseline 0.944 on u.data. Within 0.010,
+    # the gap between Surprise's BaselineOnly and SVD: a level off by more misstates the comparisons taught.
+    biases = [run["biases"] for run in rating_runs]
+    assert_interval_within(biases, _around(REAL_RMSE["biases"], 0.010), "bias baseline RMSE")
+
+
+@pytest.mark.slow
+def test_matrix_factorisation_overfits_visibly(rating_runs: list[dict[str, float]]) -> None:
+    # On u.data the library's matrix factorisation loses 0.091 RMSE from train to test, the biases 0.021.
+    overfit = [run["matrix_factorization"] - run["matrix_factorization_train"] for run in rating_runs]
+    assert_interval_within(overfit, (0.08, 0.11), f"MF test - train RMSE (real {REAL_MF_OVERFIT})")
+    ratios = [
+        (run["matrix_factorization"] - run["matrix_factorization_train"]) / (run["biases"] - run["biases_train"])
+        for run in rating_runs
+    ]
+    assert_interval_within(ratios, (2.5, np.inf), "MF overfitting / biases overfitting (real 4.3)")
 
 
 def test_full_catalog_truth_exposes_mnar_optimism(rating_report: cs.Report) -> None:
@@ -294,6 +484,29 @@ def test_topn_baselines_reproduce_the_known_ordering(topn_report: cs.Report) -> 
     )
 
 
+# Issue 16: real ML-100K under the top-N task's protocol (each user's latest 20 % held out, 5 % cold-start users,
+# relevant = 4-5 stars), NDCG@10 by this library's scorer.
+REAL_TOPN_NDCG = {"most_popular": 0.113, "item_knn": 0.174}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the generated future is too easy to predict: NDCG@10 on seeds 0-4 most-popular 0.18-0.23, item-kNN "
+    "0.29-0.31, real ML-100K 0.113 and 0.174; issue 16 (within +/- 25 %)",
+)
+def test_topn_temporal_ndcg_matches_ml100k() -> None:
+    found: dict[str, list[float]] = {name: [] for name in REAL_TOPN_NDCG}
+    for seed in SEEDS:
+        case = cs.make("movies-topn-v1", seed=seed)
+        users = case.test["user_id"].to_numpy()
+        for name, model in (("most_popular", MostPopular()), ("item_knn", ItemKNN())):
+            table = model.fit(case.train).recommend(users, 10)
+            found[name].append(case.score(table, baselines=False).submission.estimate("ndcg_at_10"))
+    for name, values in found.items():
+        assert_interval_within(values, _around(REAL_TOPN_NDCG[name], 0.25 * REAL_TOPN_NDCG[name]), f"{name} NDCG@10")
+
+
 def test_topn_full_catalog_truth(topn_report: cs.Report) -> None:
     oracle = topn_report.reference("oracle")
     popular = topn_report.reference("most_popular")
@@ -342,12 +555,6 @@ def test_topn_submission_problems_are_all_reported(topn_case: cs.Case) -> None:
         topn_case.score(table.rename(columns={"rank": "position"}))
     with pytest.raises(SubmissionError, match=re.escape(f"shape ({len(users)}, 10)")):
         topn_case.score(np.ones((3, 10), dtype=int))
-
-
-def test_ml1m_scale_parameters_generate() -> None:
-    case = cs.make("movies-rating-v1", seed=0, n_users=6040, n_movies=3706, n_ratings=1_000_209, n_unseen_pairs=1_000)
-    assert len(case.train) + len(case.test) == 1_000_209
-    assert case.data_card["density"] == pytest.approx(0.0447, abs=0.001)
 
 
 def test_rating_scale_calibration_is_diagnosed(rating_case: cs.Case) -> None:
