@@ -27,7 +27,7 @@ from casestudies.core import (
 )
 from casestudies.core import fingerprint as _hash_frames
 from casestudies.core import spec as _spec
-from casestudies.exceptions import RegistrationError
+from casestudies.exceptions import InvalidParameterError, RegistrationError
 from casestudies.report import Entry, Finding, Report
 from casestudies.scoring import (
     DiagnosisGrade,
@@ -49,11 +49,18 @@ DIAGNOSTICS_RUN: Final[str] = "casestudies.diagnostics._hooks:run_for_case"
 ORACLE_TRUTH: Final[Mapping[str, str]] = MappingProxyType(
     {
         "binary": "the true probabilities",
-        "rating": "every pair's true expected rating",
-        "topn": "each user's truly best unseen movies",
+        "rating": "every pair's true expected rating (its RMSE is the noise floor)",
+        "topn": (
+            "each user's truly best unseen movies (best against true taste; on observed ratings it can score "
+            "below popular picks, which people were shown more)"
+        ),
     }
 )
-"""What the oracle row submits, per task type (its description in reports)."""
+"""What the oracle row submits, per task type (its description in reports).
+
+It is the best possible score only where the metric measures the truth: on
+top-N, metrics computed from observed ratings can rank it below popular picks.
+"""
 
 SEED_BITS: Final[int] = 32
 """Bits of the seed drawn when ``make`` gets none (kept in ``case.seed``, so the run can be replayed)."""
@@ -165,9 +172,10 @@ class Case:
     seed : int
         The seed that reproduces this case.
     train : pandas.DataFrame
-        Labelled training rows.
+        Labelled training rows: your own copy. ``evaluate`` fits on the
+        case's data, not on this frame, and refuses once it was edited.
     test : pandas.DataFrame
-        Holdout rows to predict, without the target column.
+        Holdout rows to predict, without the target column (your own copy).
     target, id_column : str
         Names of the label and the row-id columns.
     prompt : str
@@ -175,7 +183,8 @@ class Case:
     data_card : dict
         Facts about the data: sizes, periods, columns, how it is scored.
     fingerprint : str
-        SHA-256 of ``train`` and ``test``.
+        SHA-256 of ``train`` and ``test`` as ``make`` returned them: the data
+        every report of this case was computed from.
     """
 
     def __init__(
@@ -236,6 +245,52 @@ class Case:
         """Training labels."""
         labels: pd.Series = self.train[self.target]
         return labels
+
+    def restore(self) -> None:
+        """Put back the ``train`` and ``test`` frames ``make`` gave, discarding any edits made to them.
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> case = cs.make("fraud-v1", seed=1, n_customers=300, n_days=35)
+        >>> case.train["amount"] = 0.0
+        >>> case.restore()
+        >>> bool(case.train["amount"].gt(0).all())
+        True
+        """
+        self.train = self._train.copy()
+        self.test = self._test.copy()
+
+    def _edited_frames(self) -> list[str]:
+        """Which of ``case.train``/``case.test`` no longer hold the data ``make`` gave, with what changed."""
+        edited = []
+        for name, own in (("train", self._train), ("test", self._test)):
+            public: object = getattr(self, name)  # a learner may have assigned anything to it
+            if isinstance(public, pd.DataFrame) and public.equals(own):
+                continue
+            if not isinstance(public, pd.DataFrame):
+                what = f"replaced by a {type(public).__name__}"
+            elif public.shape != own.shape:
+                what = (
+                    f"{own.shape[0]} rows x {own.shape[1]} columns at make(), now {public.shape[0]} x {public.shape[1]}"
+                )
+            else:
+                changed = [str(c) for c in own.columns if c not in public.columns or not public[c].equals(own[c])]
+                what = f"changed column(s) {', '.join(changed)}" if changed else "changed index or column order"
+            edited.append(f"case.{name} ({what})")
+        return edited
+
+    def _refuse_edited(self) -> None:
+        edited = self._edited_frames()
+        if edited:
+            message = (
+                f"evaluate() of {self.spec.id!r} fits on the data make() returned (fingerprint "
+                f"{self.fingerprint[:12]}…), but {' and '.join(edited)} has been edited since; evaluating would "
+                "silently ignore those edits. To keep your cleaning, put it inside the pipeline (a function "
+                "f(X_train, y_train, X_test) or a scikit-learn step), or fit on your edited frame yourself and "
+                "pass the predictions to case.score(). To discard the edits, call case.restore()."
+            )
+            raise InvalidParameterError(message)
 
     def _build_data_card(self, data: ScenarioData) -> dict[str, object]:
         y = self._train[self.target]
@@ -340,7 +395,9 @@ class Case:
         what = ORACLE_TRUTH.get(self.spec.task, "the truth")
         if self._oracle_observable:
             return f"Bayes-optimal: {what}, attainable from the observable data"
-        return f"clairvoyant upper bound: {what} given hidden state no pipeline sees"
+        # Observed top-N metrics can rank the truly best movies below popular picks: no "upper bound" there.
+        bound = "" if self.spec.task == "topn" else " upper bound"
+        return f"clairvoyant{bound}: {what} given hidden state no pipeline sees"
 
     def _score_oracle(self, parts: Mapping[str, np.ndarray] | None = None) -> Scored:
         truth = self._task.oracle(self._context)
@@ -441,6 +498,12 @@ class Case:
             If the pipeline raised; the message carries its own traceback.
         SubmissionError
             If its output is not a valid submission.
+        InvalidParameterError
+            If ``case.train`` or ``case.test`` was edited after ``make``: the
+            pipeline always fits on the case's own data (the report's
+            fingerprint), so edits would be silently ignored. Clean inside
+            the pipeline, or score your own predictions with :meth:`score`;
+            :meth:`restore` discards the edits.
 
         Examples
         --------
@@ -451,6 +514,7 @@ class Case:
         >>> round(report.primary("all") - report.to_dict()["submission"]["scores"]["all"]["prevalence"]["estimate"], 6)
         0.0
         """
+        self._refuse_edited()
         names = cast("DiagnosticsPlanner", load_object(DIAGNOSTICS_PLAN))(self, diagnostics)
         run = self._task.run(pipeline, self._context)
         scored = self._score(

@@ -1,4 +1,16 @@
-"""Reports: data first (``to_dict``), then text and HTML renderings."""
+"""Reports: data first (``to_dict``), then text and HTML renderings.
+
+Examples
+--------
+>>> from casestudies.report import Entry, to_plain_data
+>>> interval = {"estimate": 0.5, "low": 0.45, "high": float("nan")}
+>>> scores = {"all": {"roc_auc": interval}}
+>>> entry = Entry("constant", "submission", "0.5 for every row", "predictions", None, None, scores)
+>>> entry.estimate("roc_auc")
+0.5
+>>> to_plain_data(entry.to_dict())["scores"]
+{'all': {'roc_auc': {'estimate': 0.5, 'low': 0.45, 'high': None}}}
+"""
 
 from __future__ import annotations
 
@@ -22,7 +34,7 @@ KIND_LABELS = {
 }
 
 LABEL_WIDTH: Final[int] = 28
-"""Characters of a submission's name shown in the terminal table (the notebook shows it whole)."""
+"""Longest submission name shown in the terminal table; a longer one is shown whole on the line above it."""
 
 TEXT_WIDTH: Final[int] = 92
 """Where the terminal rendering wraps its prose (legend and findings)."""
@@ -147,13 +159,29 @@ class Report:
     def _rows(self) -> list[Entry]:
         return [self.submission, *self.references]
 
+    def same_as_submission(self) -> Entry | None:
+        """The reference row the submission *is*: identical scores on every part and metric, else None.
+
+        With common random numbers, the same predictions give the same
+        estimates and intervals, so passing a scenario's own baseline shows up
+        here (its name need not match: ``evaluate`` names a pipeline by its steps).
+        """
+        for entry in self.references:
+            if entry.kind != "oracle" and entry.scores == self.submission.scores:
+                return entry
+        return None
+
+    def _reference_label(self, entry: Entry) -> str:
+        return f"baseline: {entry.name}" if entry.kind == "baseline" else KIND_LABELS[entry.kind]
+
     def _label(self, entry: Entry, *, width: int | None = LABEL_WIDTH) -> str:
         if entry.kind == "submission":
-            name = entry.name if width is None or len(entry.name) <= width else entry.name[: width - 1] + "…"
-            return f"you: {name}"
-        if entry.kind == "baseline":
-            return f"baseline: {entry.name}"
-        return KIND_LABELS[entry.kind]
+            # Never cut a name: one too long for the terminal table is printed whole on the "pipeline:" line.
+            label = "you" if width is not None and len(entry.name) > width else f"you: {entry.name}"
+            same = self.same_as_submission()
+            return label if same is None else f"{label} (= {self._reference_label(same)})"
+        label = self._reference_label(entry)
+        return f"{label} (= you)" if entry is self.same_as_submission() else label
 
     def _metric_label(self, metric: str, *, short: bool = False) -> str:
         label = metric_label(metric, short=short)
@@ -164,7 +192,8 @@ class Report:
 
     def _table(self, *, short: bool = False) -> tuple[list[str], list[list[str]]]:
         primary = self._metric_label(self.metric, short=short)
-        header = ["", f"{primary} public", f"{primary} private [95% CI]"]
+        # The findings quote whole-holdout figures, so the primary metric has a whole-holdout column too.
+        header = ["", f"{primary} public", f"{primary} private [95% CI]", f"{primary}*"]
         header += [f"{self._metric_label(metric, short=short)}*" for metric in self.metrics[1:]]
         body = []
         for entry in self._rows():
@@ -172,7 +201,7 @@ class Report:
             private = entry.scores["private"][self.metric]
             estimate, low, high = (_fmt(private[key], self.metric) for key in ("estimate", "low", "high"))
             row = [self._label(entry), _fmt(public["estimate"], self.metric), f"{estimate} [{low}, {high}]"]
-            row += [_fmt(entry.scores["all"][metric]["estimate"], metric) for metric in self.metrics[1:]]
+            row += [_fmt(entry.scores["all"][metric]["estimate"], metric) for metric in self.metrics]
             body.append(row)
         return header, body
 
@@ -183,7 +212,7 @@ class Report:
             for m in shown
             if metric_label(m, short=True) != metric_label(m)
         ]
-        parts.append("* on the whole holdout")
+        parts.append("* on the whole holdout (public and private together; the figures the findings quote)")
         return "; ".join(parts)
 
     def __str__(self) -> str:
@@ -199,6 +228,8 @@ class Report:
             lines.append(
                 f"pipeline: {timing.name} (fit {timing.fit_seconds:.2f} s{predict}; scores from {timing.output})"
             )
+        elif len(timing.name) > LABEL_WIDTH:
+            lines.append(f"submission: {timing.name}")
         lines.append("")
         for row in [header, *body]:
             lines.append(
@@ -207,8 +238,7 @@ class Report:
                     for i, (cell, width) in enumerate(zip(row, widths, strict=True))
                 ).rstrip()
             )
-        if len(self.metrics) > 1:
-            lines.append(textwrap.fill(self._legend(), width=TEXT_WIDTH))
+        lines.append(textwrap.fill(self._legend(), width=TEXT_WIDTH))
         if self.findings:
             lines.append("")
             lines.append("What the numbers say:")
@@ -227,8 +257,7 @@ class Report:
         body[0][0] = self._label(self.submission, width=None)
         doc = Document(f"{self.scenario_id} · seed {self.seed} · holdout {self.holdout.get('all', 0):,} rows")
         doc.table(header, body, markup=False)  # the submission's name is the user's
-        if len(self.metrics) > 1:
-            doc.para(self._legend())
+        doc.para(self._legend())
         if self.findings:
             doc.terms([(finding.title, finding.text) for finding in self.findings])
         return doc

@@ -17,18 +17,30 @@ import pandas as pd
 
 from casestudies.exceptions import InvalidParameterError, PipelineError
 
-# Traceback frames from these places are ours or Python's, not the user's.
+# Traceback frames from these places are ours (the whole package: the CLI calls user factories too)
+# or Python's, not the user's.
 _HIDDEN_PREFIXES: Final[tuple[str, ...]] = (
     *{
         str(folder) + os.sep
         for folder in (
-            Path(__file__).parent,
-            Path(__file__).resolve().parent,
+            Path(__file__).parent.parent,
+            Path(__file__).resolve().parent.parent,
             Path(importlib.__file__).resolve().parent,
         )
     },
     "<frozen importlib",
 )
+
+_CONVERSION_FRAMES: Final[frozenset[str]] = frozenset(
+    {"check_array", "validate_data", "_asarray_with_order", "__array__"}
+)
+"""Functions where scikit-learn turns a frame into a float matrix: a failure there is a column of the wrong kind."""
+
+_CONVERSION_WORDS: Final[tuple[str, ...]] = ("could not convert", "float() argument", "dtype", "timestamp", "categor")
+"""Words of the errors estimators outside scikit-learn (LightGBM, XGBoost) raise on a column they cannot use."""
+
+_NAMED_COLUMNS: Final[int] = 8
+"""Non-numeric columns named in the message; more are counted, not listed (overfit-v1 has hundreds)."""
 
 _SQUASH_RANGE: Final[float] = 10.0
 """Decision values up to this size go through the logistic as they are; larger ones are scaled down (see squash)."""
@@ -108,6 +120,55 @@ def user_error(name: str, stage: str, err: BaseException) -> PipelineError:
     return _fail(name, stage, err)
 
 
+def non_numeric_columns(X: pd.DataFrame) -> list[str]:
+    """Columns of ``X`` that an estimator expecting numbers cannot take (dates, categories, text).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"n": [1.0], "flag": [True], "day": pd.to_datetime(["2024-01-01"]), "kind": ["a"]})
+    >>> non_numeric_columns(frame)
+    ['day', 'kind']
+    """
+    return [
+        str(column)
+        for column, dtype in X.dtypes.items()
+        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    ]
+
+
+def _column_kind_failure(err: BaseException, X: pd.DataFrame) -> list[str]:
+    """The non-numeric columns of ``X`` when ``err`` is an estimator failing to turn them into numbers, else []."""
+    columns = non_numeric_columns(X)
+    if not columns or not isinstance(err, (TypeError, ValueError)):
+        return []
+    functions = {frame.name for frame in traceback.extract_tb(err.__traceback__)}
+    text = str(err).lower()
+    if functions & _CONVERSION_FRAMES or any(word in text for word in _CONVERSION_WORDS):
+        return columns
+    return []
+
+
+def _fail_on_columns(name: str, stage: str, err: BaseException, columns: list[str], X: pd.DataFrame) -> PipelineError:
+    user_tb = _user_traceback(err)
+    named = ", ".join(f"{column} ({X[column].dtype})" for column in columns[:_NAMED_COLUMNS])
+    more = f" and {len(columns) - _NAMED_COLUMNS} more" if len(columns) > _NAMED_COLUMNS else ""
+    message = (
+        f"your pipeline {name} raised {type(err).__name__} during {stage}: {err}\n"
+        f"{name} takes numbers only, but the data has {len(columns)} non-numeric column(s): {named}{more}. "
+        "Encode them first: put casestudies.preprocessing.TabularEncoder() in front "
+        f"(sklearn.pipeline.make_pipeline(TabularEncoder(), {name.split(' → ')[-1]}(...))), which one-hot encodes "
+        "categories and text and turns dates into numbers, or use a sklearn.compose.ColumnTransformer that does "
+        f"the same; or drop those columns.\n{user_tb}"
+    ).rstrip()
+    return PipelineError(message, stage=stage, user_traceback=user_tb)
+
+
+def _fail_fitting(name: str, stage: str, err: BaseException, X: pd.DataFrame) -> PipelineError:
+    columns = _column_kind_failure(err, X)
+    return _fail_on_columns(name, stage, err, columns, X) if columns else _fail(name, stage, err)
+
+
 def _fail(name: str, stage: str, err: BaseException) -> PipelineError:
     user_tb = _user_traceback(err)
     message = f"your pipeline {name} raised {type(err).__name__} during {stage}: {err}\n{user_tb}".rstrip()
@@ -162,12 +223,12 @@ def run_pipeline(pipeline: object, X_train: pd.DataFrame, y_train: pd.Series, X_
         try:
             model.fit(X_train, y_train)
         except Exception as err:
-            raise _fail(name, "fit", err) from err
+            raise _fail_fitting(name, "fit", err, X_train) from err
         fitted = time.perf_counter()
         try:
             scores, output = positive_scores(model, X_test, name)
         except Exception as err:
-            raise _fail(name, "predict", err) from err
+            raise _fail_fitting(name, "predict", err, X_test) from err
         return PipelineRun(name, scores, fitted - started, time.perf_counter() - fitted, output)
     if callable(pipeline):
         started = time.perf_counter()

@@ -5,14 +5,31 @@ public test frame and hidden labels, how a pipeline is run, how a submission
 is validated and scored, what the oracle submits and which findings explain a
 score. The Case builds one :class:`TaskContext` and hands it to its task;
 nothing here imports the Case.
+
+Examples
+--------
+>>> import pandas as pd, casestudies as cs
+>>> from casestudies.scoring import BinaryTask, SubmissionContext
+>>> test = pd.DataFrame({"id": [11, 12, 13], "amount": [5.0, 80.0, 12.5]})
+>>> context = SubmissionContext(scenario_id="fraud-v1", id_column="id", test=test, scoring={})
+>>> context.ids
+array([11, 12, 13])
+>>> BinaryTask().validate([0.1, 0.9, 0.3], context)
+array([0.1, 0.9, 0.3])
+>>> try:
+...     BinaryTask().validate([0.1, 0.9], context)
+... except cs.SubmissionError as err:
+...     print(err.problems[0].code.name)
+WRONG_LENGTH
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -159,19 +176,53 @@ def _interval_text(values: Mapping[str, float]) -> str:
     return f"{values['estimate']:.3f} [{values['low']:.3f}, {values['high']:.3f}]"
 
 
+_Z95: Final[float] = 1.959963984540054
+"""Normal quantile of a two-sided 95 % interval: turns an interval's width into a standard error and back."""
+
+
 def public_private_finding(public: Mapping[str, float], private: Mapping[str, float]) -> Finding:
-    """Whether a metric's public and private intervals overlap, and what that means for tuning."""
+    """Whether a metric's public and private scores differ by more than noise, and what that means for tuning.
+
+    The verdict tests the *difference*, not whether two intervals overlap
+    (two 95 % intervals can overlap while the difference is significant).
+    Public and private are disjoint rows, resampled by independent bootstrap
+    streams, so the difference's standard error is the two standard errors
+    (each 95 % interval's width / 3.92) added in quadrature; the difference's
+    95 % interval is the estimate ± 1.96 of it.
+
+    Examples
+    --------
+    >>> public = {"estimate": 0.377, "low": 0.360, "high": 0.394}
+    >>> private = {"estimate": 0.350, "low": 0.333, "high": 0.367}
+    >>> finding = public_private_finding(public, private)
+    >>> finding.evidence["overlap"], finding.evidence["significant"]
+    (True, True)
+    """
     overlap = public["low"] <= private["high"] and private["low"] <= public["high"]
+    difference = public["estimate"] - private["estimate"]
+    errors = [(part["high"] - part["low"]) / (2 * _Z95) for part in (public, private)]
+    half_width = _Z95 * math.hypot(*errors)
+    low, high = difference - half_width, difference + half_width
+    significant = not (low <= 0.0 <= high)
+    interval = f"difference {difference:+.3f} [{low:+.3f}, {high:+.3f}]"
     verdict = (
-        "the intervals overlap, so the difference is noise."
-        if overlap
-        else "the intervals do not overlap; do not tune against the public score."
+        f"the {interval} excludes 0, so it is more than noise; do not tune against the public score."
+        if significant
+        else f"the {interval} includes 0, so the difference is noise."
     )
     return Finding(
         "public_private",
         "Public vs private holdout",
         f"public {_interval_text(public)} vs private {_interval_text(private)}: {verdict}",
-        {"public": public["estimate"], "private": private["estimate"], "overlap": overlap},
+        {
+            "public": public["estimate"],
+            "private": private["estimate"],
+            "difference": difference,
+            "difference_low": low,
+            "difference_high": high,
+            "significant": significant,
+            "overlap": overlap,
+        },
     )
 
 
