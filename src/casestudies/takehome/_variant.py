@@ -114,13 +114,13 @@ def disguise(case: Case, secret: Secret) -> Disguise:
         return _disguise_entities(case, secret)
     ids_ss, order_ss = np.random.SeedSequence(int(secret.id_key, 16)).spawn(2)
     column = case.id_column
-    integer = pd.api.types.is_integer_dtype(case.train[column].dtype)
-    n_train, n_test = len(case.train), len(case.test)
+    host = host_view(case)  # the case's own frames: a learner's edits to case.train never reach a bundle
+    train, test = host.train, host.test
+    integer = pd.api.types.is_integer_dtype(train[column].dtype)
+    n_train, n_test = len(train), len(test)
     ids = _random_ids(n_train + n_test, integer=integer, rng=np.random.default_rng(ids_ss))
     order = np.random.default_rng(order_ss).permutation(n_test)
-    train = case.train.copy()
     train[column] = ids[:n_train]
-    test = case.test.copy()
     test[column] = ids[n_train:]
     test = test.iloc[order].reset_index(drop=True)
     return Disguise(train, test, order, ids[n_train:])
