@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import sqlite3
@@ -74,6 +75,13 @@ def oracle(case: cs.Case) -> np.ndarray:
     return case.reveal()["probability"].to_numpy()
 
 
+def part_average_precision(case: cs.Case, predictions: np.ndarray, part: str) -> float:
+    """Average precision of ``predictions`` on one holdout part, from the revealed labels, with scikit-learn."""
+    revealed = case.reveal()
+    rows = (revealed["part"] == part).to_numpy()
+    return float(average_precision_score(revealed[case.target].to_numpy()[rows], np.asarray(predictions)[rows]))
+
+
 def noisy(case: cs.Case, scale: float, seed: int) -> np.ndarray:
     """The oracle's scores blurred by noise: a model of some quality."""
     rng = np.random.default_rng(seed)
@@ -92,9 +100,23 @@ def test_created_board_exports_data_without_labels_or_seed(store: Path, tmp_path
     test = pd.read_csv(tmp_path / "data" / "test.csv")
     assert case.target not in test.columns
     assert list(test.columns) == list(case.test.columns)
+    # What participants get is the case the board was made from, without its labels and seed.
+    made = cs.make(SCENARIO, seed=seed, **PARAMS)
+    assert (tmp_path / "data" / "train.csv").read_text() == made.train.to_csv(index=False)
+    assert (tmp_path / "data" / "test.csv").read_text() == made.test.to_csv(index=False)
+    assert (tmp_path / "data" / "prompt.md").read_text(encoding="utf-8") == made.prompt
+    sample = pd.read_csv(tmp_path / "data" / "sample_submission.csv")
+    assert list(sample.columns) == [made.id_column, "prediction"]
+    np.testing.assert_array_equal(sample[made.id_column], made.test[made.id_column])
+    assert (sample["prediction"] == made.y_train.mean()).all()  # the training positive rate, for every row
     card_text = (tmp_path / "data" / "data_card.json").read_text()
     card = json.loads(card_text)
     assert "seed" not in card and card["leaderboard"]["name"] == "spring"
+    expected_card = {key: value for key, value in made.data_card.items() if key != "seed"}
+    expected_card["leaderboard"] = {
+        key: value for key, value in board.info().items() if key not in ("participants", "closed_at")
+    }
+    assert card == json.loads(json.dumps(expected_card, default=str))
     assert str(seed) not in card_text and str(seed) not in json.dumps(board.info())
     assert "holdout" not in board.info()
     # The sample submission is a valid submission.
@@ -158,9 +180,11 @@ def bad_submissions(case: cs.Case, tmp_path: Path) -> dict[str, object]:
     return {
         "wrong_length": good[:-3],
         "nan": np.where(np.arange(len(good)) < 2, np.nan, good),
-        "out_of_range": good * 20,
+        # Scores outside [0, 1] are valid for rank-based metrics; infinite ones never are.
+        "infinite": np.where(np.arange(len(good)) < 2, np.inf, good),
         "text": ["high"] * len(good),
-        "two_columns": np.column_stack([1 - good, good]),
+        # Two columns whose rows don't sum to 1 are not predict_proba output.
+        "two_columns": np.column_stack([good, good]),
         "missing_ids": pd.Series(good[:-5], index=ids[:-5]),
         "duplicate_ids": pd.DataFrame({case.id_column: np.r_[ids[:-1], ids[:1]], "prediction": good}),
         "unknown_ids": pd.Series(good, index=ids + 1),
@@ -202,13 +226,13 @@ def test_unknown_participant_wrong_token_and_closed_board_change_nothing(store: 
     ):
         board.submit("anna", predictions)
     for wrong in ("", token[:-1] + ("x" if token[-1] != "x" else "y")):
-        with pytest.raises(InvalidTokenError, match="(?i)ask the host for yours"):
+        with pytest.raises(InvalidTokenError, match=r"(?i)ask the host for yours"):
             board.authenticate(wrong)
     assert board.authenticate(token) == "ana"
     assert dump(store) == before
     board.close()
     closed = dump(store)
-    with pytest.raises(LeaderboardClosedError, match="was closed at .*; it takes no more submissions"):
+    with pytest.raises(LeaderboardClosedError, match=r"was closed at .*; it takes no more submissions"):
         board.submit("ana", predictions)
     with pytest.raises(LeaderboardClosedError):
         board.add_participant("bo")
@@ -360,15 +384,30 @@ def test_standings_selection_and_private_close(store: Path, case: cs.Case) -> No
     board = create(store, feedback="exact", n_final=2)
     for name in ("ana", "bo", "cy"):
         board.add_participant(name)
-    board.submit("ana", noisy(case, 2.0, seed=20))
-    board.submit("ana", oracle(case))
-    board.submit("ana", noisy(case, 1.0, seed=21))
-    board.submit("bo", noisy(case, 1.5, seed=22))
+    submitted = {
+        ("ana", 1): noisy(case, 2.0, seed=20),
+        ("ana", 2): oracle(case),
+        ("ana", 3): noisy(case, 1.0, seed=21),
+        ("bo", 1): noisy(case, 1.5, seed=22),
+    }
+    for (name, _), predictions in submitted.items():
+        board.submit(name, predictions)
+    # What the board should say, computed here from the revealed labels: "exact" feedback shows each public
+    # score rounded to 5 digits and keeps the best; the private standing counts the chosen submissions only.
+    public_best = {
+        name: max(
+            round(part_average_precision(case, values, "public"), 5)
+            for (who, _), values in submitted.items()
+            if who == name
+        )
+        for name in ("ana", "bo")
+    }
     public = board.standings()
     assert list(public.columns) == ["rank", "participant", "score", "submissions", "last_submission"]
-    assert public["participant"].tolist() == ["ana", "bo", "cy"]
+    assert public["participant"].tolist() == [*sorted(public_best, key=public_best.__getitem__, reverse=True), "cy"]
     assert public["rank"].tolist()[:2] == [1, 2] and pd.isna(public["rank"].iloc[2])
-    assert public["submissions"].tolist() == [3, 1, 0]
+    assert public["score"].tolist()[:2] == pytest.approx([public_best[name] for name in public["participant"][:2]])
+    assert public.set_index("participant")["submissions"].to_dict() == {"ana": 3, "bo": 1, "cy": 0}
     with pytest.raises(LeaderboardError, match="private standings are revealed when the host closes it"):
         board.standings(private=True)
     history = board.history("ana")
@@ -391,13 +430,19 @@ def test_standings_selection_and_private_close(store: Path, case: cs.Case) -> No
         "submissions",
         "last_submission",
     ]
-    scores = board.submissions().set_index(["participant", "number"])["private_score"]
+    # ana's choice counts, not her best (the oracle); bo's one submission counts by default.
+    private = {name: part_average_precision(case, submitted[(name, 1)], "private") for name in ("ana", "bo")}
+    expected_order = sorted(private, key=private.__getitem__, reverse=True)  # average precision: higher is better
+    assert final["participant"].tolist() == [*expected_order, "cy"]
+    assert final["rank"].tolist()[:2] == [1, 2] and pd.isna(final["rank"].iloc[2])
+    ranked_names = final["participant"][:2]
+    assert final["private_score"].tolist()[:2] == pytest.approx([private[name] for name in ranked_names], abs=1e-12)
+    assert final["public_score"].tolist()[:2] == pytest.approx([public_best[name] for name in ranked_names])
+    assert pd.isna(final["private_score"].iloc[2]) and pd.isna(final["public_score"].iloc[2])
     by_name = final.set_index("participant")
-    assert by_name.loc["ana", "private_score"] == scores.loc[("ana", 1)]  # the choice counts, not the best
-    assert by_name.loc["ana", "final_submissions"] == "1"
-    assert by_name.loc["bo", "private_score"] == scores.loc[("bo", 1)]
-    assert final["private_score"].iloc[0] >= final["private_score"].iloc[1]
-    assert pd.isna(by_name.loc["cy", "rank"])
+    assert by_name["final_submissions"].to_dict() == {"ana": "1", "bo": "1", "cy": ""}
+    assert by_name["submissions"].to_dict() == {"ana": 3, "bo": 1, "cy": 0}
+    pd.testing.assert_frame_equal(board.standings(private=True), final)
     with pytest.raises(LeaderboardClosedError):
         board.select("ana", [2])
 
@@ -414,14 +459,38 @@ def test_default_finals_use_only_what_the_ladder_released(store: Path, case: cs.
 def test_export_results_hides_private_scores_until_close(store: Path, case: cs.Case, tmp_path: Path) -> None:
     board = create(store)
     board.add_participant("ana")
-    board.submit("ana", oracle(case))
+    predictions = oracle(case)
+    feedback = board.submit("ana", predictions, label="oracle")
     written = board.export_results(tmp_path / "open")
     assert sorted(path.name for path in written) == ["board.json", "standings_public.csv", "submissions.csv"]
-    assert "private_score" not in pd.read_csv(tmp_path / "open" / "submissions.csv").columns
+    assert json.loads((tmp_path / "open" / "board.json").read_text()) == json.loads(
+        json.dumps(board.info(), default=str)
+    )
+    record = pd.read_csv(tmp_path / "open" / "submissions.csv", keep_default_na=False)
+    assert "private_score" not in record.columns
+    row = record.iloc[0]
+    assert (len(record), row["participant"], row["number"], row["label"]) == (1, "ana", 1, "oracle")
+    # The exact public score, computed here; what ana was told; the hash of her values as float64 little-endian.
+    assert row["public_score"] == pytest.approx(part_average_precision(case, predictions, "public"), abs=1e-12)
+    assert row["released_score"] == feedback.score and row["best_score"] == feedback.best
+    assert row["predictions_sha256"] == hashlib.sha256(predictions.astype("<f8").tobytes()).hexdigest()
+    standings = pd.read_csv(tmp_path / "open" / "standings_public.csv")
+    assert standings[["rank", "participant", "score", "submissions"]].to_dict("records") == [
+        {"rank": 1, "participant": "ana", "score": feedback.best, "submissions": 1}
+    ]
     board.close()
     names = sorted(path.name for path in board.export_results(tmp_path / "closed"))
-    assert "standings_private.csv" in names
-    assert "private_score" in pd.read_csv(tmp_path / "closed" / "submissions.csv").columns
+    assert names == ["board.json", "standings_private.csv", "standings_public.csv", "submissions.csv"]
+    private = part_average_precision(case, predictions, "private")
+    closed_record = pd.read_csv(tmp_path / "closed" / "submissions.csv")
+    assert closed_record["private_score"].tolist() == pytest.approx([private], abs=1e-12)
+    final = pd.read_csv(tmp_path / "closed" / "standings_private.csv")
+    assert final[["rank", "participant", "public_score", "final_submissions"]].to_dict("records") == [
+        {"rank": 1, "participant": "ana", "public_score": feedback.best, "final_submissions": 1}
+    ]
+    assert final["private_score"].tolist() == pytest.approx([private], abs=1e-12)
+    closed_info = json.loads((tmp_path / "closed" / "board.json").read_text())
+    assert closed_info["closed_at"] is not None and closed_info["closed_at"] == board.info()["closed_at"]
 
 
 # -- the store -------------------------------------------------------------------------
@@ -441,7 +510,7 @@ def test_stored_rows_cannot_be_changed_or_deleted(store: Path, case: cs.Case) ->
             "UPDATE boards SET seed = 1",
             "DELETE FROM boards",
         ):
-            with pytest.raises(sqlite3.DatabaseError, match="never changed|never deleted|only changes once"):
+            with pytest.raises(sqlite3.DatabaseError, match=r"never changed|never deleted|only changes once"):
                 conn.execute(statement)
     assert dump(store) == before
     board.close()
@@ -462,7 +531,7 @@ def test_store_errors_say_what_is_wrong(tmp_path: Path, store: Path) -> None:
     text.write_text("these are notes, not a database " * 100)
     with pytest.raises(StoreError, match="is not a readable leaderboard store"):
         cs.Leaderboard.open(text)
-    with pytest.raises(StoreError, match="folder .* does not exist"):
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
         create(tmp_path / "no" / "such" / "folder" / "b.sqlite")
     create(store)
     with sqlite3.connect(store) as conn:
@@ -495,7 +564,8 @@ def test_several_boards_in_one_store(store: Path) -> None:
         ({"feedback": "ladderr"}, "feedback must be one of 'exact', 'ladder', 'parameter-free'; got 'ladderr' (str)"),
         (
             {"metric": "accuracyy"},
-            "metric must be one of ['average_precision', 'roc_auc', 'precision_at_budget', 'recall_at_budget', 'expected_cost', 'accuracy'] for 'fraud-v1'; got 'accuracyy'. Did you mean 'accuracy'?",
+            "metric must be one of ['average_precision', 'roc_auc', 'precision_at_budget', 'recall_at_budget', "
+            "'expected_cost', 'accuracy'] for 'fraud-v1'; got 'accuracyy'. Did you mean 'accuracy'?",
         ),
         ({"n_final": 0}, "n_final must be an int between 1 and 100; got 0 (int)"),
         ({"daily_limit": 0}, "daily_limit must be None or an int between 1 and 1000000; got 0 (int)"),
@@ -512,7 +582,10 @@ def test_a_holdout_without_positives_cannot_make_a_board(store: Path) -> None:
     no_fraud = {"n_customers": 50, "n_days": 7, "n_test_days": 1, "fraud_intensity": 0.0, "dispute_rate": 0.0}
     with pytest.raises(
         InvalidParameterError,
-        match=r"average_precision cannot rank submissions on the public part of this holdout \(0 positives and \d+ negatives\)",
+        match=(
+            r"average_precision cannot rank submissions on the public part of this holdout "
+            r"\(0 positives and \d+ negatives\)"
+        ),
     ):
         create(store, params=no_fraud)
 

@@ -33,6 +33,7 @@ __all__ = [
     "StoreError",
     "SubmissionError",
     "SubmissionLimitError",
+    "SubmissionWarning",
     "TakehomeError",
     "TakehomeIntegrityError",
     "UnknownLeaderboardError",
@@ -187,3 +188,7 @@ class TakehomeIntegrityError(TakehomeError):
 
 class ScenarioDeprecationWarning(DeprecationWarning):
     """A scenario id resolves to a version that is deprecated or not pinned."""
+
+
+class SubmissionWarning(UserWarning):
+    """A submission was accepted, but part of it was not read (for example extra columns)."""

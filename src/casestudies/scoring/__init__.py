@@ -2,6 +2,17 @@
 
 Nothing here knows the Case: a task works on the :class:`TaskContext` the
 Case hands it.
+
+Examples
+--------
+Of the four (positive, negative) pairs, three are ranked right; the two
+positives sit at ranks 1 and 3, so average precision is (1/1 + 2/3) / 2:
+
+>>> import numpy as np
+>>> from casestudies.scoring import binary_metrics
+>>> scores = binary_metrics(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+>>> scores["roc_auc"], round(scores["average_precision"], 4)
+(0.75, 0.8333)
 """
 
 from __future__ import annotations
@@ -26,9 +37,10 @@ from casestudies.scoring._metrics import (
     binary_metrics,
     binary_scores_with_ci,
 )
+from casestudies.scoring._reading import read_prediction_file
 from casestudies.scoring._recmetrics import TOPN_K, TopNContext
 from casestudies.scoring._recommender import RatingTask, TopNTask
-from casestudies.scoring._submission import read_prediction_file, validate_binary
+from casestudies.scoring._submission import validate_binary
 from casestudies.scoring._submission_recommender import (
     MAX_STARS,
     MIN_STARS,

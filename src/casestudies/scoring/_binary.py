@@ -1,8 +1,19 @@
-"""Binary classification on an imbalanced holdout: validation, scoring and findings."""
+"""Binary classification on an imbalanced holdout: validation, scoring and findings.
+
+Examples
+--------
+>>> import numpy as np, casestudies as cs
+>>> from casestudies.scoring import BinaryTask, metric_arguments
+>>> metric_arguments(cs.spec("fraud-v1").scoring)  # the spec's settings of the alert-budget metrics
+{'alert_budget': 0.005, 'review_cost': 5.0}
+>>> BinaryTask().strata(np.array([0, 1, 1, 0]))  # the public/private split is stratified by label
+array([0, 1, 1, 0])
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Final, cast
 
 import numpy as np
@@ -10,7 +21,12 @@ import numpy as np
 from casestudies.core import ScenarioData, ScenarioSpec
 from casestudies.report import Entry, Finding, Scores
 from casestudies.scoring._adapters import PipelineRun, run_pipeline
-from casestudies.scoring._metrics import DEFAULT_ALERT_BUDGET, DEFAULT_REVIEW_COST, binary_scores_with_ci
+from casestudies.scoring._metrics import (
+    BINARY_METRIC_NAMES,
+    DEFAULT_ALERT_BUDGET,
+    DEFAULT_REVIEW_COST,
+    binary_scores_with_ci,
+)
 from casestudies.scoring._submission import validate_binary
 from casestudies.scoring._task import (
     SubmissionContext,
@@ -33,9 +49,106 @@ def metric_arguments(scoring: Mapping[str, object]) -> dict[str, float]:
     return {name: float(cast(float, scoring[name])) for name in METRIC_ARGUMENTS if name in scoring}
 
 
-def wants_probabilities(scoring: Mapping[str, object]) -> bool:
-    """True if the scenario's submissions must be probabilities in [0, 1]."""
-    return scoring.get("predictions", "probability") == "probability"
+RANK_BASED_METRICS: Final[frozenset[str]] = frozenset(
+    {"average_precision", "roc_auc", "precision_at_budget", "recall_at_budget", "expected_cost"}
+)
+"""Binary metrics that read the scores only through their order, ties included.
+
+Each is computed from the positives' score levels and, for every level, the
+negatives ranked above it and tied with it (``_metrics``); the alert budget
+alerts the top ``ceil(alert_budget * n_rows)`` rows by rank, and the expected
+cost is the cost of that alert set. Any strictly increasing map of the scores
+(log-odds, ranks) leaves every one of them unchanged.
+"""
+
+SCORE_FREE_METRICS: Final[frozenset[str]] = frozenset({"accuracy_all_negative", "prevalence", "n_rows", "n_positives"})
+"""Binary figures that describe the holdout and do not read the scores at all."""
+
+PROBABILITY_METRICS: Final[Mapping[str, str]] = MappingProxyType(
+    {"accuracy": "accuracy reads a score at or above 0.5 as a positive prediction"}
+)
+"""Metrics that read a score as a probability, each with the reason, said in the error of a score outside [0, 1]."""
+
+PROBABILITY: Final[str] = "probability"
+"""The ``predictions`` entry of a scoring table that declares its submissions probabilities in [0, 1]."""
+
+
+def probability_metrics(metrics: Iterable[str]) -> dict[str, str]:
+    """The metrics among ``metrics`` that need probabilities in [0, 1], each with the reason.
+
+    A metric neither rank-based (:data:`RANK_BASED_METRICS`) nor score-free
+    (:data:`SCORE_FREE_METRICS`) needs them: the reason is its entry in
+    :data:`PROBABILITY_METRICS`, or, for a metric nobody declared, that it is
+    not known to read scores by rank alone.
+
+    Examples
+    --------
+    >>> probability_metrics(["average_precision", "roc_auc", "prevalence"])
+    {}
+    >>> probability_metrics(["roc_auc", "accuracy"])
+    {'accuracy': 'accuracy reads a score at or above 0.5 as a positive prediction'}
+    """
+    return {
+        metric: PROBABILITY_METRICS.get(metric, f"{metric} is not known to read scores only by their order")
+        for metric in metrics
+        if metric not in RANK_BASED_METRICS and metric not in SCORE_FREE_METRICS
+    }
+
+
+def probability_reason(scoring: Mapping[str, object], *, metrics: Iterable[str]) -> str | None:
+    """Why submissions scored by ``metrics`` must be probabilities in [0, 1]; None when any finite score will do.
+
+    Probabilities when one of the metrics needs them (see
+    :func:`probability_metrics`), or when the scoring table's ``predictions``
+    entry declares them (``"probability"``); any finite score otherwise.
+
+    Examples
+    --------
+    >>> probability_reason({}, metrics=["average_precision", "roc_auc"]) is None
+    True
+    >>> probability_reason({}, metrics=["average_precision", "accuracy"])
+    'accuracy reads a score at or above 0.5 as a positive prediction'
+    >>> probability_reason({"predictions": "probability"}, metrics=["roc_auc"])
+    "the scoring settings declare predictions = 'probability'"
+    """
+    needing = probability_metrics(metrics)
+    if needing:
+        return "; ".join(needing.values())
+    if scoring.get("predictions") == PROBABILITY:
+        return f"the scoring settings declare predictions = {PROBABILITY!r}"
+    return None
+
+
+def wants_probabilities(scoring: Mapping[str, object], *, metrics: Iterable[str] | None = None) -> bool:
+    """True if submissions must be probabilities in [0, 1].
+
+    With ``metrics`` (those the submissions are scored by), as
+    :func:`probability_reason` decides. Without, from the scoring table's
+    ``predictions`` entry alone, probabilities when it says nothing: the
+    reading of a caller that does not yet know which metrics will score
+    (a leaderboard may rank by ``accuracy``).
+
+    Examples
+    --------
+    >>> wants_probabilities({}, metrics=["average_precision"]), wants_probabilities({})
+    (False, True)
+    """
+    if metrics is None:
+        return scoring.get("predictions", PROBABILITY) == PROBABILITY
+    return probability_reason(scoring, metrics=metrics) is not None
+
+
+def scored_by(scoring: Mapping[str, object]) -> tuple[str, ...]:
+    """The metrics a binary submission is scored by: the scoring table's ``metrics`` entry, else every binary metric.
+
+    A case reports every binary metric (:data:`BINARY_METRIC_NAMES`); a
+    caller that scores by others (a leaderboard ranking by ``accuracy``)
+    says so in ``metrics``.
+    """
+    listed = scoring.get("metrics")
+    if isinstance(listed, (list, tuple)):
+        return tuple(str(metric) for metric in listed)
+    return BINARY_METRIC_NAMES
 
 
 class BinaryTask(TableTask):
@@ -57,12 +170,14 @@ class BinaryTask(TableTask):
         return run_pipeline(pipeline, context.X_train, context.y_train, context.test)
 
     def validate(self, predictions: object, context: SubmissionContext) -> np.ndarray:
+        reason = probability_reason(context.scoring, metrics=scored_by(context.scoring))
         return validate_binary(
             predictions,
             scenario_id=context.scenario_id,
             ids=context.ids,
             id_column=context.id_column,
-            probabilities=wants_probabilities(context.scoring),
+            probabilities=reason is not None,
+            reason=reason,
         )
 
     def score(

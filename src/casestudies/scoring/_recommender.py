@@ -1,4 +1,19 @@
-"""Recommender tasks on the movies world: rating prediction and top-N recommendation."""
+"""Recommender tasks on the movies world: rating prediction and top-N recommendation.
+
+Examples
+--------
+The holdout's public/private split is stratified by rounded stars (ratings)
+and by the number of relevant movies, capped at 10 (top-N users):
+
+>>> import numpy as np
+>>> from casestudies.scoring import RatingTask, TopNTask
+>>> RatingTask().strata(np.array([3.4, 4.6, 1.0]))
+array([3., 5., 1.])
+>>> TopNTask().strata(np.array([0, 3, 25]))
+array([ 0,  3, 10])
+>>> RatingTask().label_name("rating"), TopNTask().label_name("rating")
+('rating', 'n_relevant')
+"""
 
 from __future__ import annotations
 

@@ -1,21 +1,45 @@
-"""Validators of the recommender tasks' submissions: ratings of pairs and top-N lists."""
+"""Validators of the recommender tasks' submissions: ratings of pairs and top-N lists.
+
+As for the binary task, every check whose input is readable runs: a text
+rating, an unknown user and a repeated pair are all reported in one error.
+Ids are read as whole numbers element by element (:func:`whole_numbers`):
+text such as ``"12"`` is the id 12, and an id too large for int64 is an id
+that does not exist, never a wrapped-around one.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Final, Protocol
 
 import numpy as np
 import pandas as pd
 
 from casestudies.exceptions import Problem, ProblemCode, SubmissionError
-from casestudies.scoring._submission import EXAMPLES, as_numbers, examples, read_prediction_file, validate_binary
+from casestudies.scoring._reading import read_prediction_file
+from casestudies.scoring._submission import (
+    EXAMPLES,
+    PREDICTION_COLUMN,
+    RowForm,
+    ValueRule,
+    check_values,
+    column_list,
+    column_names,
+    examples,
+    raise_unreadable,
+    row_submission,
+    warn_ignored,
+    whole_numbers,
+)
 
 PAIR_COLUMNS: Final[tuple[str, str]] = ("user_id", "movie_id")
+RATING_COLUMN: Final[str] = "rating"
 RATING_FORMS: Final[str] = (
     "an array in case.test order, a DataFrame with user_id, movie_id and rating columns "
     "(or the id column and prediction), or a CSV/Parquet path"
 )
+TOPN_COLUMNS: Final[tuple[str, str, str]] = ("user_id", "movie_id", "rank")
 TOPN_FORMS: Final[str] = (
     "a DataFrame with user_id, movie_id and rank columns (rank 1..k), "
     "a 2-d array of movie ids (one row per case.test user, best first), or a CSV/Parquet path"
@@ -25,6 +49,16 @@ MIN_STARS: Final[float] = 1.0
 MAX_STARS: Final[float] = 5.0
 """The star scale of the movies world: ratings, and predictions of them, lie in [MIN_STARS, MAX_STARS]."""
 
+STARS: Final[ValueRule] = ValueRule(
+    low=MIN_STARS,
+    high=MAX_STARS,
+    range_expected=f"ratings on the {MIN_STARS:g}-{MAX_STARS:g} star scale",
+    range_hint=f"Clip predictions: np.clip(predictions, {MIN_STARS:g}, {MAX_STARS:g}).",
+    non_numeric_hint="Convert predictions to floats (predicted stars), not labels or text.",
+    non_finite_hint="Every pair needs a number: fall back to the user's or the global mean.",
+)
+"""Each predicted rating: a finite number on the star scale."""
+
 
 class RatedLookup(Protocol):
     """``seen[user_ids, movie_ids]``: nonzero where the user rated the movie in train (a scipy sparse matrix)."""
@@ -32,35 +66,46 @@ class RatedLookup(Protocol):
     def __getitem__(self, key: tuple[np.ndarray, np.ndarray], /) -> object: ...
 
 
-def _int_column(frame: pd.DataFrame, column: str, problems: list[Problem]) -> np.ndarray | None:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | (values % 1 != 0)
+@dataclass(frozen=True, slots=True)
+class _Ids:
+    """A column of submitted ids: as given, as int64, which fit int64 and which are whole numbers beyond it."""
+
+    raw: np.ndarray
+    values: np.ndarray
+    fits: np.ndarray
+    beyond: np.ndarray
+
+    def unknown(self, known: np.ndarray, what: str, where: str, problems: list[Problem]) -> np.ndarray:
+        """Mask of the rows whose id is a whole number not in ``known``, recorded as one problem."""
+        unknown: np.ndarray = (self.fits & ~np.isin(self.values, known)) | self.beyond
+        if unknown.any():
+            shown_ids = np.concatenate([pd.unique(self.values[unknown & self.fits]), pd.unique(self.raw[self.beyond])])
+            problems.append(
+                Problem(
+                    ProblemCode.UNKNOWN_IDS,
+                    f"{what} from {where}",
+                    f"{int(unknown.sum())} rows with {what} that do not exist, e.g. {examples(shown_ids)}",
+                    f"Only use {what} listed in {where}.",
+                )
+            )
+        return unknown
+
+
+def _integer_column(frame: pd.DataFrame, names: list[str], column: str, problems: list[Problem]) -> _Ids:
+    """The column's whole numbers, recording the values that are missing or not whole numbers."""
+    raw = np.asarray(frame.iloc[:, names.index(column)].to_numpy())
+    values, fits, beyond = whole_numbers(raw)
+    bad = ~fits & ~beyond
     if bad.any():
         problems.append(
             Problem(
                 ProblemCode.NON_NUMERIC,
                 f"integer {column} values",
-                f"{int(bad.sum())} missing or non-integer values, e.g. {examples(frame[column][bad].tolist())}",
+                f"{int(bad.sum())} missing or non-integer values, e.g. {examples(raw[bad])}",
                 f"Use the {column} values of case.train / case.tables exactly as given.",
             )
         )
-        return None
-    integers: np.ndarray = values.to_numpy().astype(np.int64)
-    return integers
-
-
-def _unknown(values: np.ndarray, known: np.ndarray, what: str, where: str, problems: list[Problem]) -> np.ndarray:
-    unknown = ~np.isin(values, known)
-    if unknown.any():
-        problems.append(
-            Problem(
-                ProblemCode.UNKNOWN_IDS,
-                f"{what} from {where}",
-                f"{int(unknown.sum())} rows with {what} that do not exist, e.g. {examples(np.unique(values[unknown]))}",
-                f"Only use {what} listed in {where}.",
-            )
-        )
-    return unknown
+    return _Ids(raw, values, fits, beyond)
 
 
 def _pair_keys(users: np.ndarray, movies: np.ndarray, n_movies: int) -> np.ndarray:
@@ -70,6 +115,18 @@ def _pair_keys(users: np.ndarray, movies: np.ndarray, n_movies: int) -> np.ndarr
 def _pairs(users: np.ndarray, movies: np.ndarray) -> list[tuple[int, int]]:
     """``(user_id, movie_id)`` pairs as plain ints, for messages."""
     return [(int(user), int(movie)) for user, movie in zip(users, movies, strict=True)]
+
+
+def _columns_problem(names: list[str], required: tuple[str, ...], expected: str, build: str) -> Problem | None:
+    """WRONG_COLUMNS when a required column is absent or named twice; other columns are allowed."""
+    missing = [name for name in required if name not in names]
+    repeated = sorted({name for name in names if names.count(name) > 1 and name in required})
+    if not missing and not repeated:
+        return None
+    hint = f"Build it as {build}; other columns are ignored; write files with index=False."
+    if repeated:
+        hint = f"Give each column its own name ({column_list(repeated)} appear more than once). " + hint
+    return Problem(ProblemCode.WRONG_COLUMNS, expected, f"columns {column_list(names)}", hint)
 
 
 def validate_rating(
@@ -87,8 +144,10 @@ def validate_rating(
     ----------
     predictions : array-like, pandas.Series, pandas.DataFrame or path
         An array in ``case.test`` order; a Series indexed by ``id_column``; a
-        DataFrame with ``user_id, movie_id, rating`` (one row per test pair)
-        or with ``id_column`` and ``prediction``; or a CSV/Parquet file.
+        DataFrame with ``user_id, movie_id, rating`` (one row per test pair,
+        ``case.test.assign(rating=...)`` included: other columns are ignored
+        with a warning that names them) or with ``id_column`` and
+        ``prediction``; or a CSV/Parquet file.
     scenario_id : str
         For messages.
     test : pandas.DataFrame
@@ -109,7 +168,12 @@ def validate_rating(
     ------
     SubmissionError
         Listing every problem at once: unknown users or movies, pairs not in
-        the test set, duplicate or missing pairs, NaN, ratings outside 1..5.
+        the test set, duplicate or missing pairs, text, NaN, ratings outside 1..5.
+
+    Warns
+    -----
+    UserWarning
+        When a table's columns other than those read were ignored.
 
     Examples
     --------
@@ -119,62 +183,67 @@ def validate_rating(
     >>> known = {"test": test, "id_column": "rating_id", "users": np.array([1, 2]), "n_movies": 5}
     >>> validate_rating(sub, scenario_id="demo-v1", **known)
     array([2. , 4.5])
-    >>> bad = pd.DataFrame({"user_id": [1, 1, 9], "movie_id": [3, 3, 3], "rating": [np.nan, 6.0, 3.0]})
+    >>> bad = pd.DataFrame({"user_id": [1, 1, 9], "movie_id": [3, 3, 3], "rating": [np.nan, 6.0, "high"]})
     >>> try:
     ...     validate_rating(bad, scenario_id="demo-v1", **known)
     ... except SubmissionError as err:
     ...     print([problem.code.value for problem in err.problems])
-    ['UNKNOWN_IDS', 'DUPLICATE_IDS', 'MISSING_IDS', 'NON_FINITE', 'OUT_OF_RANGE']
+    ['UNKNOWN_IDS', 'DUPLICATE_IDS', 'MISSING_IDS', 'NON_NUMERIC', 'NON_FINITE', 'OUT_OF_RANGE']
     """
+    problems: list[Problem] = []
     try:
-        return _validate_rating(
-            predictions, scenario_id=scenario_id, test=test, id_column=id_column, users=users, n_movies=n_movies
-        )
+        if isinstance(predictions, (str, os.PathLike)):
+            predictions = read_prediction_file(predictions, scenario_id=scenario_id)
+        if isinstance(predictions, pd.DataFrame) and {*PAIR_COLUMNS} <= {*column_names(predictions)}:
+            ratings, ignored = _pair_ratings(predictions, test=test, users=users, n_movies=n_movies, problems=problems)
+            matched_by = "the 'user_id', 'movie_id' and rating"
+        else:
+            form = RowForm(
+                id_column,
+                STARS,
+                value_columns=(PREDICTION_COLUMN, RATING_COLUMN),
+                proba=False,
+                columns_expected=f"columns user_id, movie_id, rating (or {id_column!r} and 'prediction')",
+                columns_hint="Build it as pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rating': ...}); "
+                "other columns are ignored.",
+                forms=RATING_FORMS,
+            )
+            submitted, ratings = row_submission(
+                predictions, ids=test[id_column].to_numpy(), form=form, scenario_id=scenario_id, problems=problems
+            )
+            ignored, matched_by = submitted.ignored, f"the {id_column!r} and prediction"
     except SubmissionError:
         raise
     except Exception as err:
-        problem = Problem(
-            ProblemCode.WRONG_TYPE,
-            RATING_FORMS,
-            f"a {type(predictions).__name__} that could not be read ({type(err).__name__}: {err})",
-            "See casestudies.Case.score for the accepted forms.",
-        )
-        raise SubmissionError(scenario_id, (problem,)) from err
-
-
-def _validate_rating(
-    predictions: object, *, scenario_id: str, test: pd.DataFrame, id_column: str, users: np.ndarray, n_movies: int
-) -> np.ndarray:
-    problems: list[Problem] = []
-    if isinstance(predictions, (str, os.PathLike)):
-        predictions = read_prediction_file(predictions, scenario_id=scenario_id)
-    if isinstance(predictions, pd.DataFrame) and {*PAIR_COLUMNS} <= {str(c) for c in predictions.columns}:
-        numbers = _pair_ratings(predictions, test=test, users=users, n_movies=n_movies, problems=problems)
-    else:
-        numbers = _row_ratings(predictions, scenario_id=scenario_id, test=test, id_column=id_column, problems=problems)
-    if numbers is not None and len(numbers):
-        _check_stars(numbers, problems)
-    if problems:
+        raise raise_unreadable(scenario_id, predictions, RATING_FORMS, err) from err
+    if problems or ratings is None:
         raise SubmissionError(scenario_id, tuple(problems))
-    assert numbers is not None
-    return numbers
+    warn_ignored(ignored, matched_by=f"{matched_by} columns")
+    return ratings
 
 
 def _pair_ratings(
     frame: pd.DataFrame, *, test: pd.DataFrame, users: np.ndarray, n_movies: int, problems: list[Problem]
-) -> np.ndarray | None:
-    """Ratings of a ``user_id, movie_id, rating`` frame in ``test`` order (as given if it has problems)."""
-    extra = sorted({str(c) for c in frame.columns} - {*PAIR_COLUMNS, "rating"})
-    if "rating" not in frame.columns or extra:
-        problems.append(
-            Problem(
-                ProblemCode.WRONG_COLUMNS,
-                "exactly the columns user_id, movie_id, rating",
-                f"columns {[str(c) for c in frame.columns]}",
-                "Build it as pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rating': ...}); "
-                "write files with index=False.",
-            )
+) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """Ratings of a ``user_id, movie_id, rating`` frame in ``test`` order (None after problems), and ignored columns."""
+    names = column_names(frame)
+    values = [name for name in (RATING_COLUMN, PREDICTION_COLUMN) if name in names]
+    value = values[0] if values else RATING_COLUMN
+    problem = _columns_problem(
+        names,
+        (*PAIR_COLUMNS, value),
+        "exactly the columns user_id, movie_id, rating",
+        "pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rating': ...})",
+    )
+    if problem is None and len(values) > 1:
+        problem = Problem(
+            ProblemCode.WRONG_COLUMNS,
+            "exactly the columns user_id, movie_id, rating",
+            f"columns {column_list(names)}",
+            "Keep one of the columns 'rating' and 'prediction'.",
         )
+    if problem is not None:
+        problems.append(problem)
     if len(frame) == 0:
         problems.append(
             Problem(
@@ -184,18 +253,24 @@ def _pair_ratings(
                 "Predict every (user_id, movie_id) pair of case.test.",
             )
         )
-    user = _int_column(frame, "user_id", problems)
-    movie = _int_column(frame, "movie_id", problems)
-    if "rating" not in frame.columns or not len(frame) or user is None or movie is None:
-        return None
-    keys = _pair_keys(user, movie, n_movies)
+        return None, ()
+    if any(names.count(name) > 1 for name in PAIR_COLUMNS):
+        return None, ()
+    user = _integer_column(frame, names, "user_id", problems)
+    movie = _integer_column(frame, names, "movie_id", problems)
+    bad_user = user.unknown(users, "user ids", "case.train", problems)
+    bad_movie = movie.unknown(np.arange(1, n_movies + 1), "movie ids", "case.tables['movies']", problems)
+    known = user.fits & movie.fits & ~bad_user & ~bad_movie
     expected = _pair_keys(test["user_id"].to_numpy(), test["movie_id"].to_numpy(), n_movies)
-    _check_pairs(user, movie, keys, expected, test=test, users=users, n_movies=n_movies, problems=problems)
-    values = as_numbers(frame["rating"].to_numpy(), None, problems)
-    if problems:
-        return values
-    aligned: np.ndarray = pd.Series(values, index=keys).reindex(expected).to_numpy()
-    return aligned
+    keys = _pair_keys(user.values[known], movie.values[known], n_movies)
+    _check_pairs(user.values[known], movie.values[known], keys, expected, test=test, problems=problems)
+    ratings = None
+    if problem is None:
+        ratings = check_values(frame.iloc[:, names.index(value)].to_numpy(), None, STARS, problems)
+    if problems or ratings is None:
+        return None, ()
+    aligned: np.ndarray = pd.Series(ratings, index=keys).reindex(expected).to_numpy()
+    return aligned, tuple(name for name in names if name not in (*PAIR_COLUMNS, value))
 
 
 def _check_pairs(
@@ -205,13 +280,9 @@ def _check_pairs(
     expected: np.ndarray,
     *,
     test: pd.DataFrame,
-    users: np.ndarray,
-    n_movies: int,
     problems: list[Problem],
 ) -> None:
-    """Unknown users or movies, repeated pairs, pairs not in the test set and test pairs left out."""
-    bad_user = _unknown(user, users, "user ids", "case.train", problems)
-    bad_movie = _unknown(movie, np.arange(1, n_movies + 1), "movie ids", "case.tables['movies']", problems)
+    """Repeated pairs, pairs not in the test set and test pairs left out (``user``, ``movie``: known ids only)."""
     duplicated = pd.Series(keys).duplicated().to_numpy()
     if duplicated.any():
         problems.append(
@@ -222,7 +293,7 @@ def _check_pairs(
                 "Keep one prediction per pair (drop_duplicates(['user_id', 'movie_id'])).",
             )
         )
-    stray = ~np.isin(keys, expected) & ~bad_user & ~bad_movie
+    stray = ~np.isin(keys, expected)
     if stray.any():
         problems.append(
             Problem(
@@ -236,63 +307,14 @@ def _check_pairs(
     missing = ~np.isin(expected, keys)
     if missing.any():
         # The first few only: the message states the count itself.
-        shown = test.loc[missing, [*PAIR_COLUMNS]].to_numpy()[:EXAMPLES]
+        shown_pairs = test.loc[missing, [*PAIR_COLUMNS]].to_numpy()[:EXAMPLES]
         problems.append(
             Problem(
                 ProblemCode.MISSING_IDS,
                 f"a prediction for each of the {len(test)} test pairs",
-                f"none for {int(missing.sum())} pairs, e.g. {examples(_pairs(shown[:, 0], shown[:, 1]))}",
+                f"none for {int(missing.sum())} pairs, e.g. {examples(_pairs(shown_pairs[:, 0], shown_pairs[:, 1]))}",
                 "Predict every pair of case.test, including users or movies your model knows little about "
                 "(fall back to a mean).",
-            )
-        )
-
-
-def _row_ratings(
-    predictions: object, *, scenario_id: str, test: pd.DataFrame, id_column: str, problems: list[Problem]
-) -> np.ndarray | None:
-    """Ratings given per test row (an array, a Series or an id/prediction frame), read like a binary submission."""
-    try:
-        return validate_binary(
-            predictions,
-            scenario_id=scenario_id,
-            ids=test[id_column].to_numpy(),
-            id_column=id_column,
-            probabilities=False,
-        )
-    except SubmissionError as err:
-        problems.extend(err.problems)
-    if isinstance(predictions, pd.DataFrame) and problems and problems[0].code == ProblemCode.WRONG_COLUMNS:
-        problems[0] = Problem(
-            ProblemCode.WRONG_COLUMNS,
-            f"columns user_id, movie_id, rating (or {id_column!r} and 'prediction')",
-            problems[0].received,
-            "Build it as pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rating': ...}).",
-        )
-    return None
-
-
-def _check_stars(numbers: np.ndarray, problems: list[Problem]) -> None:
-    """Every rating a finite number on the star scale."""
-    non_finite = ~np.isfinite(numbers)
-    if non_finite.any() and not any(p.code == ProblemCode.NON_FINITE for p in problems):
-        problems.append(
-            Problem(
-                ProblemCode.NON_FINITE,
-                "finite ratings",
-                f"{int(non_finite.sum())} NaN or infinite values",
-                "Every pair needs a number: fall back to the user's or the global mean.",
-            )
-        )
-    finite = numbers[np.isfinite(numbers)]
-    if finite.size and (finite.min() < MIN_STARS or finite.max() > MAX_STARS):
-        outside = int(((finite < MIN_STARS) | (finite > MAX_STARS)).sum())
-        problems.append(
-            Problem(
-                ProblemCode.OUT_OF_RANGE,
-                f"ratings on the {MIN_STARS:g}-{MAX_STARS:g} star scale",
-                f"{outside} values outside, range [{finite.min():.4g}, {finite.max():.4g}]",
-                f"Clip predictions: np.clip(predictions, {MIN_STARS:g}, {MAX_STARS:g}).",
             )
         )
 
@@ -312,8 +334,9 @@ def validate_topn(
     ----------
     predictions : pandas.DataFrame, array-like or path
         A DataFrame (or CSV/Parquet file) with ``user_id, movie_id, rank``
-        and ranks 1..k for every test user; or a 2-d array of movie ids with
-        one row per ``users`` entry, best first.
+        and ranks 1..k for every test user (other columns are ignored with a
+        warning that names them); or a 2-d array of movie ids with one row
+        per ``users`` entry, best first.
     scenario_id : str
         For messages.
     users : numpy.ndarray
@@ -330,7 +353,12 @@ def validate_topn(
     SubmissionError
         Listing every problem at once: unknown or missing users, unknown
         movies, duplicate movies for a user, ranks that are not 1..k, movies
-        the user already rated in train, NaN.
+        the user already rated in train, ids that are not integers.
+
+    Warns
+    -----
+    UserWarning
+        When a table's columns other than user_id, movie_id and rank were ignored.
 
     Examples
     --------
@@ -348,57 +376,68 @@ def validate_topn(
     ...     print([problem.code.value for problem in err.problems])
     ['UNKNOWN_IDS', 'UNKNOWN_IDS', 'MISSING_IDS', 'DUPLICATE_IDS', 'BAD_RANKS', 'ALREADY_RATED']
     """
+    problems: list[Problem] = []
     try:
-        return _validate_topn(predictions, scenario_id=scenario_id, users=users, k=k, seen=seen, n_movies=n_movies)
+        if isinstance(predictions, (str, os.PathLike)):
+            predictions = read_prediction_file(predictions, scenario_id=scenario_id)
+        frame = _topn_frame(predictions, users=users, k=k, problems=problems)
+        result = (
+            None
+            if frame is None
+            else _topn_matrix(frame, users=users, k=k, seen=seen, n_movies=n_movies, problems=problems)
+        )
     except SubmissionError:
         raise
     except Exception as err:
-        problem = Problem(
-            ProblemCode.WRONG_TYPE,
-            TOPN_FORMS,
-            f"a {type(predictions).__name__} that could not be read ({type(err).__name__}: {err})",
-            "See casestudies.Case.score for the accepted forms.",
-        )
-        raise SubmissionError(scenario_id, (problem,)) from err
-
-
-def _validate_topn(
-    predictions: object, *, scenario_id: str, users: np.ndarray, k: int, seen: RatedLookup, n_movies: int
-) -> np.ndarray:
-    if isinstance(predictions, (str, os.PathLike)):
-        predictions = read_prediction_file(predictions, scenario_id=scenario_id)
-    frame = _topn_frame(predictions, scenario_id=scenario_id, users=users, k=k)
-    problems: list[Problem] = []
-    user = _int_column(frame, "user_id", problems)
-    movie = _int_column(frame, "movie_id", problems)
-    rank = _int_column(frame, "rank", problems)
-    if user is None or movie is None or rank is None:
+        raise raise_unreadable(scenario_id, predictions, TOPN_FORMS, err) from err
+    if problems or result is None or frame is None:
         raise SubmissionError(scenario_id, tuple(problems))
-    unknown_user = _unknown(user, users, "user ids", "case.test['user_id']", problems)
-    unknown_movie = _unknown(movie, np.arange(1, n_movies + 1), "movie ids", "case.tables['movies']", problems)
-    _check_users_and_movies(user, movie, users=users, problems=problems)
-    _check_ranks(user, rank, users=users, k=k, problems=problems)
-    _check_unrated(user[~unknown_user & ~unknown_movie], movie[~unknown_user & ~unknown_movie], seen, problems)
-    if problems:
-        raise SubmissionError(scenario_id, tuple(problems))
-    position = pd.Index(users).get_indexer(user)
-    result = np.zeros((len(users), k), dtype=np.int64)
-    result[position, rank - 1] = movie
+    names = column_names(frame)
+    warn_ignored([name for name in names if name not in TOPN_COLUMNS], matched_by="user_id, movie_id and rank")
     return result
 
 
-def _topn_frame(predictions: object, *, scenario_id: str, users: np.ndarray, k: int) -> pd.DataFrame:
-    """The submission as a ``user_id, movie_id, rank`` frame; raises on a wrong shape, type or columns, or no rows."""
+def _topn_matrix(
+    frame: pd.DataFrame, *, users: np.ndarray, k: int, seen: RatedLookup, n_movies: int, problems: list[Problem]
+) -> np.ndarray | None:
+    """Every check of a ``user_id, movie_id, rank`` table; the matrix of movie ids when none failed."""
+    names = column_names(frame)
+    user = _integer_column(frame, names, "user_id", problems)
+    movie = _integer_column(frame, names, "movie_id", problems)
+    rank = _integer_column(frame, names, "rank", problems)
+    unknown_user = user.unknown(users, "user ids", "case.test['user_id']", problems)
+    unknown_movie = movie.unknown(np.arange(1, n_movies + 1), "movie ids", "case.tables['movies']", problems)
+    _check_users_and_movies(user, movie, users=users, problems=problems)
+    test_user = user.fits & ~unknown_user
+    _check_ranks(user.values[test_user], rank.values[test_user], rank.fits[test_user], k=k, problems=problems)
+    known = test_user & movie.fits & ~unknown_movie
+    _check_unrated(user.values[known], movie.values[known], seen, problems)
+    if problems:
+        return None
+    position = pd.Index(users).get_indexer(user.values)
+    result = np.zeros((len(users), k), dtype=np.int64)
+    result[position, rank.values - 1] = movie.values
+    return result
+
+
+def _topn_frame(predictions: object, *, users: np.ndarray, k: int, problems: list[Problem]) -> pd.DataFrame | None:
+    """The submission as a ``user_id, movie_id, rank`` table; None after a wrong shape, type, columns or no rows."""
     if isinstance(predictions, (np.ndarray, list, tuple)):
-        array = np.asarray(predictions, dtype=object)
-        if array.ndim != 2 or array.shape != (len(users), k):
-            problem = Problem(
-                ProblemCode.WRONG_SHAPE,
-                f"shape ({len(users)}, {k}): one row of {k} movie ids per case.test user",
-                f"shape {array.shape}",
-                "Or pass a DataFrame with user_id, movie_id, rank.",
+        try:
+            array = np.asarray(predictions, dtype=object)
+        except (ValueError, TypeError):
+            array = None
+        if array is None or array.shape != (len(users), k):
+            got = "a ragged sequence" if array is None else f"shape {array.shape}"
+            problems.append(
+                Problem(
+                    ProblemCode.WRONG_SHAPE,
+                    f"shape ({len(users)}, {k}): one row of {k} movie ids per case.test user",
+                    got,
+                    "Or pass a DataFrame with user_id, movie_id, rank.",
+                )
             )
-            raise SubmissionError(scenario_id, (problem,))
+            return None
         predictions = pd.DataFrame(
             {
                 "user_id": np.repeat(users, k),
@@ -408,36 +447,39 @@ def _topn_frame(predictions: object, *, scenario_id: str, users: np.ndarray, k: 
         )
     if not isinstance(predictions, pd.DataFrame):
         got = "None" if predictions is None else type(predictions).__name__
-        problem = Problem(
-            ProblemCode.WRONG_TYPE,
-            TOPN_FORMS,
-            got,
-            "If a function of yours made these recommendations, make sure it returns them.",
+        problems.append(
+            Problem(
+                ProblemCode.WRONG_TYPE,
+                TOPN_FORMS,
+                got,
+                "If a function of yours made these recommendations, make sure it returns them.",
+            )
         )
-        raise SubmissionError(scenario_id, (problem,))
-    columns = [str(c) for c in predictions.columns]
-    if sorted(columns) != ["movie_id", "rank", "user_id"]:
-        problem = Problem(
-            ProblemCode.WRONG_COLUMNS,
-            "exactly the columns user_id, movie_id, rank",
-            f"columns {columns}",
-            "Build it as pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rank': ...}); write files with index=False.",
-        )
-        raise SubmissionError(scenario_id, (problem,))
+        return None
+    names = column_names(predictions)
+    problem = _columns_problem(
+        names,
+        TOPN_COLUMNS,
+        "exactly the columns user_id, movie_id, rank",
+        "pd.DataFrame({'user_id': ..., 'movie_id': ..., 'rank': ...})",
+    )
+    if problem is not None:
+        problems.append(problem)
     if len(predictions) == 0:
-        problem = Problem(
-            ProblemCode.EMPTY,
-            f"{k} recommendations for each of {len(users)} users",
-            "a table with no rows",
-            "Recommend for every user in case.test.",
+        problems.append(
+            Problem(
+                ProblemCode.EMPTY,
+                f"{k} recommendations for each of {len(users)} users",
+                "a table with no rows",
+                "Recommend for every user in case.test.",
+            )
         )
-        raise SubmissionError(scenario_id, (problem,))
-    return predictions
+    return None if problems else predictions
 
 
-def _check_users_and_movies(user: np.ndarray, movie: np.ndarray, *, users: np.ndarray, problems: list[Problem]) -> None:
+def _check_users_and_movies(user: _Ids, movie: _Ids, *, users: np.ndarray, problems: list[Problem]) -> None:
     """Every test user served, and no movie twice for a user."""
-    missing = ~np.isin(users, user)
+    missing = ~np.isin(users, user.values[user.fits])
     if missing.any():
         problems.append(
             Problem(
@@ -447,31 +489,34 @@ def _check_users_and_movies(user: np.ndarray, movie: np.ndarray, *, users: np.nd
                 "Recommend for every user in case.test, cold-start users included (fall back to popular movies).",
             )
         )
-    dup = pd.DataFrame({"u": user, "m": movie}).duplicated().to_numpy()
+    both = user.fits & movie.fits
+    dup = pd.DataFrame({"u": user.values[both], "m": movie.values[both]}).duplicated().to_numpy()
     if dup.any():
+        pairs = _pairs(user.values[both][dup], movie.values[both][dup])
         problems.append(
             Problem(
                 ProblemCode.DUPLICATE_IDS,
                 "each movie at most once per user",
-                f"{int(dup.sum())} repeated (user_id, movie_id) pairs, e.g. {examples(_pairs(user[dup], movie[dup]))}",
+                f"{int(dup.sum())} repeated (user_id, movie_id) pairs, e.g. {examples(pairs)}",
                 "Recommend k distinct movies per user.",
             )
         )
 
 
-def _check_ranks(user: np.ndarray, rank: np.ndarray, *, users: np.ndarray, k: int, problems: list[Problem]) -> None:
-    """Ranks 1..k, each exactly once, for every test user."""
-    good_rank = (rank >= 1) & (rank <= k) & ~pd.DataFrame({"u": user, "r": rank}).duplicated().to_numpy()
-    per_user = pd.Series(good_rank).groupby(user).agg(["sum", "size"])
-    wrong = per_user[(per_user["sum"] != k) | (per_user["size"] != k)].index.to_numpy()
-    wrong = wrong[np.isin(wrong, users)]
+def _check_ranks(user: np.ndarray, rank: np.ndarray, fits: np.ndarray, *, k: int, problems: list[Problem]) -> None:
+    """Ranks 1..k, each exactly once, for every test user (``user``: the rows of test users)."""
+    good_rank = fits & (rank >= 1) & (rank <= k) & ~pd.DataFrame({"u": user, "r": rank}).duplicated().to_numpy()
+    served, row_user = np.unique(user, return_inverse=True)
+    n_good = np.bincount(row_user, weights=good_rank, minlength=len(served))
+    n_rows = np.bincount(row_user, minlength=len(served))
+    wrong = served[(n_good != k) | (n_rows != k)]
     if len(wrong):
         problems.append(
             Problem(
                 ProblemCode.BAD_RANKS,
                 f"ranks 1..{k}, each exactly once, for every user",
                 f"{len(wrong)} users whose ranks are not 1..{k}, e.g. {examples(wrong)} "
-                f"(rank values seen: {examples(np.unique(rank))})",
+                f"(rank values seen: {examples(np.unique(rank[fits]))})",
                 f"Give each user exactly {k} rows ranked 1 (best) to {k}.",
             )
         )
