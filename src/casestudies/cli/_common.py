@@ -6,14 +6,21 @@ imports no subcommand. The parser is built from it on every start,
 hints.
 
 Exit codes: :data:`EXIT_OK` success; :data:`EXIT_PIPELINE` the user's
-pipeline raised; :data:`EXIT_USAGE` usage or input error.
+pipeline raised or did not finish in ``--timeout`` seconds; :data:`EXIT_USAGE`
+usage or input error; :data:`EXIT_INTERRUPTED` Ctrl-C (one line, no
+traceback); :data:`EXIT_BROKEN_PIPE` the reader of standard output went away
+(``casestudies list | head``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
+import re
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,27 +35,61 @@ if TYPE_CHECKING:
     from casestudies.report import Report
 
 __all__ = [
+    "CLI_PHRASES",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PIPELINE",
     "EXIT_USAGE",
     "Handler",
     "Parser",
     "add_param_argument",
+    "cli_message",
+    "interrupted",
     "jsonable",
     "parse_param",
     "parse_params",
     "print_json",
     "print_report",
     "print_table",
+    "quiet_broken_pipe",
     "run_handler",
 ]
 
 EXIT_OK: Final = 0
 EXIT_PIPELINE: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 128 + signal.SIGINT  # 130, what shells report for Ctrl-C
+EXIT_BROKEN_PIPE: Final = 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 141  # 141, as a shell's SIGPIPE
 
 Handler = Callable[[argparse.Namespace], int]
 """What runs one subcommand: parsed arguments in, exit code out."""
+
+CLI_PHRASES: Final[tuple[tuple[str, str], ...]] = (
+    # (regular expression over a library message, what a command line user types instead), in order
+    (r"\bcasestudies\.list_scenarios\(\)", "`casestudies list`"),
+    (r"\bmake\('[^']*'(?:, seed=\d+)?\): seed must be(?: None or)?", "--seed must be"),
+    (r"\bmake\('[^']*'(?:, seed=\d+)?\): unknown parameter\b", "unknown --param"),
+    (r"\bmake\('[^']*'(?:, seed=\d+)?\): (\w+) must be\b", r"--param \1 must be"),
+    (r"\bmake\('[^']*'(?:, seed=\d+)?\): ", ""),
+    (r"\b(?:casestudies\.|cs\.)?make\('([^']+)'\)", r"`casestudies generate \1`"),
+    (r"\bValid parameters: ", "Valid --param names: "),
+    (r"\b(?:casestudies\.)?Leaderboard\.close\(\)", "`casestudies leaderboard close`"),
+    (r"\b(?:casestudies\.)?Leaderboard\.create\([^)]*\)", "`casestudies leaderboard create`"),
+    (
+        r"\bOpen it with (?:casestudies\.)?Leaderboard\.open\(store, name=('[^']*')\)",
+        r"Use it with `--name \1` in the other `casestudies leaderboard` commands",
+    ),
+    (r"\bcase\.score\([^)]*\)", "`casestudies score`"),
+    (r"\bcase\.test\[('[^']*')\]", r"the \1 column of the test file"),
+    (r"\bin case\.test order\b", "in the test file's row order"),
+    (r"\bcase\.test\b", "the test file of `casestudies generate`"),
+)
+"""How a library message names Python calls, and the command-line words that replace them.
+
+Applied by :func:`cli_message` to every error the command line prints, so
+the library's messages stay Python's and the command line's stay its own.
+"""
 
 _TRUE_WORDS: Final = ("true", "1", "yes")
 _FALSE_WORDS: Final = ("false", "0", "no")
@@ -149,12 +190,18 @@ def run_handler(handler: Handler, args: argparse.Namespace) -> int:
     The user's pipeline raising gives :data:`EXIT_PIPELINE`; any other
     :class:`~casestudies.exceptions.CaseStudiesError`, and files or folders
     that cannot be read or written, give :data:`EXIT_USAGE`. Scenario
-    deprecation warnings print once each as ``warning: ...``.
+    deprecation warnings print once each as ``warning: ...``. A closed
+    standard output (the reader of a pipe exited) ends the command quietly
+    with :data:`EXIT_BROKEN_PIPE`.
     """
     with warnings.catch_warnings():
         _show_scenario_warnings_once()
         try:
-            return int(handler(args))
+            code = int(handler(args))
+            sys.stdout.flush()  # a closed pipe shows here, inside the handling below, not at exit
+            return code
+        except BrokenPipeError:
+            return quiet_broken_pipe()
         except PipelineError as err:
             return _print_error(err, EXIT_PIPELINE)
         except CaseStudiesError as err:
@@ -163,8 +210,45 @@ def run_handler(handler: Handler, args: argparse.Namespace) -> int:
             return _print_error(err, EXIT_USAGE)
 
 
+def quiet_broken_pipe() -> int:
+    """End quietly after the reader of standard output went away; return :data:`EXIT_BROKEN_PIPE`.
+
+    The Python documentation's recipe (``signal`` module, "Note on SIGPIPE"):
+    point standard output at ``os.devnull`` so that the interpreter's final
+    flush of what is still buffered does not raise again at exit.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout (an embedding program): nothing to redirect
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def interrupted() -> int:
+    """Print one line for Ctrl-C and return :data:`EXIT_INTERRUPTED`."""
+    with contextlib.suppress(OSError):  # stderr closed too: the exit code still says it
+        print("casestudies: interrupted (Ctrl-C).", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def cli_message(text: str) -> str:
+    """A library message in command-line words: each Python phrase of :data:`CLI_PHRASES` replaced.
+
+    Examples
+    --------
+    >>> cli_message("no scenario 'frad-v1'. Run casestudies.list_scenarios() to see all.")
+    "no scenario 'frad-v1'. Run `casestudies list` to see all."
+    >>> cli_message("make('fraud-v1'): n_days must be an int between 7 and 365; got -1 (int).")
+    '--param n_days must be an int between 7 and 365; got -1 (int).'
+    """
+    for pattern, replacement in CLI_PHRASES:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
 def _print_error(err: Exception, code: int) -> int:
-    print(f"error: {err}", file=sys.stderr)
+    print(f"error: {cli_message(str(err))}", file=sys.stderr)
     return code
 
 

@@ -1,6 +1,9 @@
 """The ``casestudies`` command line: list, show, generate, evaluate, score, and the take-home and leaderboard groups.
 
-Exit codes: 0 success; 1 the user's pipeline raised; 2 usage or input error.
+Exit codes: 0 success; 1 the user's pipeline raised (or did not finish in
+``--timeout`` seconds); 2 usage or input error; 130 interrupted with Ctrl-C
+(one line, no traceback, no half-written output); 141 the reader of standard
+output went away (``casestudies list | head``), quietly.
 
 How a command runs: the parser is built from the argument modules only
 (this one, :mod:`casestudies.cli._leaderboard` and
@@ -19,12 +22,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 from collections.abc import Sequence
 from typing import cast
 
 from casestudies._version import VERSION
 from casestudies.cli import _leaderboard, _takehome
-from casestudies.cli._common import Handler, Parser, add_param_argument, run_handler
+from casestudies.cli._common import (
+    Handler,
+    Parser,
+    add_param_argument,
+    interrupted,
+    quiet_broken_pipe,
+    run_handler,
+)
 from casestudies.core import FORMATS
 
 __all__ = ["build_parser", "main", "resolve_handler"]
@@ -40,6 +51,17 @@ def _add_case_arguments(parser: argparse.ArgumentParser, *, seed_required: bool 
     )
     parser.add_argument("--seed", type=int, required=seed_required, help=seed_help)
     add_param_argument(parser, help_text="override a generator parameter (repeatable)")
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``'s value: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, like --timeout 600; got {text!r}")
+    return value
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +86,13 @@ def _add_case_commands(commands: argparse._SubParsersAction[Parser]) -> None:
     _add_case_arguments(evaluate)
     evaluate.add_argument(
         "--pipeline", required=True, help="built-in baseline name (see `show`) or package.module:factory"
+    )
+    evaluate.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop the evaluation after this many seconds (exit 1: 'your pipeline did not finish'); default: no limit",
     )
     _add_report_arguments(evaluate)
     evaluate.set_defaults(run=f"{_CASE}:evaluate")
@@ -93,9 +122,25 @@ def resolve_handler(reference: str) -> Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
-    return run_handler(resolve_handler(args.run), args)
+    """Run the command line; return the exit code.
+
+    Examples
+    --------
+    >>> from casestudies.cli import main
+    >>> main(["show", "overfit-v1"])  # doctest: +ELLIPSIS
+    overfit-v1 — Churn: high train score, low test score
+    ...
+    baselines: prior, naive, regularised, expert (use with `casestudies evaluate overfit-v1 --pipeline NAME`)
+    ...
+    0
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return run_handler(resolve_handler(args.run), args)
+    except KeyboardInterrupt:
+        return interrupted()
+    except BrokenPipeError:  # while argparse printed --help or usage
+        return quiet_broken_pipe()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,15 +10,28 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import ModuleType
 from typing import Final, cast
 
 from casestudies.case import Case, make
-from casestudies.cli._common import EXIT_OK, parse_params, print_report
-from casestudies.core import did_you_mean, load_object, spec, write_case
+from casestudies.cli._common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPELINE,
+    EXIT_USAGE,
+    parse_params,
+    print_report,
+    run_handler,
+)
+from casestudies.core import FileFormat, did_you_mean, load_object, spec, write_case
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scoring import user_error
 
@@ -32,9 +45,13 @@ def _make_case(args: argparse.Namespace) -> Case:
 
 
 def generate(args: argparse.Namespace) -> int:
-    """``casestudies generate``: write a case's training data and test features, print what was written."""
+    """``casestudies generate``: write a case's training data and test features, print what was written.
+
+    The files are written into a temporary folder beside ``--out`` and moved
+    into place at the end, so an error or Ctrl-C leaves no partial output.
+    """
     case = _make_case(args)
-    written = write_case(case, args.out, format=args.format)
+    written = _write_case_whole(case, Path(args.out), args.format)
     print(f"{case.id} seed {case.seed}: {len(case.train):,} training rows, {len(case.test):,} test rows")
     for path in written:
         print(f"  wrote {path}")
@@ -42,8 +59,78 @@ def generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_case_whole(case: Case, out: Path, file_format: FileFormat) -> list[Path]:
+    """:func:`write_case` into a temporary sibling of ``out``, then move the files into ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        staged = write_case(case, staging, format=file_format)
+        if not out.exists():
+            staging.rename(out)  # one step: the folder appears complete or not at all
+            return [out / path.name for path in staged]
+        written = []
+        for path in staged:  # an existing folder keeps its other files; ours replace their namesakes
+            os.replace(path, out / path.name)
+            written.append(out / path.name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def evaluate(args: argparse.Namespace) -> int:
-    """``casestudies evaluate``: fit the ``--pipeline`` on a case and print its report."""
+    """``casestudies evaluate``: fit the ``--pipeline`` on a case and print its report.
+
+    With ``--timeout SECONDS`` the evaluation runs in a child process that is
+    killed at the deadline: the command then prints ``error: your pipeline did
+    not finish in N s`` and exits with :data:`EXIT_PIPELINE`, printing no
+    partial report. The deadline covers the whole evaluation (importing the
+    user's module, generating the case, fitting, predicting, the baselines).
+    """
+    if args.timeout is None:
+        return _evaluate_now(args)
+    return _evaluate_in_child(args, float(args.timeout))
+
+
+def _evaluate_in_child(args: argparse.Namespace, timeout: float) -> int:
+    """Run :func:`_evaluate_now` in a child process; kill it and report when it outlives ``timeout`` seconds."""
+    child: BaseProcess
+    if "fork" in multiprocessing.get_all_start_methods():  # POSIX: starts at once, the loaded modules shared
+        child = multiprocessing.get_context("fork").Process(target=_child_main, args=(args,), daemon=True)
+    else:  # Windows: a fresh interpreter that imports this module
+        child = multiprocessing.get_context("spawn").Process(target=_child_main, args=(args,), daemon=True)
+    sys.stdout.flush()  # nothing buffered is printed twice by a forked child
+    sys.stderr.flush()
+    child.start()
+    try:
+        child.join(timeout)
+        if child.is_alive():
+            child.kill()
+            child.join()
+            message = (
+                f"error: your pipeline did not finish in {timeout:g} s (--timeout {timeout:g}: the whole evaluation, "
+                "generating the case, fitting, predicting and the baselines). Make the pipeline faster, try it on a "
+                "smaller case with --param, skip the baselines with --no-baselines, or raise --timeout."
+            )
+            print(message, file=sys.stderr)
+            return EXIT_PIPELINE
+    finally:
+        if child.is_alive():  # Ctrl-C while waiting: stop the child too, then let the interrupt through
+            child.kill()
+            child.join()
+    return EXIT_USAGE if child.exitcode is None or child.exitcode < 0 else child.exitcode
+
+
+def _child_main(args: argparse.Namespace) -> None:
+    """The child of ``--timeout``: evaluate and print as without it; its exit status is the command's."""
+    try:
+        code = run_handler(_evaluate_now, args)
+        sys.stdout.flush()
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent prints the one line
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
+
+
+def _evaluate_now(args: argparse.Namespace) -> int:
     scenario = spec(args.scenario_id)
     pipeline = load_pipeline(args.pipeline, scenario.id)
     case = _make_case(args)

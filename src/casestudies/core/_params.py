@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeGuard
@@ -152,7 +154,47 @@ class Optional:
         return f"None or {self.rule.describe()}"
 
 
-Rule = IntRange | FloatRange | Choice | AnyString | Boolean | Optional
+_ISO_DATE_FORM: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_date(value: object) -> datetime.date | None:
+    """The date a ``YYYY-MM-DD`` string names, or None when ``value`` is anything else.
+
+    Examples
+    --------
+    >>> parse_iso_date("2025-01-06")
+    datetime.date(2025, 1, 6)
+    >>> parse_iso_date("2025-02-30") is None, parse_iso_date("20250106") is None
+    (True, True)
+    """
+    if not isinstance(value, str) or not _ISO_DATE_FORM.fullmatch(value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:  # a day the calendar does not have, like 2025-02-30
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class IsoDate:
+    """A ``YYYY-MM-DD`` string naming a date between ``low`` and ``high`` inclusive (themselves ISO dates)."""
+
+    low: str
+    high: str
+
+    def accepts(self, value: object) -> bool:
+        date, low, high = parse_iso_date(value), parse_iso_date(self.low), parse_iso_date(self.high)
+        return date is not None and low is not None and high is not None and low <= date <= high
+
+    def describe(self) -> str:
+        return f"an ISO date (YYYY-MM-DD) between {self.low} and {self.high}"
+
+
+Rule = IntRange | FloatRange | Choice | AnyString | Boolean | Optional | IsoDate
+
+TIMESTAMP_DAYS: Final = IsoDate("1677-09-22", "2262-04-11")
+"""Days whose midnight a pandas ``Timestamp`` (nanoseconds in an int64) can hold: ``pd.Timestamp.min`` is
+1677-09-21 00:12:43, ``pd.Timestamp.max`` 2262-04-11 23:47:16, so the first and last whole days in range."""
 
 SEED_LIKE: Rule = Optional(IntRange(0, 2**63 - 1))
 

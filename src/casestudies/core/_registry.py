@@ -13,8 +13,8 @@ from types import FrameType, MappingProxyType
 from typing import TYPE_CHECKING, cast
 
 from casestudies.core._data import ScenarioData
-from casestudies.core._params import check, did_you_mean, unknown_parameter_message
-from casestudies.core._spec import ScenarioSpec, parse_id
+from casestudies.core._params import TIMESTAMP_DAYS, Rule, check, did_you_mean, unknown_parameter_message
+from casestudies.core._spec import ParameterSpec, ScenarioSpec, parse_id
 from casestudies.exceptions import (
     InvalidParameterError,
     RegistrationError,
@@ -220,9 +220,20 @@ def _check_id_type(scenario_id: object) -> None:
         raise UnknownScenarioError(message)
 
 
+def _rule_of(parameter: ParameterSpec) -> Rule:
+    """The declared rule; a free ``str`` parameter named ``*_date`` is an ISO date pandas can hold.
+
+    The naming convention is the declaration: a date is a string in the
+    scenario files, and one word per concept makes ``*_date`` always mean one.
+    """
+    if parameter.type == "str" and not parameter.choices and parameter.name.endswith("_date"):
+        return TIMESTAMP_DAYS
+    return parameter.rule()
+
+
 def resolve_params(scenario: ScenarioSpec, overrides: Mapping[str, object], *, where: str) -> dict[str, object]:
     """Merge overrides into the defaults, checking names, types and ranges."""
-    rules = {name: parameter.rule() for name, parameter in scenario.parameters.items()}
+    rules = {name: _rule_of(parameter) for name, parameter in scenario.parameters.items()}
     for name in overrides:
         if name not in rules:
             raise InvalidParameterError(unknown_parameter_message(where, name, rules))

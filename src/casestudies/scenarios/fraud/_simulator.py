@@ -100,6 +100,7 @@ from scipy.spatial import cKDTree
 from scipy.special import ndtri
 
 from casestudies.core import ScenarioData
+from casestudies.exceptions import InvalidParameterError
 
 __all__ = [
     "CATEGORIES",
@@ -277,6 +278,28 @@ class _Settings:
             start=_parse_date(str(params["start_date"])),
         )
 
+    def check_period(self) -> None:
+        """Raise :class:`InvalidParameterError` unless every simulated day fits pandas' ``Timestamp`` range.
+
+        Timestamps are nanoseconds in an int64: outside 1677-09-21 .. 2262-04-11
+        they wrap around silently (a 9999 start gives 1816, a 2262 one puts the
+        test weeks before the training weeks).
+        """
+        first_day = np.datetime64(pd.Timestamp.min.ceil("D").date(), "s")
+        end = self.start + np.timedelta64(self.n_total, "D")  # midnight after the last simulated day
+        last_end = np.datetime64(pd.Timestamp.max.floor("D").date(), "s")  # the last midnight pandas holds
+        if first_day <= self.start and end <= last_end:
+            return
+        latest = (last_end - np.timedelta64(self.n_total, "D")).astype("datetime64[D]")
+        message = (
+            f"fraud-v1: start_date {self.start.astype('datetime64[D]')} plus the simulated period "
+            f"(n_days {self.n_days} + label_delay_days {self.delay} + n_test_days {self.n_test_days} = "
+            f"{self.n_total} days) must lie between {first_day.astype('datetime64[D]')} and "
+            f"{last_end.astype('datetime64[D]')}, the days pandas timestamps can hold. "
+            f"Choose a start_date from {first_day.astype('datetime64[D]')} to {latest}, or fewer days."
+        )
+        raise InvalidParameterError(message)
+
     @property
     def n_total(self) -> int:
         """Days simulated: training, gap and test."""
@@ -307,8 +330,10 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
 
     Raises
     ------
-    ValueError
-        If ``start_date`` is not an ISO date.
+    InvalidParameterError
+        If ``start_date`` is not an ISO date, or the simulated period (from
+        ``start_date``, ``n_days + label_delay_days + n_test_days`` days long)
+        does not fit pandas' ``Timestamp`` range, 1677-09-22 to 2262-04-11.
 
     Examples
     --------
@@ -322,6 +347,7 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
      'merchant_category', 'channel', 'is_fraud']
     """
     settings = _Settings.from_params(params)
+    settings.check_period()
     streams = _Streams.spawn(rng)
     world = _make_world(settings.n_customers, settings.n_terminals, streams.world)
     log = _simulate(world, settings, streams)
@@ -433,9 +459,9 @@ def _parse_date(value: str) -> np.datetime64:
     """Midnight of an ISO date, as ``datetime64[s]``."""
     try:
         midnight: np.datetime64 = np.datetime64(value, "D").astype("datetime64[s]")
-    except ValueError as err:
+    except (ValueError, OverflowError) as err:
         message = f"fraud-v1: start_date must be an ISO date like '2025-01-06'; got {value!r}."
-        raise ValueError(message) from err
+        raise InvalidParameterError(message) from err
     return midnight
 
 
