@@ -29,14 +29,31 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def files_under(folder: Path) -> set[str]:
+    """Every file below ``folder`` as a POSIX path relative to it, bytecode caches left out."""
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+
+
 def test_wheel_ships_catalog_and_type_marker(wheel: Path) -> None:
-    names = zipfile.ZipFile(wheel).namelist()
-    catalog = sorted(path.name for path in (ROOT / "scenarios").glob("*.toml"))
-    assert catalog, "the scenarios/ catalog is empty"
-    for name in catalog:
-        assert f"casestudies/_catalog/{name}" in names
+    names = set(zipfile.ZipFile(wheel).namelist())
+    catalog = files_under(ROOT / "scenarios")
+    assert {name for name in catalog if name.endswith(".toml") and "/" not in name}, "the scenarios/ catalog is empty"
+    assert any(name.startswith("takehome/") for name in catalog), "no take-home rubrics in scenarios/takehome"
+    assert {f"casestudies/_catalog/{name}" for name in catalog} - names == set()  # presets and take-home rubrics
     assert "casestudies/py.typed" in names
     assert not any(name.startswith("tests/") for name in names)
+
+
+def test_wheel_ships_every_package_file(wheel: Path) -> None:
+    """Modules and the files beside them: HTML, CSS and JavaScript templates, the type marker."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = files_under(ROOT / "src")
+    assert {name for name in package if name.endswith((".html", ".css", ".js"))}, "no templates found in src/"
+    assert package - names == set()
 
 
 def test_wheel_installs_into_fresh_environment_and_makes_a_case(wheel: Path, tmp_path: Path) -> None:
@@ -68,4 +85,5 @@ def test_wheel_installs_into_fresh_environment_and_makes_a_case(wheel: Path, tmp
     cli = subprocess.run(
         [str(env_dir / "bin" / "casestudies"), "list"], check=True, capture_output=True, text=True, cwd=tmp_path
     )
-    assert "fraud-v1" in cli.stdout
+    listed = {line.split()[0] for line in cli.stdout.splitlines()}
+    assert listed == {path.stem for path in (ROOT / "scenarios").glob("*.toml")}  # the catalog came with the wheel
