@@ -15,12 +15,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 import casestudies as cs
+from casestudies.case import host_view
 from casestudies.exceptions import InvalidParameterError, PipelineError, SubmissionError
 from casestudies.scoring._adapters import describe, run_pipeline, squash
 
@@ -37,6 +39,24 @@ def numeric_logistic() -> object:
     return make_pipeline(ColumnTransformer([("num", StandardScaler(), FEATURES)]), LogisticRegression())
 
 
+def assert_scored_as(report: cs.Report, case: cs.Case, scores: object) -> None:
+    """The report's submission scores are those of ``scores``, computed here with scikit-learn on the hidden labels.
+
+    Both metrics read scores only through their order, so any monotone map of
+    ``scores`` (the logistic squash of a decision function) scores the same.
+    """
+    holdout = host_view(case).holdout
+    values = np.asarray(scores, dtype=np.float64)
+    for part, rows in holdout.parts.items():
+        labels, part_scores = holdout.labels[rows], values[rows]
+        expected = {
+            "average_precision": average_precision_score(labels, part_scores),
+            "roc_auc": roc_auc_score(labels, part_scores),
+        }
+        for metric, value in expected.items():
+            assert report.submission.estimate(metric, part) == pytest.approx(value, abs=1e-12), (part, metric)
+
+
 # -- estimators ------------------------------------------------------------------------
 
 
@@ -49,6 +69,8 @@ def test_estimator_is_cloned_and_left_unfitted(case: cs.Case) -> None:
     assert model.get_params(deep=False).keys() == before.keys()
     assert report.submission.output == "predict_proba"
     assert report.submission.name == "ColumnTransformer → LogisticRegression"
+    fitted = clone(model).fit(case.X_train, case.y_train)
+    assert_scored_as(report, case, fitted.predict_proba(case.test)[:, 1])
 
 
 def test_predict_proba_positive_column_is_used(case: cs.Case) -> None:
@@ -82,6 +104,7 @@ def test_decision_function_is_mapped_to_unit_interval_with_ranks_unchanged(case:
     np.testing.assert_array_equal(rankdata(scores), rankdata(decision))
     report = case.evaluate(svc, baselines=False)
     assert report.submission.output == "decision_function"
+    assert_scored_as(report, case, decision)  # ranks unchanged, so the raw decision values score the same
 
 
 def test_large_decision_values_do_not_become_ties(case: cs.Case) -> None:
@@ -133,6 +156,8 @@ def test_imbalanced_learn_pipeline(case: cs.Case) -> None:
     assert report.submission.output == "predict_proba"
     assert report.submission.name == "ColumnTransformer → RandomUnderSampler → LogisticRegression"
     assert report.primary("all") > report.reference("prior").estimate("average_precision") + 0.1
+    fitted = clone(pipeline).fit(case.X_train, case.y_train)  # the sampler's random_state makes the fit replayable
+    assert_scored_as(report, case, fitted.predict_proba(case.test)[:, 1])
 
 
 def test_fit_and_predict_times_are_recorded(case: cs.Case) -> None:
@@ -188,6 +213,7 @@ def test_callable_gets_train_and_test(case: cs.Case) -> None:
     assert report.submission.name == "test_callable_gets_train_and_test.<locals>.my_scores"
     assert report.submission.output == "callable"
     assert report.submission.fit_seconds is not None and report.submission.predict_seconds is None
+    assert_scored_as(report, case, np.clip(case.test["a"].to_numpy() / 10 + 0.5, 0, 1))
 
 
 def test_callable_cannot_change_the_case(case: cs.Case) -> None:
@@ -217,6 +243,7 @@ def test_precomputed_predictions(case: cs.Case) -> None:
     report = case.evaluate(scores, baselines=False)
     assert report.submission.output == "predictions"
     assert report.submission.name == "precomputed predictions"
+    assert_scored_as(report, case, scores)  # a constant: average precision is each part's positive rate
 
 
 def test_describe() -> None:
@@ -266,7 +293,8 @@ def test_error_during_fit_names_the_users_function(case: cs.Case) -> None:
         case.evaluate(pipeline, baselines=False)
     assert_users_error(info.value, "my_feature_step", "fit", ValueError)
     assert str(info.value).startswith(
-        "your pipeline MyFeatures → LogisticRegression raised ValueError during fit: my feature step cannot handle these columns"
+        "your pipeline MyFeatures → LogisticRegression raised ValueError during fit: "
+        "my feature step cannot handle these columns"
     )
 
 

@@ -10,6 +10,7 @@ from imblearn.pipeline import make_pipeline as make_imb_pipeline
 from imblearn.under_sampling import RandomUnderSampler
 from lightgbm import LGBMClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -94,8 +95,29 @@ def test_score_of_the_same_predictions_matches_evaluate(case: cs.Case) -> None:
     assert by_array.submission.scores == by_frame.submission.scores
 
 
-def test_oracle_is_named_as_a_clairvoyant_bound(boosted: cs.Report) -> None:
-    assert "clairvoyant" in boosted.reference("oracle").description
+def test_oracle_scores_the_true_probabilities_and_is_named_a_clairvoyant_bound(
+    case: cs.Case, boosted: cs.Report
+) -> None:
+    oracle = boosted.reference("oracle")
+    # fraud-v1's probability depends on which terminals and cards are compromised, which no pipeline sees.
+    assert oracle.description == "clairvoyant upper bound: the true probabilities given hidden state no pipeline sees"
+    assert oracle.output == "truth"
+    revealed = case.reveal()
+    for part in ("all", "public", "private"):
+        rows = revealed if part == "all" else revealed[revealed["part"] == part]
+        labels, truth = rows[case.target], rows["probability"]
+        assert oracle.estimate("average_precision", part) == pytest.approx(
+            average_precision_score(labels, truth), abs=1e-12
+        )
+        assert oracle.estimate("roc_auc", part) == pytest.approx(roc_auc_score(labels, truth), abs=1e-12)
+
+
+def test_an_observable_oracle_is_named_bayes_optimal() -> None:
+    toy = cs.make("plugin-toy-v1", seed=0, n_rows=400)  # its probability uses only the public columns
+    report = toy.score(np.full(len(toy.test), 0.5))
+    assert report.reference("oracle").description == (
+        "Bayes-optimal: the true probabilities, attainable from the observable data"
+    )
 
 
 def test_holdout_split_is_stratified_and_label_free(case: cs.Case) -> None:

@@ -2,6 +2,15 @@
 
 ``Case`` and ``make`` are public through ``casestudies``; ``host_view`` is for
 the features of this package (and plugin authors) that keep secrets.
+
+Examples
+--------
+>>> from casestudies.case import host_view, make
+>>> case = make("overfit-v1", seed=0)
+>>> case.id_column in case.test.columns, case.target in case.test.columns
+(True, False)
+>>> len(host_view(case).holdout.labels) == len(case.test)
+True
 """
 
 from __future__ import annotations

@@ -1,6 +1,16 @@
 """Foundation: scenario specs, parameter rules, the registry, generated data, fingerprints, export.
 
 Everything else in the package builds on this folder; it imports nothing above it.
+
+Examples
+--------
+>>> from casestudies.core import IntRange, parse_id, spec
+>>> parse_id("fraud-v1")
+('fraud', 1)
+>>> spec("fraud-v1").task, spec("fraud-v1").metric
+('binary', 'average_precision')
+>>> IntRange(100, 1_000_000).describe()
+'an int between 100 and 1000000'
 """
 
 from __future__ import annotations

@@ -62,6 +62,21 @@ class ScenarioData:
     ``rating`` tasks an ``expected_rating`` column; for ``topn`` tasks,
     ``test`` holds one row per user to recommend for (no target column) and
     ``truth`` one row per such user (see :mod:`casestudies.scoring._tasks`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from casestudies.core import ScenarioData
+    >>> rows = pd.DataFrame({"id": [1, 2], "x": [0.5, 1.5], "y": [0, 1]})
+    >>> data = ScenarioData(
+    ...     train=rows, test=rows.assign(id=[3, 4]), target="y", id_column="id",
+    ...     truth=pd.DataFrame({"probability": [0.2, 0.7]}), info={"n_rows": 2},
+    ... )
+    >>> data.info["n_rows"]
+    2
+    >>> data.info["n_rows"] = 3
+    Traceback (most recent call last):
+    TypeError: 'mappingproxy' object does not support item assignment
     """
 
     train: pd.DataFrame

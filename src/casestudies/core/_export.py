@@ -1,4 +1,17 @@
-"""Write what a learner may see of a case to files; nothing from the holdout."""
+"""Write what a learner may see of a case to files; nothing from the holdout.
+
+Examples
+--------
+>>> import tempfile, casestudies as cs
+>>> from casestudies.core import read_frames, write_case
+>>> case = cs.make("overfit-v1", seed=0, n_noise_features=10, n_test=200)
+>>> folder = tempfile.mkdtemp()
+>>> [path.name for path in write_case(case, folder, format="csv")]
+['train.csv', 'test.csv', 'prompt.md', 'data_card.json']
+>>> train, test = read_frames(folder, format="csv")
+>>> train.shape == case.train.shape, case.target in test.columns
+(True, False)
+"""
 
 from __future__ import annotations
 

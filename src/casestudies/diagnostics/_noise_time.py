@@ -5,6 +5,26 @@ scored out of fold on every row, whose logit summarises what the features say
 about the label. :func:`label_noise` asks whether the label rate flattens out
 at the extremes of that score (random labels); :func:`temporal_split` whether
 month indicators explain the label beyond it (a time effect).
+
+Examples
+--------
+Half the training labels redrawn at random, then month effects on churn.
+The probes are small models: one BLAS thread each keeps them fast on a busy
+machine (:func:`casestudies.diagnose` does this for you).
+
+>>> import casestudies as cs
+>>> from threadpoolctl import threadpool_limits
+>>> from casestudies.diagnostics import label_noise, temporal_split
+>>> small = {"n_train": 2000, "n_test": 200, "n_noise_features": 10}
+>>> noisy = cs.make("overfit-v1", seed=0, label_noise=0.5, **small)
+>>> monthly = cs.make("overfit-v1", seed=0, temporal=1.5, **small)
+>>> with threadpool_limits(limits=1):
+...     noise = label_noise(noisy.X_train, noisy.y_train, exclude=[noisy.id_column])
+...     months = temporal_split(monthly.X_train, monthly.y_train, exclude=[monthly.id_column])
+>>> noise.evidence["flagged"], noise.evidence["rate"] >= 0.1
+(True, True)
+>>> months.evidence["flagged"], months.evidence["time_column"]
+(True, 'snapshot_date')
 """
 
 from __future__ import annotations

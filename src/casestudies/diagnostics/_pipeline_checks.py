@@ -3,6 +3,24 @@
 Each one clones the pipeline for every fit (the user's object is never
 changed) and scores it by ROC-AUC on the rows it was fitted on and on
 held-out rows of the training data, as the core loop would.
+
+Examples
+--------
+The naive churn pipeline on 250 rows and 100 noise columns fits its
+training rows perfectly and does far worse on held-out ones:
+
+>>> import casestudies as cs
+>>> from threadpoolctl import threadpool_limits
+>>> from casestudies.diagnostics import fit_gap, learning_curve
+>>> from casestudies.scenarios.overfit import naive_pipeline
+>>> case = cs.make("overfit-v1", seed=0, n_noise_features=100)
+>>> with threadpool_limits(limits=1):  # small fits: one BLAS thread each, as casestudies.diagnose does
+...     gap = fit_gap(naive_pipeline(), case.X_train, case.y_train, n_splits=3)
+...     curve = learning_curve(naive_pipeline(), case.X_train, case.y_train, sizes=(0.3, 1.0), n_splits=2)
+>>> gap.evidence["train"], gap.evidence["train_minus_cv"] >= 0.1
+(1.0, True)
+>>> curve.evidence["verdict"]
+'variance'
 """
 
 from __future__ import annotations

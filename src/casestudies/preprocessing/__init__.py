@@ -1,4 +1,15 @@
-"""Preprocessing shared by the diagnostics and the scenarios' reference pipelines."""
+"""Preprocessing shared by the diagnostics and the scenarios' reference pipelines.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from casestudies.preprocessing import TabularEncoder, is_categorical
+>>> frame = pd.DataFrame({"plan": ["basic", "premium", "basic"], "tenure": [3, 12, 40]})
+>>> [is_categorical(frame[column]) for column in frame]
+[True, False]
+>>> TabularEncoder().fit(frame).transform(frame).shape  # tenure scaled, plan one-hot
+(3, 3)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""Reports: scored rows and findings as data first, then their renderings."""
+"""Reports: scored rows and findings as data first, then their renderings.
+
+Examples
+--------
+>>> from casestudies.report import Finding, to_plain_data
+>>> finding = Finding("fit_gap", "Train vs validation", "A 0.30 drop.", {"train": 1.0, "holdout": float("nan")})
+>>> to_plain_data(finding.to_dict())["evidence"]
+{'train': 1.0, 'holdout': None}
+"""
 
 from __future__ import annotations
 

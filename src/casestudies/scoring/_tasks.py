@@ -18,5 +18,13 @@ TASKS: Final[Mapping[str, Task]] = MappingProxyType(
 
 
 def for_spec(spec: ScenarioSpec) -> Task:
-    """The task implementation of a spec."""
+    """The task implementation of a spec.
+
+    Examples
+    --------
+    >>> import casestudies as cs
+    >>> from casestudies.scoring import for_spec
+    >>> [type(for_spec(cs.spec(name))).__name__ for name in ("fraud-v1", "movies-rating-v1", "movies-topn-v1")]
+    ['BinaryTask', 'RatingTask', 'TopNTask']
+    """
     return TASKS[spec.task]

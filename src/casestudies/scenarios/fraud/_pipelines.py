@@ -4,6 +4,14 @@ The scenario catalog (``fraud-v1.toml``) points at these factories by
 ``"module:function"`` strings; each report row's description is the first
 line of the factory's docstring. LightGBM is imported inside
 :func:`expert_pipeline`, so importing this module does not import it.
+
+Examples
+--------
+>>> from casestudies.scenarios.fraud import expert_pipeline, simple_baseline
+>>> [name for name, _ in simple_baseline().steps]
+['features', 'scale', 'model']
+>>> type(expert_pipeline().named_steps["model"]).__name__
+'LGBMClassifier'
 """
 
 from __future__ import annotations
