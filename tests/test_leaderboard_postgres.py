@@ -3,25 +3,27 @@
 Runs when ``CASESTUDIES_TEST_POSTGRES_URL`` names a server this test may create
 databases on, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``
 (with the ``psycopg`` driver installed); each test gets a fresh database.
+``source .ci/postgres.sh`` starts a throwaway server on a Unix socket and sets
+the variable; CI does so, and there these tests fail rather than skip without
+one. The concurrency and SIGKILL tests of ``test_leaderboard_concurrency.py``
+run on PostgreSQL too.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import secrets
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 import casestudies as cs
-from casestudies.exceptions import StoreError
-
-URL = os.environ.get("CASESTUDIES_TEST_POSTGRES_URL", "")
-pytestmark = pytest.mark.skipif(not URL, reason="set CASESTUDIES_TEST_POSTGRES_URL to run the PostgreSQL tests")
+from casestudies.exceptions import InvalidParameterError, LeaderboardError, StoreError
+from leaderboard_support import POSTGRES_HOW, postgres_database
 
 SCENARIO = "fraud-v1"
 PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
@@ -29,18 +31,13 @@ PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    import sqlalchemy as sa
+    """A fresh database on the test server; skipped without one (how to start one is in the message)."""
+    with postgres_database() as url:
+        yield url
 
-    admin = sa.create_engine(URL, isolation_level="AUTOCOMMIT")
-    name = f"casestudies_test_{secrets.token_hex(6)}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        yield sa.engine.make_url(URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.dispose()
+
+def test_the_skip_message_says_how_to_run_these_tests() -> None:
+    assert "source .ci/postgres.sh" in POSTGRES_HOW and "CASESTUDIES_TEST_POSTGRES_URL" in POSTGRES_HOW
 
 
 def test_a_board_on_postgresql_scores_like_one_in_sqlite(database: str, tmp_path: Path) -> None:
@@ -77,8 +74,6 @@ def test_a_board_on_postgresql_scores_like_one_in_sqlite(database: str, tmp_path
 
 
 def test_stored_rows_cannot_be_changed_on_postgresql(database: str) -> None:
-    import sqlalchemy as sa
-
     board = cs.Leaderboard.create(database, scenario=SCENARIO, params=PARAMS, seed=3)
     board.add_participant("ana")
     board.submit("ana", np.full(board.info()["n_public"] + board.info()["n_private"], 0.5))  # type: ignore[operator]
@@ -89,7 +84,7 @@ def test_stored_rows_cannot_be_changed_on_postgresql(database: str) -> None:
         "DELETE FROM participants",
         "UPDATE boards SET seed = 1",
     ):
-        with engine.connect() as conn, pytest.raises(sa.exc.DatabaseError, match="never changed|only changes once"):
+        with engine.connect() as conn, pytest.raises(sa.exc.DatabaseError, match=r"never changed|only changes once"):
             conn.exec_driver_sql(statement)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE casestudies_meta SET value = '7' WHERE key = 'schema_version'")
@@ -130,3 +125,16 @@ def test_concurrent_processes_on_postgresql(database: str) -> None:
         assert worker.exitcode == 0
     table = cs.Leaderboard.open(database).submissions()
     assert len(table) == 100 and not table.duplicated(["participant", "number"]).any()
+
+
+def test_participants_are_added_all_or_none_on_postgresql(database: str) -> None:
+    board = cs.Leaderboard.create(database, scenario=SCENARIO, params=PARAMS, seed=3)
+    board.add_participant("ana")
+    with pytest.raises(InvalidParameterError, match=re.escape("got '<b>'")):
+        board.add_participants(["bo", "cy", "<b>"])
+    with pytest.raises(LeaderboardError, match=re.escape("'\u0430na' reads as 'ana' (already on the board)")):
+        board.add_participants(["bo", "\u0430na"])  # a Cyrillic а
+    assert board.participants() == ["ana"]
+    tokens = board.add_participants(["bo", "cy"])
+    assert [board.authenticate(tokens[name]) for name in ("bo", "cy")] == ["bo", "cy"]
+    assert board.participants() == ["ana", "bo", "cy"]

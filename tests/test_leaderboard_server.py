@@ -1,4 +1,8 @@
-"""The leaderboard over HTTP: the JSON API, its errors and limits, curl, and the page in a real headless browser."""
+"""The leaderboard over HTTP: the JSON API, its errors and limits, curl, and the page in a real headless browser.
+
+The server runs on a fixed clock, so the daily limit's UTC day cannot turn
+over mid-test; every wait (a thread, a process, the browser) has a deadline.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,14 @@ from fastapi.testclient import TestClient
 
 import casestudies as cs
 from casestudies.leaderboard._server import bind, create_app
+from leaderboard_support import WAIT_SECONDS, FixedClock
 
 SCENARIO = "fraud-v1"
 PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
 SEED = 2_718_281_828
 LIMIT = 400_000
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CLOCK = FixedClock()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +56,7 @@ def served(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 @pytest.fixture
 def client(served: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
     store, _ = served
-    with TestClient(create_app(store, max_upload_bytes=LIMIT)) as test_client:
+    with TestClient(create_app(store, max_upload_bytes=LIMIT, clock=CLOCK)) as test_client:
         yield test_client
 
 
@@ -117,7 +123,7 @@ def test_invalid_files_get_the_librarys_problems_as_json_and_change_nothing(
     bad = {
         "missing.csv": csv_of(case, values)[: len(csv_of(case, values)) // 2].rsplit(b"\n", 1)[0] + b"\n",
         "nan.csv": csv_of(case, np.where(np.arange(len(values)) < 3, np.nan, values)),
-        "range.csv": csv_of(case, values * 10),
+        "infinite.csv": csv_of(case, np.where(np.arange(len(values)) < 2, np.inf, values)),
         "columns.csv": pd.DataFrame({"id": ids, "score": values}).to_csv(index=False).encode(),
         "text.csv": pd.DataFrame({"id": ids, "prediction": "high"}).to_csv(index=False).encode(),
         "garbage.parquet": b"PAR1 this is not parquet",
@@ -265,7 +271,7 @@ def live_server(store: Path) -> Iterator[str]:
     """Uvicorn in a thread on a socket that listens before the thread starts (no waiting for it)."""
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(store, max_upload_bytes=LIMIT), log_level="warning", lifespan="off")
+        uvicorn.Config(create_app(store, max_upload_bytes=LIMIT, clock=CLOCK), log_level="warning", lifespan="off")
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -273,7 +279,8 @@ def live_server(store: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=WAIT_SECONDS)
+        assert not thread.is_alive(), "the server thread did not stop"
         sock.close()
 
 
@@ -309,8 +316,9 @@ def test_submit_with_curl(served: tuple[Path, dict[str, str]], case: cs.Case, tm
 # -- the page in a real headless browser ----------------------------------------------------------
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+@pytest.fixture(params=[True], ids=["javascript"])
+def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium on a phone-sized window; ``request.param``: whether pages may run scripts."""
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
     webdriver: Any = None
     try:
@@ -344,9 +352,13 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         "--disable-sync",
     ]  # nothing leaves the machine
     flags += [f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=390,844"]
+    if not request.param:
+        flags.append("--blink-settings=scriptEnabled=false")
     for flag in flags:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    driver.set_script_timeout(WAIT_SECONDS)
     try:
         yield driver
     finally:
@@ -417,3 +429,29 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(
     assert (tmp_path / "leaderboard-phone.png").stat().st_size > 1000
     history = cs.Leaderboard.open(store).history("ana")
     assert history["label"].tolist() == ["random scores"]  # the two refused uploads stored nothing
+
+
+@pytest.mark.parametrize("browser", [False], ids=["no-javascript"], indirect=True)
+def test_without_javascript_the_form_posts_and_no_token_reaches_a_url(
+    browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    store, tokens = served
+    good = tmp_path / "predictions.csv"
+    good.write_bytes(good_csv(case))
+    with live_server(store) as url:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        driver.get(url + "/")  # the page's script does not run: the form must work on its own
+        driver.find_element(By.ID, "token").send_keys(tokens["bo"])
+        driver.find_element(By.ID, "file").send_keys(str(good))
+        driver.find_element(By.ID, "label").send_keys("no script")
+        driver.find_element(By.ID, "send").click()
+        WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.current_url != url + "/")
+        assert driver.current_url == url + "/api/submissions"  # posted: nothing of the form in the address
+        assert tokens["bo"] not in driver.current_url
+        answer = json.loads(driver.find_element(By.TAG_NAME, "body").text)
+        assert (answer["participant"], answer["label"], answer["number"]) == ("bo", "no script", 1)
+    assert cs.Leaderboard.open(store).history("bo")["label"].tolist() == ["no script"]

@@ -22,7 +22,6 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy
 from scipy.special import expit, logit
 from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -338,13 +337,6 @@ def test_store_url_of_an_unknown_kind_exits_2(capsys: pytest.CaptureFixture[str]
     assert err.count("\n") == 1  # one line, no traceback
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, sqlalchemy.exc.ArgumentError),
-    reason="a store URL SQLAlchemy cannot parse escapes the command line as a raw traceback "
-    "(sqlalchemy ArgumentError for '://nothing', ValueError for a port that is not a number) instead of "
-    "'error: store URL ... cannot be parsed' and exit 2",
-)
 @pytest.mark.parametrize("url", ["://nothing", "postgresql://ann:s3cret@host:notaport/db"])
 def test_malformed_store_url_exits_2(capsys: pytest.CaptureFixture[str], url: str) -> None:
     code, _, err = run(capsys, "leaderboard", "show", "--store", url)

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy
 
 import casestudies as cs
 import plugin_scenario
@@ -507,13 +506,6 @@ def test_unknown_store_scheme_says_what_a_store_is() -> None:
         cs.Leaderboard.open("notaurl://")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, sqlalchemy.exc.ArgumentError),
-    reason="a URL SQLAlchemy cannot parse ('://nothing', a port that is not a number) escapes as a raw "
-    "sqlalchemy ArgumentError or ValueError: Store() calls describe_store(), which parses the URL outside "
-    "the try that turns parse errors into StoreError",
-)
 @pytest.mark.parametrize("url", ["://nothing", "postgresql://ann:s3cret@host:notaport/db"])
 def test_malformed_store_url_is_a_store_error(url: str) -> None:
     with pytest.raises(StoreError, match="cannot be parsed") as caught:

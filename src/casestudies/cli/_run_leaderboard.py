@@ -56,6 +56,7 @@ def create(args: argparse.Namespace) -> int:
     """``leaderboard create``: a board with a secret seed, its participants' tokens, and their data if asked."""
     params = parse_params(args.param, args.scenario)
     store = store_of(args)
+    Leaderboard.check_names(args.participant)
     board = Leaderboard.create(
         store,
         scenario=args.scenario,
@@ -73,7 +74,7 @@ def create(args: argparse.Namespace) -> int:
         export_format=args.format,
     )
     with board:
-        tokens = {name: board.add_participant(name) for name in args.participant}
+        tokens = board.add_participants(args.participant)
         info = board.info()
         if args.json:
             print_json({"board": info, "tokens": tokens, "store": store, "data": args.export_to})
@@ -94,7 +95,7 @@ def create(args: argparse.Namespace) -> int:
 def add(args: argparse.Namespace) -> int:
     """``leaderboard add``: add participants and print their tokens."""
     with _open(args) as board:
-        tokens = {name: board.add_participant(name) for name in args.names}
+        tokens = board.add_participants(args.names)
     if args.json:
         print_json(tokens)
     else:

@@ -4,6 +4,23 @@
 ``casestudies``; the command line uses the rest. Importing this folder
 is cheap: the board (SQLAlchemy, the Case) and the server (FastAPI,
 uvicorn) load on first access. :class:`RemoteBoard` needs only the standard library.
+
+Examples
+--------
+>>> import numpy as np, os, tempfile
+>>> from casestudies.leaderboard import FEEDBACK_MODES, Leaderboard
+>>> FEEDBACK_MODES
+('exact', 'ladder', 'parameter-free')
+>>> store = os.path.join(tempfile.mkdtemp(), "class.sqlite")
+>>> params = {"n_customers": 300, "n_days": 35}
+>>> board = Leaderboard.create(store, scenario="fraud-v1", params=params, feedback="exact", seed=3)
+>>> _ = board.add_participant("ana")
+>>> n_test = board.info()["n_public"] + board.info()["n_private"]
+>>> feedback = board.submit("ana", np.full(n_test, 0.5), label="constant")
+>>> feedback.number, feedback.remaining_today
+(1, 4)
+>>> feedback.score is not None  # "exact" releases every public score, rounded
+True
 """
 
 from __future__ import annotations

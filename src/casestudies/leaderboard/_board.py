@@ -13,11 +13,10 @@ part decides the final standing at :meth:`Leaderboard.close`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import os
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -33,7 +32,6 @@ from casestudies.exceptions import (
     InvalidParameterError,
     InvalidTokenError,
     LeaderboardError,
-    SubmissionLimitError,
     UnknownLeaderboardError,
 )
 from casestudies.leaderboard._create import (
@@ -43,10 +41,12 @@ from casestudies.leaderboard._create import (
     check_rankable,
     choose_metric,
     insert_board,
+    only_board,
 )
-from casestudies.leaderboard._feedback import Decision, HoldoutScorer, Scores, decide, feedback_message
+from casestudies.leaderboard._feedback import HoldoutScorer
 from casestudies.leaderboard._handout import write_handout, write_record
 from casestudies.leaderboard._ledger import Ledger
+from casestudies.leaderboard._participants import check_new_names
 from casestudies.leaderboard._practice import PracticeLog
 from casestudies.leaderboard._settings import (
     DEFAULT_ALPHA,
@@ -65,13 +65,13 @@ from casestudies.leaderboard._settings import (
     StoreLike,
     check_name,
     hash_token,
-    none_if_nan,
-    pack_floats,
+    listed,
     predictions_sha256,
-    submission_scoring,
+    shown,
 )
 from casestudies.leaderboard._standings import finals, private_table, public_table
 from casestudies.leaderboard._store import Store, boards, timestamp, utc_now
+from casestudies.leaderboard._submitting import FileBounds, store_submission, submission_scoring
 from casestudies.scoring import DEFAULT_N_BOOT, BinaryTask, SubmissionContext, metric_arguments
 
 __all__ = ["Feedback", "Leaderboard", "PracticeLog"]
@@ -84,17 +84,6 @@ Every metric a board ranks by is a binary one (see
 It is fixed here rather than looked up in the scenario registry, so that a
 board validates and scores from its store alone.
 """
-
-
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    """What was written for a submission: its number, time, the day's count before it and the decision."""
-
-    number: int
-    received_at: str
-    today: int
-    decision: Decision
-    first: bool
 
 
 class Leaderboard:
@@ -143,11 +132,12 @@ class Leaderboard:
             seed=settings.seed,
             replicate=settings.feedback == "parameter-free",
         )
+        self._bounds = FileBounds.for_test_set(settings.n_public + settings.n_private)
         self._submission = SubmissionContext(
             scenario_id=settings.scenario_id,
             id_column=settings.id_column,
             test=pd.DataFrame({settings.id_column: holdout.ids}),
-            scoring=submission_scoring(holdout.scoring, probabilities=settings.probabilities),
+            scoring=submission_scoring(holdout.scoring, probabilities=settings.probabilities, metric=settings.metric),
         )
 
     # -- creating and opening --------------------------------------------------
@@ -329,7 +319,7 @@ class Leaderboard:
             with opened.read() as conn:
                 names = list(conn.execute(sa.select(boards.c.name).order_by(boards.c.id)).scalars())
                 if name is None:
-                    name = _only_board(opened, names)
+                    name = only_board(opened, names)
                 row = conn.execute(sa.select(boards).where(boards.c.name == name)).mappings().first()
             if row is None:
                 hint = did_you_mean(name, names)
@@ -454,7 +444,7 @@ class Leaderboard:
         InvalidParameterError
             If the name is malformed.
         LeaderboardError
-            If the name is taken on this board.
+            If the name reads like one on the board (see :meth:`add_participants`).
         LeaderboardClosedError
             If the board is closed.
 
@@ -468,13 +458,86 @@ class Leaderboard:
         >>> board.authenticate(token)
         'bo'
         """
-        check_name("add_participant()", "name", name)
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        return self._add("add_participant()", [name])[name]
+
+    def add_participants(self, names: Iterable[str]) -> dict[str, str]:
+        """Register several participants at once -- all of them or none -- and return their tokens.
+
+        Every name is checked before anything is written: it must be well
+        formed and read unlike every name on the board and every other name
+        given. Names read alike when they differ only in case, spacing,
+        Unicode compatibility forms (full-width letters) or Cyrillic and Greek
+        letters that look Latin (``аna`` with a Cyrillic ``а`` reads as
+        ``ana``). Then all are added in one transaction.
+
+        Parameters
+        ----------
+        names : iterable of str
+
+        Returns
+        -------
+        dict
+            Each name's token, in the order given (shown once; only hashes are stored).
+
+        Raises
+        ------
+        InvalidParameterError
+            If a name is malformed (every malformed one is listed); nothing is added.
+        LeaderboardError
+            If names read alike (every clash is listed); nothing is added.
+        LeaderboardClosedError
+            If the board is closed.
+
+        Examples
+        --------
+        >>> import tempfile, os, casestudies as cs
+        >>> store = os.path.join(tempfile.mkdtemp(), "lb.sqlite")
+        >>> board = cs.Leaderboard.create(store, scenario="fraud-v1", params={"n_customers": 300, "n_days": 35}, seed=2)
+        >>> sorted(board.add_participants(["ana", "bo"]))
+        ['ana', 'bo']
+        >>> try:
+        ...     board.add_participants(["cy", "Ana "])
+        ... except cs.exceptions.LeaderboardError as err:
+        ...     print(str(err)[str(err).index("got") :])
+        got 'Ana ' reads as 'ana' (already on the board). Pick other names; nothing was added.
+        >>> board.participants()
+        ['ana', 'bo']
+        """
+        return self._add("add_participants()", names)
+
+    def _add(self, where: str, names: Iterable[str]) -> dict[str, str]:
+        if isinstance(names, str):
+            message = f"{where}: names must be a list of names; got the single string {shown(names)}. Pass [name]."
+            raise InvalidParameterError(message)
+        listed = list(names)
+        check_new_names(where, listed, (), board=self.name)  # the form and each other, before the store
+        tokens = {name: secrets.token_urlsafe(TOKEN_BYTES) for name in listed}
         with self._store.write() as conn:
-            self._ledger.require_open(conn)
-            created_at = timestamp(self._clock())
-            self._ledger.add_participant(conn, name, token_sha256=hash_token(token), created_at=created_at)
-        return token
+            self._ledger.require_open(conn, exclusive=True)
+            hashes = [(name, hash_token(token)) for name, token in tokens.items()]
+            self._ledger.add_participants(conn, hashes, created_at=timestamp(self._clock()), where=where)
+        return tokens
+
+    @staticmethod
+    def check_names(names: Iterable[str]) -> list[str]:
+        """Check participant names before a board exists: each well formed, no two read alike.
+
+        :meth:`add_participants` checks the same, and the names already on the board.
+
+        Raises
+        ------
+        InvalidParameterError
+            If a name is malformed.
+        LeaderboardError
+            If two names read alike.
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> cs.Leaderboard.check_names(["ana", "bo"])
+        ['ana', 'bo']
+        """
+        return check_new_names("Leaderboard.check_names()", list(names), (), board=None)
 
     def participants(self) -> list[str]:
         """Participant names, in the order they were added."""
@@ -514,7 +577,9 @@ class Leaderboard:
         """
         return BOARD_TASK.validate(predictions, self._submission)
 
-    def submit(self, participant: str, predictions: object, *, label: str | None = None) -> Feedback:
+    def submit(
+        self, participant: str, predictions: object, *, label: str | None = None, file_name: str | None = None
+    ) -> Feedback:
         """Score a participant's predictions and store the submission.
 
         Parameters
@@ -527,6 +592,9 @@ class Leaderboard:
             and ``prediction``, or a CSV/Parquet file with those columns.
         label : str, optional
             A note to oneself (for example the model's name).
+        file_name : str, optional
+            For a file, the name its messages show instead of its path (a
+            server shows the upload's name, not its temporary file).
 
         Returns
         -------
@@ -544,91 +612,23 @@ class Leaderboard:
         SubmissionLimitError
             If the participant has used up today's submissions.
 
-        Nothing is stored when an error is raised.
+        Nothing is stored when an error is raised. A file is read within
+        bounds on what it holds once decompressed (twice the test set's rows,
+        plus 1,000, at 96 bytes a row): a larger one is refused with a
+        ``TOO_LARGE`` problem before it is materialised.
         """
         s = self._settings
         label_text = "" if label is None else str(label)[:MAX_LABEL_CHARS]
         with self._store.read() as conn:  # cheap checks first, so the right error comes first
             self._ledger.require_open(conn)
             self._ledger.participant_id(conn, participant, lock=False)
+        if isinstance(predictions, (str, os.PathLike)):  # read within the board's bounds, then validate
+            predictions = self._bounds.read(predictions, scenario_id=s.scenario_id, shown_as=file_name)
         values = self.validate(predictions)
-        digest = predictions_sha256(values)
         scores = self._scorer.score(values)
-        stored = self._store_submission(participant, label_text, digest, scores)
-        decision = stored.decision
-        remaining = None if s.daily_limit is None else s.daily_limit - stored.today - 1
-        message = feedback_message(
-            decision,
-            number=stored.number,
-            first=stored.first,
-            remaining=remaining,
-            mode=s.feedback,
-            metric=s.metric,
-            digits=s.digits,
-            step=s.step,
+        return store_submission(
+            self._store, self._ledger, s, self._clock, participant, label_text, predictions_sha256(values), scores
         )
-        return Feedback(
-            board=s.name,
-            participant=participant,
-            number=stored.number,
-            received_at=stored.received_at,
-            label=label_text,
-            metric=s.metric,
-            feedback=s.feedback,
-            score=none_if_nan(decision.released),
-            best=decision.best,
-            improved=decision.improved,
-            submissions_today=stored.today + 1,
-            remaining_today=remaining,
-            predictions_sha256=digest,
-            message=message,
-        )
-
-    def _store_submission(self, participant: str, label: str, digest: str, scores: Scores) -> _Stored:
-        """Decide what to release and append the submission, in one write transaction."""
-        s, ledger = self._settings, self._ledger
-        with self._store.write() as conn:
-            ledger.require_open(conn)
-            participant_id = ledger.participant_id(conn, participant, lock=True)
-            now = self._clock()
-            day = now.astimezone(dt.timezone.utc).date().isoformat()
-            today = ledger.count_on(conn, participant_id, day)
-            if s.daily_limit is not None and today >= s.daily_limit:
-                message = (
-                    f"{participant!r} has made {today} of {s.daily_limit} submissions allowed on leaderboard "
-                    f"{self.name!r} today ({day}, UTC). "
-                    "Try again after midnight UTC; meanwhile compare models on a validation split of the training data."
-                )
-                raise SubmissionLimitError(message)
-            best = ledger.current_best(conn, participant_id)
-            number = ledger.next_number(conn, participant_id)
-            decision = decide(
-                s.feedback,
-                public=scores.public,
-                replicates=scores.replicates,
-                best=best,
-                higher=s.higher,
-                digits=s.digits,
-                step=s.step,
-                alpha=s.alpha,
-            )
-            received_at = timestamp(now)
-            values = {
-                "number": number,
-                "created_at": received_at,
-                "day": day,
-                "label": label,
-                "predictions_sha256": digest,
-                "public_score": scores.public,
-                "private_score": scores.private,
-                "improved": decision.improved,
-                "released_score": none_if_nan(decision.released),
-                "best_score": decision.best,
-                "threshold": decision.threshold,
-                "replicates": None if scores.replicates is None else pack_floats(scores.replicates),
-            }
-            ledger.append(conn, participant_id, values)
-        return _Stored(number, received_at, today, decision, best is None)
 
     def history(self, participant: str) -> pd.DataFrame:
         """A participant's own submissions, as they were told about them.
@@ -684,7 +684,7 @@ class Leaderboard:
         n_final = self._settings.n_final
         if not chosen or len(chosen) > n_final:
             message = (
-                f"{where}: choose between 1 and {n_final} submissions; got {len(chosen)} ({chosen}). "
+                f"{where}: choose between 1 and {n_final} submissions; got {len(chosen)} ({listed(chosen)}). "
                 "Pass submission numbers from history()."
             )
             raise InvalidParameterError(message)
@@ -695,7 +695,9 @@ class Leaderboard:
             unknown = [number for number in chosen if number not in owned]
             if unknown:
                 have = f"1..{max(owned)}" if owned else "none yet"
-                message = f"{where}: {participant!r} has no submissions numbered {unknown}; their numbers are {have}."
+                message = (
+                    f"{where}: {participant!r} has no submissions numbered {listed(unknown)}; their numbers are {have}."
+                )
                 raise InvalidParameterError(message)
             self._ledger.select(conn, participant_id, chosen, created_at=timestamp(self._clock()))
         return chosen
@@ -711,7 +713,7 @@ class Leaderboard:
             If it is closed already.
         """
         with self._store.write() as conn:
-            self._ledger.require_open(conn, closing=True)
+            self._ledger.require_open(conn, exclusive=True)
             self._ledger.close(conn, timestamp(self._clock()))
         return self.standings(private=True)
 
@@ -767,21 +769,6 @@ class Leaderboard:
             )
             raise LeaderboardError(message)
         return write_handout(folder, case, self.info(), format=format)
-
-
-def _only_board(opened: Store, names: list[str]) -> str:
-    """The one board of a store opened without a name.
-
-    Raises
-    ------
-    UnknownLeaderboardError
-        If the store holds no board or several.
-    """
-    if len(names) != 1:
-        listing = f"it has {names}" if names else "it has none yet"
-        message = f"store {opened.location!r} holds {len(names)} leaderboards; name the one to open ({listing})."
-        raise UnknownLeaderboardError(message)
-    return names[0]
 
 
 present_as_public(Leaderboard)

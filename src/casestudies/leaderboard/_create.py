@@ -27,7 +27,7 @@ from casestudies.core import (
     did_you_mean,
     higher_is_better,
 )
-from casestudies.exceptions import InvalidParameterError, LeaderboardError
+from casestudies.exceptions import InvalidParameterError, LeaderboardError, UnknownLeaderboardError
 from casestudies.leaderboard._feedback import board_metrics, metric_value
 from casestudies.leaderboard._modes import FEEDBACK_MODES
 from casestudies.leaderboard._settings import BoardHoldout
@@ -54,21 +54,25 @@ _CONSTANT_SCORE: Final[float] = 0.5
 
 
 def choose_metric(where: str, scenario_spec: ScenarioSpec, metric: str | None) -> tuple[str, bool]:
-    """The metric a board ranks by and whether its scenario wants probabilities.
+    """The metric a board ranks by and whether its submissions must be probabilities.
+
+    A board is scored by its one metric, so, as a case scored by rank-based
+    metrics only, it takes any finite score unless that metric reads scores
+    as probabilities (``accuracy``) or the scenario declares probabilities.
 
     Raises
     ------
     InvalidParameterError
-        If the scenario's board cannot rank by ``metric`` (``accuracy`` needs probabilities).
+        If the scenario's board cannot rank by ``metric`` (``accuracy`` needs a
+        scenario whose predictions are probabilities).
     """
     available = board_metrics((scenario_spec.metric, *scenario_spec.secondary_metrics))
     chosen = scenario_spec.metric if metric is None else metric
-    probabilities = wants_probabilities(scenario_spec.scoring)
-    if chosen not in available or (chosen == "accuracy" and not probabilities):
+    if chosen not in available or (chosen == "accuracy" and not wants_probabilities(scenario_spec.scoring)):
         hint = did_you_mean(str(chosen), available)
         message = f"{where}: metric must be one of {list(available)} for {scenario_spec.id!r}; got {chosen!r}.{hint}"
         raise InvalidParameterError(message)
-    return chosen, probabilities
+    return chosen, wants_probabilities(scenario_spec.scoring, metrics=(chosen,))
 
 
 def board_holdout(case: Case, scoring: Mapping[str, float]) -> BoardHoldout:
@@ -162,3 +166,18 @@ def insert_board(opened: Store, row: Mapping[str, object]) -> None:
             )
             raise LeaderboardError(message)
         conn.execute(boards.insert().values(**row))
+
+
+def only_board(opened: Store, names: list[str]) -> str:
+    """The one board of a store opened without a name.
+
+    Raises
+    ------
+    UnknownLeaderboardError
+        If the store holds no board or several.
+    """
+    if len(names) != 1:
+        listing = f"it has {names}" if names else "it has none yet"
+        message = f"store {opened.location!r} holds {len(names)} leaderboards; name the one to open ({listing})."
+        raise UnknownLeaderboardError(message)
+    return names[0]

@@ -7,6 +7,7 @@ holds private scores and standings only once the board is closed.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -16,6 +17,7 @@ import pandas as pd
 from casestudies.case import Case
 from casestudies.core import FileFormat
 from casestudies.leaderboard._settings import StoreLike
+from casestudies.leaderboard._store import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
 
 _OPEN_ONLY_INFO: Final[tuple[str, ...]] = ("participants", "closed_at")
 """Board facts that change while it runs; the handout's data card leaves them out."""
@@ -25,10 +27,12 @@ def write_handout(folder: StoreLike, case: Case, info: Mapping[str, object], *, 
     """Write training data, test features, prompt, data card and a sample submission; return the paths.
 
     ``data_card.json`` has its ``seed`` removed and the board's public
-    ``info`` added; ``test`` has no target column.
+    ``info`` added; ``test`` has no target column. A folder created here is
+    open to its owner only (0700); the files, meant to be handed out, keep
+    the usual modes.
     """
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
     written = []
     for part, frame in (("train", case.train), ("test", case.test)):
         path = out / f"{part}.{format}"
@@ -61,14 +65,30 @@ def write_record(
     public: pd.DataFrame,
     private: pd.DataFrame | None,
 ) -> list[Path]:
-    """Write ``board.json``, ``submissions.csv``, ``standings_public.csv`` and, when given, the private standings."""
+    """Write ``board.json``, ``submissions.csv``, ``standings_public.csv`` and, when given, the private standings.
+
+    The record holds exact public scores (and private ones once closed):
+    its files are readable by their owner only (0600), in a folder created 0700.
+    """
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
     written = [out / "board.json", out / "submissions.csv", out / "standings_public.csv"]
+    if private is not None:
+        written.append(out / "standings_private.csv")
+    for path in written:
+        _make_private(path)
     written[0].write_text(json.dumps(dict(info), indent=2, default=str), encoding="utf-8")
     submissions.to_csv(written[1], index=False)
     public.to_csv(written[2], index=False)
     if private is not None:
-        written.append(out / "standings_private.csv")
         private.to_csv(written[-1], index=False)
     return written
+
+
+def _make_private(path: Path) -> None:
+    """Create ``path`` empty, or truncate it, with mode 0600 before anything is written to it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)  # an existing file keeps its mode otherwise
+    finally:
+        os.close(descriptor)

@@ -10,15 +10,16 @@ to closed.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final, cast
 
 import pandas as pd
 import sqlalchemy as sa
 
 from casestudies.core import did_you_mean
-from casestudies.exceptions import LeaderboardClosedError, LeaderboardError, UnknownParticipantError
+from casestudies.exceptions import LeaderboardClosedError, UnknownParticipantError
 from casestudies.leaderboard._feedback import Best
+from casestudies.leaderboard._participants import check_new_names
 from casestudies.leaderboard._settings import unpack_floats
 from casestudies.leaderboard._standings import SUBMISSION_COLUMNS
 from casestudies.leaderboard._store import Store, boards, participants, selections, submissions
@@ -66,8 +67,8 @@ class Ledger:
         query = sa.select(boards.c.closed_at).where(boards.c.id == self.board_id)
         return cast("str | None", conn.execute(query).scalar())
 
-    def require_open(self, conn: sa.Connection, *, closing: bool = False) -> None:
-        """Refuse to go on with a closed board.
+    def require_open(self, conn: sa.Connection, *, exclusive: bool = False) -> None:
+        """Refuse to go on with a closed board; on PostgreSQL, lock its row (shared, or ``exclusive``).
 
         Raises
         ------
@@ -78,7 +79,8 @@ class Ledger:
         if not self.store.is_sqlite:  # SQLite: the write transaction already excludes every other writer
             # Submissions share the board row's lock; close() takes it alone, so it
             # waits for submissions in flight and later ones see the board closed.
-            query = query.with_for_update(read=not closing)
+            # Adding participants takes it alone too: the names on the board cannot change meanwhile.
+            query = query.with_for_update(read=not exclusive)
         closed_at = conn.execute(query).scalar()
         if closed_at is not None:
             message = (
@@ -105,26 +107,26 @@ class Ledger:
         query = sa.select(sa.func.count()).select_from(participants).where(participants.c.board_id == self.board_id)
         return int(conn.execute(query).scalar() or 0)
 
-    def add_participant(self, conn: sa.Connection, name: str, *, token_sha256: str, created_at: str) -> None:
-        """Append a participant.
+    def add_participants(
+        self, conn: sa.Connection, people: Sequence[tuple[str, str]], *, created_at: str, where: str
+    ) -> None:
+        """Append participants, given as ``(name, token_sha256)``: all of them or, on an error, none.
 
         Raises
         ------
         LeaderboardError
-            If the board has a participant of that name.
+            If a name reads like one on the board or like another of them
+            (see :func:`~casestudies.leaderboard._participants.name_key`).
         """
         on_board = participants.c.board_id == self.board_id
-        taken = conn.execute(sa.select(participants.c.id).where(on_board, participants.c.name == name)).first()
-        if taken is not None:
-            message = (
-                f"leaderboard {self.board!r} already has a participant {name!r}; names are unique. Pick another name."
-            )
-            raise LeaderboardError(message)
-        conn.execute(
-            participants.insert().values(
-                board_id=self.board_id, name=name, token_sha256=token_sha256, created_at=created_at
-            )
-        )
+        existing = conn.execute(sa.select(participants.c.name).where(on_board)).scalars()
+        check_new_names(where, [name for name, _ in people], existing, board=self.board)
+        rows = [
+            {"board_id": self.board_id, "name": name, "token_sha256": digest, "created_at": created_at}
+            for name, digest in people
+        ]
+        if rows:
+            conn.execute(participants.insert(), rows)
 
     def token_owner(self, conn: sa.Connection, token_sha256: str) -> str | None:
         """The name of the participant whose token has this hash, if any."""

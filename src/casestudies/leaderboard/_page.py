@@ -22,8 +22,12 @@ from casestudies.core import Markup, element, join, load_template, render
 from casestudies.leaderboard._board import Leaderboard
 from casestudies.leaderboard._settings import MAX_LABEL_CHARS
 
-CONTENT_SECURITY_POLICY: Final[str] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-"""The page's policy: its own script only (``/app.js``), its inline style, and no other origin."""
+CONTENT_SECURITY_POLICY: Final[str] = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The pages' policy: their own script only (``/app.js``), their inline style, no other origin;
+forms post to the server only, and no other site may frame a page (no clickjacking of the token form)."""
 
 _PACKAGE: Final[str] = "casestudies.leaderboard"
 _MISSING: Final[str] = "—"
@@ -112,8 +116,11 @@ def _sections(leaderboard: Leaderboard, *, closed: bool, metric: str, digits: in
     return join(sections)
 
 
-def page(leaderboard: Leaderboard) -> Markup:
-    """The board's page: its settings in a sentence, the standings and, while open, the submission form."""
+def page(leaderboard: Leaderboard, *, address: str) -> Markup:
+    """The board's page: its settings in a sentence, the standings and, while open, the submission form.
+
+    ``address`` is the server's address as the browser reached it (for the curl example).
+    """
     info = leaderboard.info()
     # info() is typed loosely for JSON; its feedback settings come from BoardSettings.feedback_settings().
     settings = cast("Mapping[str, Any]", info["feedback_settings"])
@@ -138,4 +145,17 @@ def page(leaderboard: Leaderboard) -> Markup:
         limit=limit,
         sections=_sections(leaderboard, closed=closed, metric=metric, digits=digits),
         form=form,
+        address=address,
+    )
+
+
+def docs_page(leaderboard: Leaderboard, *, address: str) -> Markup:
+    """``/docs``: the API in a page of the server's own, offline; the full description is ``/openapi.json``."""
+    info = leaderboard.info()
+    return render(
+        template("docs.html"),
+        title=str(info["name"]),
+        css=Markup(template("page.css")),
+        id_column=str(info["id_column"]),
+        address=address,
     )

@@ -9,6 +9,16 @@ behind a Ladder have no route: the API answers only with what
 
 Needs the ``server`` extra: ``pip install "casestudies[server]"``.
 
+A hostile participant is expected. Request bodies are capped
+(:class:`UploadLimit`); an upload is read within bounds on what it holds
+once decompressed (see :class:`~casestudies.leaderboard._submitting.FileBounds`),
+at most ``max_parses`` at a time; each participant may have at most
+``max_rejections`` uploads refused an hour. Errors name no server path and
+quote no value longer than 80 characters; a store that cannot be written
+(full disk, read-only) answers 503 with nothing stored. ``/docs`` is a page
+of the server's own (no Swagger UI from a CDN): the API is described by
+``/openapi.json``.
+
 Examples
 --------
 >>> import casestudies as cs, tempfile, os
@@ -22,12 +32,15 @@ Examples
 
 from __future__ import annotations
 
+import collections
+import datetime as dt
 import json
 import math
 import os
 import re
 import socket
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -42,13 +55,15 @@ from casestudies.exceptions import (
     LeaderboardError,
     Problem,
     ProblemCode,
+    StoreError,
     SubmissionError,
     SubmissionLimitError,
     UnknownParticipantError,
 )
 from casestudies.leaderboard._board import Leaderboard
-from casestudies.leaderboard._page import CONTENT_SECURITY_POLICY, page, script
-from casestudies.leaderboard._settings import MAX_LABEL_CHARS, Clock, StoreLike
+from casestudies.leaderboard._page import CONTENT_SECURITY_POLICY, docs_page, page, script
+from casestudies.leaderboard._settings import MAX_LABEL_CHARS, MAX_SHOWN_CHARS, Clock, Feedback, StoreLike, shown
+from casestudies.leaderboard._store import storage_problem, utc_now
 
 try:
     import uvicorn
@@ -70,6 +85,27 @@ SUFFIXES: Final[tuple[str, ...]] = (".csv", ".csv.gz", ".parquet", ".pq", ".txt"
 
 LISTEN_BACKLOG: Final[int] = 128
 """Connections the listening socket queues while the server is busy accepting others."""
+
+DEFAULT_MAX_PARSES: Final[int] = 2
+"""Uploads read and scored at once (the rest wait): memory stays a small multiple of one upload's."""
+
+PARSE_WAIT_SECONDS: Final[float] = 60.0
+"""How long an upload waits for its turn to be read before the server answers 503 (busy)."""
+
+DEFAULT_MAX_REJECTIONS: Final[int] = 20
+"""Uploads a participant may have refused per :data:`REJECTION_WINDOW`: plenty to fix a file, not a flood."""
+
+REJECTION_WINDOW: Final[dt.timedelta] = dt.timedelta(hours=1)
+"""The sliding window over which refused uploads are counted."""
+
+MAX_MESSAGE_CHARS: Final[int] = 2_000
+"""Characters of any one text of an error body (message, or a problem's field); more is cut with an ellipsis."""
+
+_LONG_QUOTED: Final = re.compile(f"'[^'\\n]{{{MAX_SHOWN_CHARS},}}'|\"[^\"\\n]{{{MAX_SHOWN_CHARS},}}\"")
+"""A quoted value longer than :data:`MAX_SHOWN_CHARS`, as ``repr`` writes it into a message."""
+
+_LONG_WORD: Final = re.compile(f"[^\\s…]{{{MAX_SHOWN_CHARS + 1},}}")
+"""A run of more than :data:`MAX_SHOWN_CHARS` characters without a space (or a cut's ellipsis): an unquoted value."""
 
 _OTHER_SUFFIX: Final = re.compile(r"\.[a-z0-9]{1,12}")
 """An unknown suffix kept for the validator's message only when it is short and plain."""
@@ -151,7 +187,7 @@ class SelectionModel(BaseModel):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorModel} for status in (400, 401, 404, 409, 413, 422, 429)
+    status: {"model": ErrorModel} for status in (400, 401, 404, 409, 413, 422, 429, 503)
 }
 
 _STATUS: tuple[tuple[type[CaseStudiesError], int], ...] = (
@@ -165,11 +201,39 @@ _STATUS: tuple[tuple[type[CaseStudiesError], int], ...] = (
 )
 
 
+def bounded(text: str) -> str:
+    """``text`` with every echoed value cut to :data:`MAX_SHOWN_CHARS` and the whole to :data:`MAX_MESSAGE_CHARS`.
+
+    An echoed value is a quoted one (as ``repr`` writes it) or a run of
+    characters without a space; each is cut with an ellipsis. The library's
+    messages already cut what they quote; this is the server's guarantee
+    whatever a message holds.
+
+    Examples
+    --------
+    >>> text = bounded("unknown ids, e.g. ['" + "x" * 10_000 + "']")
+    >>> text[:24], text[-4:], len(text.split("e.g. [")[1]) - 1  # the quoted value, quotes included
+    ("unknown ids, e.g. ['xxxx", "x…']", 80)
+    """
+    text = _LONG_QUOTED.sub(lambda found: found[0][: MAX_SHOWN_CHARS - 2] + "…" + found[0][0], text)
+    text = _LONG_WORD.sub(lambda found: found[0][: MAX_SHOWN_CHARS - 1] + "…", text)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def _error(status: int, kind: str, message: str, problems: list[dict[str, str]] | None = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        {"error": {"type": kind, "message": message, "problems": problems or []}}, status_code=status, headers=headers
+    listed = [{key: bounded(str(value)) for key, value in problem.items()} for problem in problems or []]
+    body = {"error": {"type": kind, "message": bounded(message), "problems": listed}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _unavailable(reason: str) -> JSONResponse:
+    """503: the store (or the server's disk) cannot take the request now; nothing was stored."""
+    message = (
+        f"the leaderboard cannot store anything right now: {reason}. Nothing was stored. "
+        "Try again later; if it persists, tell the host."
     )
+    return _error(503, "StoreError", message)
 
 
 def _too_large(limit: int, received: str) -> Problem:
@@ -246,6 +310,62 @@ def _suffix_of(filename: str | None) -> str:
     return found if _OTHER_SUFFIX.fullmatch(found) else ".unknown"  # refused by the validator, with its suffix
 
 
+def _upload_name(filename: str | None) -> str:
+    """The upload's file name as shown in messages: its last part, cut to :data:`MAX_SHOWN_CHARS`."""
+    name = Path(filename or "predictions.csv").name
+    return name if len(name) <= MAX_SHOWN_CHARS else name[: MAX_SHOWN_CHARS - 1] + "…"
+
+
+class Rejections:
+    """Uploads refused per participant over a sliding window; too many and further uploads are refused unread.
+
+    A refused upload costs the server a read; counting them bounds what a
+    participant can make it spend on files that fail (the daily limit counts
+    only stored submissions).
+    """
+
+    def __init__(self, limit: int, *, clock: Clock, window: dt.timedelta = REJECTION_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._refused: dict[str, collections.deque[dt.datetime]] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, participant: str, now: dt.datetime) -> collections.deque[dt.datetime]:
+        times = self._refused[participant]
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def check(self, participant: str) -> None:
+        """Refuse to read another upload of a participant who has had too many refused lately.
+
+        Raises
+        ------
+        SubmissionLimitError
+            Saying when the next upload will be read.
+        """
+        with self._lock:
+            now = self._clock()
+            times = self._recent(participant, now)
+            if len(times) < self.limit:
+                return
+            again = (times[0] + self.window).astimezone(dt.timezone.utc).strftime("%H:%M UTC")
+        minutes = int(self.window.total_seconds() // 60)
+        message = (
+            f"{shown(participant)} has had {len(times)} uploads refused in the last {minutes} minutes, "
+            f"the most this board reads; the next upload is read after {again}. "
+            "Meanwhile check files against the sample submission (its columns and ids) before uploading them."
+        )
+        raise SubmissionLimitError(message)
+
+    def record(self, participant: str) -> None:
+        """Count a refused upload of a participant."""
+        with self._lock:
+            now = self._clock()
+            self._recent(participant, now).append(now)
+
+
 def _bearer(authorization: str | None, form_token: str | None) -> str:
     if authorization:
         scheme, _, value = authorization.partition(" ")
@@ -259,6 +379,8 @@ def create_app(
     board: str | None = None,
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    max_parses: int = DEFAULT_MAX_PARSES,
+    max_rejections: int = DEFAULT_MAX_REJECTIONS,
     clock: Clock | None = None,
 ) -> FastAPI:
     """The ASGI application serving one leaderboard.
@@ -271,8 +393,13 @@ def create_app(
         The board's name; may be omitted when the store holds one.
     max_upload_bytes : int, default=16 MiB
         Larger request bodies are refused with 413 before they are parsed.
+    max_parses : int, default=2
+        Uploads read and scored at once; others wait their turn (up to a minute, then 503).
+    max_rejections : int, default=20
+        Uploads a participant may have refused in an hour; more are answered 429 unread.
     clock : callable, optional
-        Returns the current time (timezone-aware); for tests.
+        Returns the current time (timezone-aware); for tests. The board's
+        daily limit and the refused-upload window follow it.
 
     Returns
     -------
@@ -280,12 +407,19 @@ def create_app(
     """
     leaderboard = Leaderboard.open(store, board, clock=clock)
     info = leaderboard.info()
-    app = FastAPI(title=f"casestudies leaderboard: {leaderboard.name}", version="1", description=_description(info))
+    app = FastAPI(
+        title=f"casestudies leaderboard: {leaderboard.name}",
+        version="1",
+        description=_description(info),
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /docs is the server's own page instead
+        redoc_url=None,
+    )
     app.state.leaderboard = leaderboard
     _add_error_handlers(app)
     _add_page(app, leaderboard)
     _add_board_routes(app, leaderboard, info)
-    _add_participant_routes(app, leaderboard)
+    intake = _Intake(threading.BoundedSemaphore(max_parses), Rejections(max_rejections, clock=clock or utc_now))
+    _add_participant_routes(app, leaderboard, intake)
     app.add_middleware(UploadLimit, max_bytes=max_upload_bytes)
     return app
 
@@ -306,9 +440,17 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CaseStudiesError)
     async def _library_error(request: Request, err: CaseStudiesError) -> JSONResponse:
+        if isinstance(err, StoreError):  # its message names the store's path: say what is wrong, not where
+            return _unavailable(storage_problem(err))
         status = next((code for kind, code in _STATUS if isinstance(err, kind)), 400)
         problems = [problem.to_dict() for problem in err.problems] if isinstance(err, SubmissionError) else []
+        if isinstance(err, SubmissionError) and any(p.code is ProblemCode.TOO_LARGE for p in err.problems):
+            status = 413
         return _error(status, type(err).__name__, str(err), problems)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, err: OSError) -> JSONResponse:
+        return _unavailable(storage_problem(err))
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(request: Request, err: RequestValidationError) -> JSONResponse:
@@ -334,8 +476,18 @@ def _add_page(app: FastAPI, leaderboard: Leaderboard) -> None:
     """The page at ``/`` and its script at ``/app.js`` (outside the API's schema)."""
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def board_page() -> HTMLResponse:
-        return HTMLResponse(page(leaderboard), headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+    def board_page(request: Request) -> HTMLResponse:
+        address = str(request.base_url).rstrip("/")
+        return HTMLResponse(
+            page(leaderboard, address=address), headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        address = str(request.base_url).rstrip("/")
+        return HTMLResponse(
+            docs_page(leaderboard, address=address), headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        )
 
     @app.get("/app.js", include_in_schema=False)
     def board_script() -> Response:
@@ -362,7 +514,42 @@ def _add_board_routes(app: FastAPI, leaderboard: Leaderboard, info: Mapping[str,
         }
 
 
-def _add_participant_routes(app: FastAPI, leaderboard: Leaderboard) -> None:
+class _Intake:
+    """How uploads get in: a few read at once (``parses``), and a count of each participant's refused ones."""
+
+    def __init__(self, parses: threading.BoundedSemaphore, rejections: Rejections) -> None:
+        self.parses = parses
+        self.rejections = rejections
+
+    def submit(
+        self, leaderboard: Leaderboard, participant: str, path: str, *, name: str, label: str | None
+    ) -> Feedback:
+        """Read, validate, score and store one upload, in its turn; a refused one is counted.
+
+        Raises
+        ------
+        starlette.exceptions.HTTPException
+            503, if no slot frees up within :data:`PARSE_WAIT_SECONDS`.
+        SubmissionError
+            If the upload is refused (counted against the participant).
+        """
+        self.rejections.check(participant)
+        if not self.parses.acquire(timeout=PARSE_WAIT_SECONDS):
+            message = (
+                f"the server is busy scoring other submissions (waited {PARSE_WAIT_SECONDS:.0f} s for a turn). "
+                "Nothing was stored; try again in a minute."
+            )
+            raise StarletteHTTPException(503, detail=message)
+        try:
+            return leaderboard.submit(participant, path, label=label, file_name=name)
+        except SubmissionError:
+            self.rejections.record(participant)
+            raise
+        finally:
+            self.parses.release()
+
+
+def _add_participant_routes(app: FastAPI, leaderboard: Leaderboard, intake: _Intake) -> None:
     """What a participant does with their token: submit, read their history, choose their final submissions."""
 
     @app.post(
@@ -379,12 +566,13 @@ def _add_participant_routes(app: FastAPI, leaderboard: Leaderboard) -> None:
         authorization: _Authorization = None,
     ) -> dict[str, object]:
         participant = leaderboard.authenticate(_bearer(authorization, token))
-        suffix = _suffix_of(file.filename)
-        handle, path = tempfile.mkstemp(suffix=suffix, prefix="casestudies-upload-")
+        handle, path = tempfile.mkstemp(suffix=_suffix_of(file.filename), prefix="casestudies-upload-")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(file.file.read())
-            return leaderboard.submit(participant, path, label=label).to_dict()
+            return intake.submit(
+                leaderboard, participant, path, name=_upload_name(file.filename), label=label
+            ).to_dict()
         finally:
             os.unlink(path)
 

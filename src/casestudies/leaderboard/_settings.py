@@ -16,9 +16,9 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +29,15 @@ StoreLike = str | os.PathLike[str]
 Clock = Callable[[], dt.datetime]
 
 _NAME: Final = re.compile(r"[^\W_][\w .@+-]{0,99}")
-_NAME_TEXT: Final[str] = "1-100 letters, digits, spaces or . _ @ + -, starting with a letter or digit"
+
+NAME_RULE: Final[str] = "1-100 letters, digits, spaces or . _ @ + -, starting with a letter or digit"
+"""What a board, participant or user name may be."""
+
+MAX_SHOWN_CHARS: Final[int] = 80
+"""Characters of a value quoted back in a message; longer ones are cut with an ellipsis."""
+
+EXAMPLES: Final[int] = 3
+"""Values listed in a message; more are summed up as ``... (N in all)``."""
 
 DEFAULT_FEEDBACK: Final[str] = "parameter-free"
 """A new board's feedback: the Ladder that cannot be climbed by probing."""
@@ -65,6 +73,37 @@ SCORES: Final[str] = "score"
 """The ``predictions`` entry for scenarios that take scores on any scale (anything but :data:`PROBABILITY`)."""
 
 
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, cut to :data:`MAX_SHOWN_CHARS` with an ellipsis.
+
+    Examples
+    --------
+    >>> shown("ana")
+    "'ana'"
+    >>> len(shown("x" * 10_000))
+    80
+    """
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 1] + "…"
+
+
+def listed(values: Sequence[object]) -> str:
+    """Values for a message: ``[1, 2]``, or the first :data:`EXAMPLES` of a long list and how many.
+
+    Examples
+    --------
+    >>> listed([1, 2, 3, 4, 5])
+    '[1, 2, 3, ... (5 in all)]'
+    """
+    more = "" if len(values) <= EXAMPLES else f", ... ({len(values)} in all)"
+    return "[" + ", ".join(shown(value) for value in values[:EXAMPLES]) + more + "]"
+
+
+def is_name(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a well-formed board, participant or user name (see :data:`NAME_RULE`)."""
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
 def check_name(where: str, what: str, value: object) -> str:
     """``value`` if it is a well-formed board, participant or user name.
 
@@ -73,8 +112,8 @@ def check_name(where: str, what: str, value: object) -> str:
     InvalidParameterError
         Naming the expected form and an example.
     """
-    if not isinstance(value, str) or _NAME.fullmatch(value) is None:
-        message = f"{where}: {what} must be {_NAME_TEXT}; got {value!r}. Pick a name like 'ana' or 'team-2'."
+    if not is_name(value):
+        message = f"{where}: {what} must be {NAME_RULE}; got {shown(value)}. Pick a name like 'ana' or 'team-2'."
         raise InvalidParameterError(message)
     return value
 
@@ -88,6 +127,16 @@ def predictions_sha256(values: NDArray[np.float64]) -> str:
     """SHA-256 of validated predictions (float64, little-endian, ``case.test`` order).
 
     Equal predictions hash equally whatever form they were submitted in.
+
+    Examples
+    --------
+    >>> import hashlib, struct, numpy as np
+    >>> from casestudies.leaderboard import predictions_sha256
+    >>> digest = predictions_sha256(np.array([0.25, 0.75]))
+    >>> digest == hashlib.sha256(struct.pack("<2d", 0.25, 0.75)).hexdigest()
+    True
+    >>> predictions_sha256(np.array([0.25, 0.75], dtype=">f8")) == digest  # big-endian input, same hash
+    True
     """
     return hashlib.sha256(pack_floats(values)).hexdigest()
 
@@ -105,17 +154,6 @@ def unpack_floats(blob: bytes | None) -> NDArray[np.float64] | None:
 def none_if_nan(value: float | None) -> float | None:
     """``value`` as a float, None when missing or not finite (stored as NULL)."""
     return None if value is None or not math.isfinite(value) else float(value)
-
-
-def submission_scoring(scoring: Mapping[str, float], *, probabilities: bool) -> dict[str, object]:
-    """The scoring table a board's submissions are validated with.
-
-    A board stores its scenario's metric settings and whether the scenario
-    wants probabilities (decided from the spec's scoring table when the
-    board was created); this rebuilds a table that says the same to
-    :func:`casestudies.scoring.wants_probabilities`.
-    """
-    return {**scoring, "predictions": PROBABILITY if probabilities else SCORES}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,12 @@ PostgreSQL: row locks), so "read the participant's best, decide, append" is
 atomic even with many processes submitting at once. SQLite files run in WAL
 mode with a busy timeout and ``synchronous=FULL``: a writer killed mid-way
 leaves the file readable with every committed row intact. Writers of one
-SQLite file queue on an ``flock`` of a side file (``<store>.writer-lock``).
+SQLite file queue on an ``flock`` of a side file (``<store>.writer-lock``),
+which the last writer out removes.
+
+The store holds the host's seed and the holdout labels, so a SQLite store is
+created readable by its owner only (mode 0600; SQLite gives its ``-wal`` and
+``-shm`` files the same mode, and the lock file is created 0600 too).
 
 Nothing stored is ever changed or deleted: triggers make submissions,
 participants, selections and practice rows append-only, and a board row may
@@ -18,7 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +44,20 @@ else:  # pragma: no cover - Windows has no flock; SQLite's busy timeout alone qu
 
 SCHEMA_VERSION: Final[int] = 1
 BUSY_TIMEOUT_SECONDS: Final[float] = 60.0
+
+PRIVATE_FILE_MODE: Final[int] = 0o600
+"""Files holding the seed and labels (the store, its lock): readable and writable by their owner only."""
+
+PRIVATE_FOLDER_MODE: Final[int] = 0o700
+"""Folders the leaderboard creates: open to their owner only."""
+
+_DISK_FULL: Final[tuple[str, ...]] = ("disk is full", "no space left", "disk full", "quota exceeded")
+_READ_ONLY: Final[tuple[str, ...]] = ("readonly", "read-only", "read only", "permission denied")
+_BUSY: Final[tuple[str, ...]] = ("locked", "busy")
+_USER_PASSWORD: Final = re.compile(r"(://[^:/@]*):[^@/]*@")
+"""The ``user:password@`` of a URL, for hiding the password of one SQLAlchemy cannot parse."""
+_FULL_ERRNOS: Final[frozenset[int]] = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_READ_ONLY_ERRNOS: Final[frozenset[int]] = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 metadata = sa.MetaData()
 
@@ -195,24 +216,37 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 def describe_store(store: str | os.PathLike[str]) -> str:
-    """The store's location for messages, without any password in a URL."""
+    """The store's location for messages, without any password in a URL (even one that cannot be parsed).
+
+    Examples
+    --------
+    >>> describe_store("postgresql://ann:s3cret@host/db")
+    'postgresql://ann:***@host/db'
+    >>> describe_store("postgresql://ann:s3cret@host:notaport/db")
+    'postgresql://ann:***@host:notaport/db'
+    """
     text = os.fspath(store)
-    if "://" in text:
+    if "://" not in text:
+        return text
+    try:
         return sa.engine.make_url(text).render_as_string(hide_password=True)
-    return text
+    except (sa.exc.ArgumentError, ValueError):
+        return _USER_PASSWORD.sub(r"\1:***@", text)
 
 
 def _url_of(store: str | os.PathLike[str], *, create: bool) -> sa.engine.URL:
     text = os.fspath(store)
     if "://" in text:
         try:
-            return sa.engine.make_url(text)
-        except sa.exc.ArgumentError as err:
+            url = sa.engine.make_url(text)
+            _ = url.port  # a port that is not a number fails here, not later
+        except (sa.exc.ArgumentError, ValueError) as err:
             message = (
-                f"store URL {describe_store(text)!r} cannot be parsed ({err}). "
+                f"store URL {describe_store(text)!r} cannot be parsed ({type(err).__name__}: {err}). "
                 "Pass a SQLite file path or a URL like postgresql+psycopg://user@host/db."
             )
             raise StoreError(message) from err
+        return url
     path = Path(text).expanduser().resolve()
     if path.is_dir():
         raise StoreError(
@@ -226,7 +260,60 @@ def _url_of(store: str | os.PathLike[str], *, create: bool) -> sa.engine.URL:
             raise StoreError(
                 f"cannot create store {text!r}: folder {str(path.parent)!r} does not exist. Create it first."
             )
+        _create_private_file(path, text)
     return sa.engine.URL.create("sqlite", database=str(path))
+
+
+def _create_private_file(path: Path, shown: str) -> None:
+    """Create an empty SQLite file readable by its owner only (SQLite then creates ``-wal``/``-shm`` alike).
+
+    Raises
+    ------
+    StoreError
+        If the folder does not let us create it.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return  # another process created it first; it opens it as we would
+    except OSError as err:
+        message = f"cannot create store {shown!r}: {err.strerror}. Pick a folder you can write to."
+        raise StoreError(message) from err
+    os.close(descriptor)
+
+
+def storage_problem(err: BaseException) -> str:
+    """What went wrong with the store, in words that name no path (for a server's answer).
+
+    Looks through the chain of causes (an ``OSError``'s errno, SQLite's or
+    PostgreSQL's message) for a full disk, a read-only store or a busy one.
+
+    Examples
+    --------
+    >>> import errno
+    >>> storage_problem(OSError(errno.ENOSPC, "No space left on device"))
+    "the server's disk is full"
+    >>> storage_problem(StoreError("store '/srv/x.sqlite' is unavailable (attempt to write a readonly database)"))
+    'the store is read-only'
+    """
+    texts = []
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno in _FULL_ERRNOS:
+            return "the server's disk is full"
+        if isinstance(cause, OSError) and cause.errno in _READ_ONLY_ERRNOS:
+            return "the store is read-only"
+        texts.append(str(getattr(cause, "orig", None) or cause).lower())
+        cause = cause.__cause__
+    text = " ".join(texts)
+    for words, problem in (
+        (_DISK_FULL, "the server's disk is full"),
+        (_READ_ONLY, "the store is read-only"),
+        (_BUSY, "the store is busy"),
+    ):
+        if any(word in text for word in words):
+            return problem
+    return "the store is unavailable"
 
 
 class Store:
@@ -334,17 +421,50 @@ class Store:
         under many concurrent writers wastes most of the time asleep. An
         exclusive ``flock`` on a side file queues writers without polling, and
         the kernel releases it when its holder exits, however it exits. Each
-        acquisition opens its own descriptor, so threads queue too.
+        acquisition opens its own descriptor, so threads queue too. The holder
+        removes the file before letting go, so none is left behind; a writer
+        that was waiting on the removed file sees it is gone and queues on the
+        new one (:meth:`_lock_writers`). SQLite's own lock stays the guarantee.
+
+        Raises
+        ------
+        StoreError
+            If the lock file cannot be created (a read-only folder, a full disk).
         """
         if self._writer_lock is None:
             yield
             return
-        descriptor = os.open(self._writer_lock, os.O_RDWR | os.O_CREAT, 0o600)
+        descriptor = self._lock_writers(self._writer_lock)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
             yield
         finally:
+            with contextlib.suppress(OSError):
+                os.unlink(self._writer_lock)  # while holding the lock: nobody else holds the file at this path
             os.close(descriptor)  # releases the lock
+
+    def _lock_writers(self, path: str) -> int:
+        """An open descriptor holding the exclusive ``flock`` of the lock file now at ``path``."""
+        while True:
+            try:
+                descriptor = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+            except OSError as err:
+                message = (
+                    f"store {self.location!r} cannot be written: its lock file cannot be created ({err.strerror}). "
+                    "Nothing was written; check that its folder is writable and its disk not full."
+                )
+                raise StoreError(message) from err
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                held = os.fstat(descriptor)
+                current = os.stat(path)
+                if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+                    return descriptor
+            except FileNotFoundError:
+                pass  # its holder removed it while we waited: queue on the new one
+            except BaseException:
+                os.close(descriptor)
+                raise
+            os.close(descriptor)
 
     @contextlib.contextmanager
     def _unavailable_as_store_error(self) -> Iterator[None]:
