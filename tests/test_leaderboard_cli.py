@@ -82,9 +82,11 @@ def test_host_and_participants_locally(
     code, _, err = run(capsys, "close", "--store", str(store))
     assert code == 2 and "was closed at" in err and "Traceback" not in err
     code, out, _ = run(capsys, "show", "--store", str(store), "--private", "--json")
-    assert code == 0 and [row["participant"] for row in json.loads(out)["rows"]]
+    private_order = [row["participant"] for row in json.loads(out)["rows"]]
+    assert code == 0 and private_order
     code, out, _ = run(capsys, "export", "--store", str(store), "--out", str(tmp_path / "results"))
-    assert code == 0 and (tmp_path / "results" / "standings_private.csv").exists()
+    exported = pd.read_csv(tmp_path / "results" / "standings_private.csv")
+    assert code == 0 and exported["participant"].tolist() == private_order
     code, out, _ = run(
         capsys, "export", "--store", str(store), "--out", str(tmp_path / "again"), "--data", "--format", "csv"
     )
