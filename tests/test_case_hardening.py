@@ -45,6 +45,7 @@ def _amount_model(X_train: pd.DataFrame, y_train: pd.Series, X_test: pd.DataFram
     ],
     ids=["relabel-train", "overwrite-test-column", "drop-train-rows"],
 )
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_evaluate_refuses_edited_public_frames_and_restore_recovers(edit: object) -> None:
     case = _small_fraud()
     before = case.evaluate(_amount_model, diagnostics=None, baselines=False)

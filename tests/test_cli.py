@@ -165,6 +165,7 @@ def test_script_belongs_to_this_environment_and_in_ci_runs_the_installed_package
 # -- successes -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_list(runs: dict[str, Run]) -> None:
     run = runs["list"]
     assert run.code == 0 and run.err == ""

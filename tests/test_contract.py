@@ -26,7 +26,17 @@ SMALL = {
 GOLDEN = Path(__file__).with_name("golden_fingerprints.json")
 
 
-@pytest.mark.parametrize("spec", list(cs.registry().values()), ids=lambda s: s.id)
+QUICK_CONTRACT = ("fraud-v1", "movies-topn-v1", "plugin-toy-v1")
+"""One scenario per task type runs in the quick subset; the whole registry runs in the full suite."""
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(spec, id=spec.id, marks=() if spec.id in QUICK_CONTRACT else pytest.mark.slow)
+        for spec in cs.registry().values()
+    ],
+)
 def test_scenario_contract(spec: cs.ScenarioSpec) -> None:
     check_scenario(spec, params=SMALL.get(spec.id, {}))
 

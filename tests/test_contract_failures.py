@@ -234,6 +234,7 @@ check_scenario(broken.broken_spec("leaky_column"), params=broken.PARAMS)
 """
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_python_dash_o_keeps_the_checks() -> None:
     here = Path(__file__).parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(here), os.environ.get("PYTHONPATH")]))}

@@ -177,6 +177,7 @@ def test_dimensionality_and_class_balance() -> None:
 # -- pipeline diagnostics -------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fit_gap_and_validation_curve_on_an_overfitting_pipeline() -> None:
     case = cs.make("overfit-v1", seed=0, n_test=300)
     gap = fit_gap(naive_pipeline(), case.X_train, case.y_train, holdout_score=0.66)
@@ -290,6 +291,7 @@ def test_diagnose_rejects_bad_arguments_with_the_standard_message(kwargs: dict, 
 # -- inside evaluate --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_evaluate_appends_the_default_diagnostics_for_overfit_scenarios() -> None:
     case = cs.make("overfit-leaky-v1", seed=0, n_train=600, n_test=400)
     report = case.evaluate(naive_pipeline(), baselines=False)
@@ -331,6 +333,7 @@ def test_default_set_is_per_scenario_family() -> None:
 
 
 @pytest.mark.parametrize("name", ["TabularEncoder", "SelectedLogistic", "ColumnScreen"])
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_our_estimators_pass_scikit_learn_checks(name: str) -> None:
     from sklearn.utils.estimator_checks import check_estimator
 

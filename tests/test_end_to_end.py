@@ -42,6 +42,7 @@ def boosted(case: cs.Case) -> cs.Report:
     return case.evaluate(pipeline, name="LightGBM")
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_imbalanced_learn_pipeline_is_scored_against_every_reference(undersampled: cs.Report) -> None:
     names = [entry.name for entry in undersampled.references]
     assert names == ["prior", "simple", "expert", "oracle"]
@@ -53,6 +54,7 @@ def test_imbalanced_learn_pipeline_is_scored_against_every_reference(undersample
     assert undersampled.submission.output == "predict_proba"
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_lightgbm_pipeline_beats_the_prior_and_trails_the_oracle(boosted: cs.Report) -> None:
     ap = boosted.submission.estimate("average_precision")
     assert (

@@ -285,6 +285,7 @@ def _assert_near(values: pd.Series, expected: float, what: str) -> None:
     )
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fraud_rate_is_what_the_mechanisms_produce_at_every_intensity(across_seeds: pd.DataFrame) -> None:
     """0.54 % at the defaults: rare, like the real data (ULB 0.172 %, the Handbook's reference run 0.84 %).
 
@@ -328,6 +329,7 @@ def test_amounts_are_in_currency_units_with_cents(data: ScenarioData) -> None:
     assert amount.min() >= 0.25
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_no_raw_column_gives_fraud_away(data: ScenarioData) -> None:
     train, test = data.train, data.test
     y, y_test = train["is_fraud"], test["is_fraud"]
@@ -369,6 +371,7 @@ def test_models_rank_as_in_the_handbook(scores: dict[str, float]) -> None:
 # -- feature engineering ------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_features_are_numeric_complete_and_aligned(
     data: ScenarioData, features: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
@@ -381,6 +384,7 @@ def test_features_are_numeric_complete_and_aligned(
     assert f_test["terminal_risk_30d"].max() > 0
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_features_never_use_own_or_fresh_labels(data: ScenarioData) -> None:
     X, y = data.train.drop(columns="is_fraud"), data.train["is_fraud"]
     cutoff = X["timestamp"].quantile(0.6)

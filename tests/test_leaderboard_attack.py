@@ -29,6 +29,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bench_ladder_
     }
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_the_attack_runs_on_their_sizes(results: dict[str, bench_ladder_attack.AttackResult]) -> None:
     for result in results.values():
         assert (result.n_public, result.k) == (N_PUBLIC, K)

@@ -152,6 +152,7 @@ def server(host: tuple[Path, dict[str, str], Path]) -> Iterator[str]:
         process.communicate(timeout=30)  # waits, and closes the pipes
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_participants_submit_to_a_served_board(
     server: str, host: tuple[Path, dict[str, str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

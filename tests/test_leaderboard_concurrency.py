@@ -130,6 +130,7 @@ def _submit_many(store: str, participant: str, seed: int, count: int, start: Any
     out.close()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_eight_processes_submit_one_hundred_each_none_lost_none_duplicated(board_store: str) -> None:
     # Forked from this already-initialised process, so the eight spend their time
     # submitting rather than importing; each opens the board on its own.
@@ -174,6 +175,7 @@ def test_eight_processes_submit_one_hundred_each_none_lost_none_duplicated(board
     }
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_writer_killed_inside_its_transaction_leaves_every_committed_submission(
     board_store: str, tmp_path: Path
 ) -> None:
@@ -211,6 +213,7 @@ def test_writer_killed_inside_its_transaction_leaves_every_committed_submission(
     assert board.submit("victim", rng.random(n_rows)).number == 4
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_writer_killed_at_an_arbitrary_moment_loses_nothing_it_reported(board_store: str, tmp_path: Path) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER)

@@ -233,6 +233,7 @@ def test_refused_uploads_count_toward_a_limit_per_participant(
         assert send(good_csv(case), tokens["ana"]) == 201
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_at_most_two_uploads_are_read_at_once(
     board: tuple[Path, dict[str, str]], case: cs.Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:

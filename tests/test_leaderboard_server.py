@@ -365,6 +365,7 @@ def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_page_in_a_headless_browser_on_a_phone_sized_screen(
     browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path
 ) -> None:
@@ -432,6 +433,7 @@ def test_page_in_a_headless_browser_on_a_phone_sized_screen(
 
 
 @pytest.mark.parametrize("browser", [False], ids=["no-javascript"], indirect=True)
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_without_javascript_the_form_posts_and_no_token_reaches_a_url(
     browser: Any, served: tuple[Path, dict[str, str]], case: cs.Case, tmp_path: Path
 ) -> None:

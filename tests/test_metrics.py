@@ -253,6 +253,7 @@ AGREEMENT_CASES = {
 
 
 @pytest.mark.parametrize("case", list(AGREEMENT_CASES))
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_intervals_agree_with_a_naive_stratified_bootstrap(case):
     params = AGREEMENT_CASES[case]
     labels, scores, amounts = _fraud_like(

@@ -116,6 +116,7 @@ def _per_user(world: World) -> np.ndarray:
     return world[0].groupby("user_id").size().to_numpy()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_activity_matches_ml100k(worlds: list[World]) -> None:
     for ratings, _, _ in worlds:
         assert not ratings.duplicated(["user_id", "movie_id"]).any()  # each user rates a movie at most once
@@ -223,6 +224,7 @@ def test_expected_rating_is_the_mean_of_the_stars(worlds: list[World]) -> None:
         np.testing.assert_allclose(grouped["stars"], grouped["expected"], atol=0.05)
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_turning_mnar_off_removes_self_selection(worlds: list[World]) -> None:
     drops, gini_gaps = [], []
     for seed, (observed, _, _) in zip(SEEDS, worlds, strict=True):
@@ -289,6 +291,7 @@ def test_rating_case_shape(rating_case: cs.Case) -> None:
     assert {"rating", "expected_rating", "part"} <= set(revealed.columns)
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_rating_baselines_reproduce_the_surprise_ordering(rating_report: cs.Report) -> None:
     rmse = {entry.name: entry.estimate("rmse") for entry in rating_report.references}
     # The ordering of the Surprise table (levels against the real data: the multi-seed tests below).
@@ -378,6 +381,7 @@ def test_without_mnar_the_unseen_bias_vanishes() -> None:
     assert abs(report.submission.estimate("unseen_bias")) < 0.1
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_rating_accepts_callables_frames_and_files(rating_case: cs.Case, tmp_path: object) -> None:
     model = GlobalMean().fit(rating_case.train)
     expected = rating_case.score(model.predict(rating_case.test), baselines=False).submission.estimate("rmse")
@@ -471,6 +475,7 @@ def test_topn_case_shape(topn_case: cs.Case) -> None:
     assert (last_train.loc[revealed["user_id"]].to_numpy() <= pd.Timestamp("1998-04-23")).all()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_topn_baselines_reproduce_the_known_ordering(topn_report: cs.Report) -> None:
     ndcg = {entry.name: entry.estimate("ndcg_at_10") for entry in topn_report.references}
     assert ndcg["random"] < 0.25 * ndcg["most_popular"]

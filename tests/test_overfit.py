@@ -438,6 +438,7 @@ def test_lesson_adversarial_validation_sees_shift_and_nothing_without() -> None:
     assert set(on.reveal("world")["faults"]["covariate_shift"]["columns"]) <= set(found["columns"])
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_lesson_learning_curve_gap_shrinks_with_more_rows() -> None:
     """Measured (seed 0): gap 0.39, 0.34, 0.27, 0.24 at 150, 300, 600, 1,000 rows."""
     case = cs.make("overfit-v1", seed=0, n_train=1500)

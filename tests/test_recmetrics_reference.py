@@ -263,6 +263,7 @@ def _sklearn_average_precision_at_k(recommended: np.ndarray, relevant: Sequence[
 
 
 @pytest.mark.parametrize("recommender", ["mixed", "most_popular"])
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_topn_ranking_metrics_match_sklearn(topn: _TopNData, recommender: str) -> None:
     recommended, scores = _scored(topn, recommender)
     average_precision = _sklearn_average_precision_at_k(recommended, topn.relevant)

@@ -550,6 +550,7 @@ def binary_submissions(draw: st.DrawFn, target: Target, folder: Path) -> object:
     return frame
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fuzz_binary_scores(fraud: Target, folder: Path) -> None:
     target = fraud.first(ROWS)
 
@@ -561,6 +562,7 @@ def test_fuzz_binary_scores(fraud: Target, folder: Path) -> None:
     check()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fuzz_binary_probabilities(fraud: Target, folder: Path) -> None:
     target = fraud.first(ROWS, metrics=["accuracy"])  # a metric that reads probabilities (a board by accuracy)
 
@@ -690,6 +692,7 @@ def rating_submissions(draw: st.DrawFn, target: Target, folder: Path) -> object:
     return frame
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fuzz_rating(rating: Target, folder: Path) -> None:
     target = rating.first(ROWS)
 
@@ -849,6 +852,7 @@ def topn_submissions(draw: st.DrawFn, target: Target, folder: Path) -> object:
     return frame
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_fuzz_topn(topn: Target, folder: Path) -> None:
     target = topn.first(ROWS // 10)
 

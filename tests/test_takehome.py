@@ -160,6 +160,7 @@ def test_bundle_layout_manifest_and_commitment(toy: cs.Takehome) -> None:
         assert toy.zips[name].is_file()
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_bundle_holds_no_label_seed_or_key_material(toy: cs.Takehome, fraud: cs.Takehome) -> None:
     for takehome in (toy, fraud):
         for name in takehome.bundles:
@@ -215,6 +216,7 @@ def check_chance(labels: np.ndarray, values: np.ndarray) -> tuple[bool, float, f
     return abs(auc - 0.5) <= bound, auc, bound
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_ids_and_row_order_rank_the_holdout_at_chance(big_toy: cs.Takehome, fraud: cs.Takehome) -> None:
     for takehome in (big_toy, fraud):
         for name, bundle in takehome.bundles.items():
@@ -276,6 +278,7 @@ def revealed_numbers(bundle: Path, id_column: str) -> set[int]:
 
 
 @pytest.mark.parametrize("which", ["toy", "fraud"])
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_no_number_in_the_bundle_regenerates_the_holdout(which: str, toy: cs.Takehome, tmp_path: Path) -> None:
     if which == "toy":
         takehome = toy
@@ -604,6 +607,7 @@ def test_grade_scores_the_whole_holdout_and_places_it(toy: cs.Takehome) -> None:
     assert json.loads(template.files["json"].read_text())["status"] == "graded"
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_starter_notebook_runs_unmodified_and_its_output_grades(fraud: cs.Takehome, tmp_path: Path) -> None:
     bundle = tmp_path / "alice"
     shutil.copytree(fraud.bundles["alice"], bundle)
@@ -882,6 +886,7 @@ def _bundle_frames(takehome: cs.Takehome, name: str) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_movies_bundle_remaps_users_and_movies_consistently(movies: cs.Takehome) -> None:
     frames = {name: _bundle_frames(movies, name) for name in ("alice", "bob")}
     record = json.loads((movies.key / "candidates/alice/secret.json").read_text())
@@ -964,6 +969,7 @@ def test_movies_grading_direction_references_and_other_variant(movies: cs.Takeho
     assert all(difficulty["spread"][measure] <= stated[measure] for measure in difficulty["spread"])
 
 
+@pytest.mark.slow  # over a second on a 2-core machine: kept out of the quick subset
 def test_movies_starter_notebook_runs_unmodified_and_grades(movies: cs.Takehome, tmp_path: Path) -> None:
     bundle = tmp_path / "alice"
     shutil.copytree(movies.bundles["alice"], bundle)
