@@ -82,3 +82,21 @@ def clean_environment(**extra: str) -> dict[str, str]:
     """
     dropped = ("PYTHONPATH", "PYTHONWARNINGS", "PYTHONSTARTUP", "PYTHONHOME")
     return {**{key: value for key, value in os.environ.items() if key not in dropped}, **extra}
+
+
+def notebook_errors(path: Path, *, timeout: int) -> list[dict[str, object]]:
+    """Execute the notebook at ``path`` in its own folder and return the error outputs of its cells."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    return [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]

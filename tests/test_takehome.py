@@ -26,14 +26,13 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
 from sklearn.metrics import average_precision_score
 
 import casestudies as cs
+from _tools import notebook_errors
 from casestudies.cli._main import main
 from casestudies.core._fingerprint import fingerprint
 from casestudies.exceptions import (
@@ -611,18 +610,7 @@ def test_grade_scores_the_whole_holdout_and_places_it(toy: cs.Takehome) -> None:
 def test_starter_notebook_runs_unmodified_and_its_output_grades(fraud: cs.Takehome, tmp_path: Path) -> None:
     bundle = tmp_path / "alice"
     shutil.copytree(fraud.bundles["alice"], bundle)
-    notebook = nbformat.read(bundle / "starter.ipynb", as_version=4)
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}
-    ).execute()
-    errors = [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert not errors
+    assert not notebook_errors(bundle / "starter.ipynb", timeout=300)
     grade = cs.grade_takehome(fraud.key, {"alice": bundle / "submission.csv"}, write=False)["alice"]
     assert grade.status == "graded" and grade.scores is not None
     assert grade.scores["roc_auc"]["estimate"] > 0.55  # the starter's logistic regression on the amount beats chance
@@ -973,18 +961,7 @@ def test_movies_grading_direction_references_and_other_variant(movies: cs.Takeho
 def test_movies_starter_notebook_runs_unmodified_and_grades(movies: cs.Takehome, tmp_path: Path) -> None:
     bundle = tmp_path / "alice"
     shutil.copytree(movies.bundles["alice"], bundle)
-    notebook = nbformat.read(bundle / "starter.ipynb", as_version=4)
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(bundle)}}
-    ).execute()
-    errors = [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert not errors
+    assert not notebook_errors(bundle / "starter.ipynb", timeout=300)
     grade = cs.grade_takehome(movies.key, {"alice": bundle / "submission.csv"}, write=False)["alice"]
     assert grade.status == "graded"
     if movies.scenario_id == "movies-rating-v1":  # user + movie biases: beats the global mean
