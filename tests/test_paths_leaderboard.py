@@ -261,7 +261,7 @@ def test_create_final_sets_how_many_submissions_count(
             submit(capsys, store, "ana", path)
         code, _, err = run(capsys, "leaderboard", "select", "1", "2", "--store", str(store), "--participant", "ana")
         if final == "1":
-            assert code == 2 and "choose between 1 and 1 submissions; got 2 ([1, 2])" in err
+            assert code == 2 and "choose between 1 and 1 submission; got 2 ([1, 2])" in err
         else:
             assert code == 0
             code, _, _ = run(

@@ -2,10 +2,7 @@
 
 Each test feeds a real case from our generators one mistake a user (or a
 plugin author) makes, and asserts the error's class and what its message
-says: the value received, what was expected, how to fix it. Where the
-library does not yet do that, the test states the right behaviour and is
-marked ``xfail(strict=True)`` with what happens instead, so it turns into a
-failure the day the library is fixed and the mark must go.
+says: the value received, what was expected, how to fix it.
 """
 
 from __future__ import annotations
@@ -124,12 +121,6 @@ def test_unreadable_diagnosis_file_is_named(leaky_case: cs.Case, tmp_path: Path,
     assert "Pass a dict like {'label_noise': True" in message  # how to fix it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="Diagnosis.from_file reads with read_text(encoding='utf-8') and catches only OSError: a .json file "
-    "that is not UTF-8 text escapes as a raw UnicodeDecodeError that names no file",
-)
 def test_binary_diagnosis_file_is_named(leaky_case: cs.Case, tmp_path: Path) -> None:
     path = tmp_path / "diagnosis.json"
     path.write_bytes(b"\xff\xfe\x00\x81 not text")
@@ -137,12 +128,6 @@ def test_binary_diagnosis_file_is_named(leaky_case: cs.Case, tmp_path: Path) -> 
         leaky_case.grade_diagnosis(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a .json file holding valid JSON that is not a table of causes ([1, 2], null) is refused with "
-    "'a diagnosis must be a mapping of causes ...; got [1, 2] (list)', which does not say which file",
-)
 @pytest.mark.parametrize("content", ["[1, 2]", "null"])
 def test_diagnosis_file_of_the_wrong_shape_is_named(leaky_case: cs.Case, tmp_path: Path, content: str) -> None:
     path = tmp_path / "diagnosis.json"
@@ -257,12 +242,6 @@ def test_grade_takehome_checks_its_options(toy_takehome: cs.Takehome, option: st
         cs.grade_takehome(toy_takehome.key, {"ann": template}, **{option: value})  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="grade_takehome passes key straight to Path(): key=42 or None raises a raw TypeError "
-    "('expected str, bytes or os.PathLike object, not int') instead of a casestudies error naming 'key'",
-)
 @pytest.mark.parametrize("key", [42, None])
 def test_grade_takehome_refuses_a_key_that_is_not_a_path(toy_takehome: cs.Takehome, key: object) -> None:
     template = toy_takehome.bundles["ann"] / "submission_template.csv"
@@ -270,35 +249,18 @@ def test_grade_takehome_refuses_a_key_that_is_not_a_path(toy_takehome: cs.Takeho
         cs.grade_takehome(key, {"ann": template}, write=False)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="a candidate name that is not a str ({1: file}) reaches a substring test and raises a raw "
-    "TypeError ('int' object is not iterable)",
-)
 def test_grade_takehome_refuses_a_candidate_name_that_is_not_text(toy_takehome: cs.Takehome) -> None:
     template = toy_takehome.bundles["ann"] / "submission_template.csv"
     with pytest.raises(TakehomeError, match=r"candidate.*\b1\b"):  # names the candidate it cannot use
         cs.grade_takehome(toy_takehome.key, {1: template}, write=False)  # type: ignore[dict-item]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="diagnoses='notes.md' (a path, not a mapping) is iterated character by character: the error is "
-    "\"no candidate 'n' in the take-home key\", which does not say diagnoses must be {candidate: file}",
-)
 def test_grade_takehome_refuses_diagnoses_that_are_not_a_mapping(toy_takehome: cs.Takehome) -> None:
     template = toy_takehome.bundles["ann"] / "submission_template.csv"
     with pytest.raises((InvalidParameterError, TakehomeError), match="diagnoses must be a mapping"):
         cs.grade_takehome(toy_takehome.key, {"ann": template}, diagnoses="notes.md", write=False)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="bundles=42 is passed to Path(): a raw TypeError instead of a casestudies error naming 'bundles'",
-)
 def test_grade_takehome_refuses_bundles_that_are_not_a_path(toy_takehome: cs.Takehome) -> None:
     template = toy_takehome.bundles["ann"] / "submission_template.csv"
     with pytest.raises((InvalidParameterError, TakehomeError), match="bundles"):
@@ -396,12 +358,6 @@ def test_recommender_returning_an_empty_table_is_empty(topn_case: cs.Case) -> No
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an empty list from recommend() is reported as WRONG_SHAPE ('got shape (0,)'), while an empty "
-    "top-N table, and an empty list on the rating and binary tasks, are reported as EMPTY",
-)
 @pytest.mark.parametrize("value", [[], ()], ids=["list", "tuple"])
 def test_recommender_returning_an_empty_list_is_empty(topn_case: cs.Case, value: object) -> None:
     with pytest.raises(SubmissionError) as caught:
@@ -451,13 +407,6 @@ def test_transaction_features_use_the_labels_they_were_fitted_with(fraud_case: c
     assert risk.sum() > 0 and no_fraud.transform(fraud_case.test)["terminal_risk_30d"].sum() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="fit(X, y) has no default for y, so fit(X) and fit_transform(X) -- what scikit-learn code calls on a "
-    "transformer -- raise Python's TypeError ('missing 1 required positional argument') before fit's own "
-    "'needs the labels y' message",
-)
 @pytest.mark.parametrize("call", ["fit", "fit_transform"])
 def test_transaction_features_fit_without_y_says_it_needs_labels(fraud_case: cs.Case, call: str) -> None:
     X = fraud_case.train.drop(columns=fraud_case.target)
@@ -494,13 +443,6 @@ def test_unknown_store_scheme_is_a_store_error(how: str) -> None:
         _open_or_create(how, "notaurl://")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="for 'notaurl://' the message only says \"Can't load plugin: sqlalchemy.dialects:notaurl. For "
-    'PostgreSQL install a driver": it does not say what a store may be (a SQLite path or a URL like '
-    "postgresql+psycopg://user@host/db)",
-)
 def test_unknown_store_scheme_says_what_a_store_is() -> None:
     with pytest.raises(StoreError, match=re.escape("a SQLite file path or a URL like postgresql+psycopg://")):
         cs.Leaderboard.open("notaurl://")

@@ -250,12 +250,6 @@ def _readme_server_install() -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason='the message says pip install "casestudies[server]" (a package index install), while the README, '
-    'which installs the package from its source folder, says pip install ".[server]"',
-)
 def test_serve_without_the_server_extra_gives_the_readme_command(
     board: tuple[Path, dict[str, str]], no_fastapi: dict[str, str]
 ) -> None:
@@ -307,12 +301,6 @@ def test_serve_listens_on_the_host_it_is_given(served_on_other_loopback: tuple[s
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an address the machine does not have is reported as 'error: [Errno 99] Cannot assign requested "
-    "address': the message names neither the address nor --host",
-)
 def test_serve_on_an_address_it_does_not_have_names_it(board: tuple[Path, dict[str, str]]) -> None:
     command = [installed_script(), "leaderboard", "serve", "--store", str(board[0]), "--host", UNASSIGNED]
     done = _run([*command, "--port", "0"], clean_environment())

@@ -147,8 +147,8 @@ def test_missing_duplicate_and_unknown_ids_together() -> None:
     problems = problems_of(frame)
     assert [p.code for p in problems] == [ProblemCode.DUPLICATE_IDS, ProblemCode.UNKNOWN_IDS, ProblemCode.MISSING_IDS]
     duplicate, unknown, missing = problems
-    assert duplicate.received == "1 repeated ids, e.g. [10]"
-    assert unknown.received == "1 ids that are not in the test set, e.g. [99]"
+    assert duplicate.received == "1 repeated id, e.g. [10]"
+    assert unknown.received == "1 id that is not in the test set, e.g. [99]"
     assert missing.received == "none for 2 ids, e.g. [12, 13]"
     assert missing.expected == "a prediction for every one of the 4 test ids"
 

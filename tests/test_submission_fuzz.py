@@ -161,7 +161,7 @@ def names_of(frame: pd.DataFrame) -> list[str]:
 def count(problem: Problem) -> int:
     """The count a problem's ``received`` starts with ('3 ids ...', 'none for 3 ids ...')."""
     words = problem.received.split()
-    return int(words[2] if words[0] == "none" else words[0])
+    return int((words[2] if words[0] == "none" else words[0]).replace(",", ""))
 
 
 def read_back(path: Path) -> pd.DataFrame | None:

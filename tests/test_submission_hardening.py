@@ -78,13 +78,13 @@ def test_duplicate_ids_nan_and_out_of_range_are_all_reported() -> None:
         Problem(
             ProblemCode.DUPLICATE_IDS,
             "each row_id once",
-            "1 repeated ids, e.g. [10]",
+            "1 repeated id, e.g. [10]",
             "Keep one prediction per id (drop_duplicates).",
         ),
         Problem(
             ProblemCode.MISSING_IDS,
             "a prediction for every one of the 4 test ids",
-            "none for 1 ids, e.g. [13]",
+            "none for 1 id, e.g. [13]",
             "Predict on every row of case.test without filtering.",
         ),
         Problem(
@@ -142,7 +142,7 @@ def test_one_text_rating_is_one_problem_not_a_range_error(rating: cs.Case) -> No
     assert problem == Problem(
         ProblemCode.NON_NUMERIC,
         "numbers",
-        "1 values that are not numbers, e.g. ['four'] at positions [4]",
+        "1 value that is not a number, e.g. ['four'] at positions [4]",
         "Convert predictions to floats (predicted stars), not labels or text.",
     )
     in_order = np.full(len(rating.test), 3.5).astype(object)
@@ -156,7 +156,7 @@ def test_ratings_are_range_checked_even_with_nan(rating: cs.Case) -> None:
     values[[1, 2]] = [np.nan, 7.0]
     problems = problems_of(rating.score, values, baselines=False)
     assert [p.code for p in problems] == [ProblemCode.NON_FINITE, ProblemCode.OUT_OF_RANGE]
-    assert problems[1].received == "1 values outside, range [3.5, 7]"
+    assert problems[1].received == "1 value outside, range [3.5, 7]"
 
 
 def test_text_user_ids_do_not_hide_the_other_problems(rating: cs.Case) -> None:
@@ -173,7 +173,7 @@ def test_text_user_ids_do_not_hide_the_other_problems(rating: cs.Case) -> None:
         ProblemCode.OUT_OF_RANGE,
     ]
     assert problems[0].received == "1 missing or non-integer values, e.g. ['someone']"
-    assert problems[1].received == f"none for 1 pairs, e.g. [{first}]"
+    assert problems[1].received == f"none for 1 pair, e.g. [{first}]"
 
 
 def test_topn_text_ids_do_not_hide_the_other_problems(topn: cs.Case) -> None:
@@ -184,7 +184,7 @@ def test_topn_text_ids_do_not_hide_the_other_problems(topn: cs.Case) -> None:
     problems = problems_of(topn.score, table, baselines=False)
     assert [p.code for p in problems] == [ProblemCode.NON_NUMERIC, ProblemCode.BAD_RANKS]
     assert problems[0].received == "1 missing or non-integer values, e.g. ['Heat (1995)']"
-    assert problems[1].received.startswith(f"1 users whose ranks are not 1..10, e.g. [{table['user_id'].iloc[15]}]")
+    assert problems[1].received.startswith(f"1 user whose ranks are not 1..10, e.g. [{table['user_id'].iloc[15]}]")
 
 
 @pytest.mark.parametrize("huge", [2**64, -(2**63) - 1, "18446744073709551616", 1e30])
@@ -193,7 +193,7 @@ def test_ids_beyond_int64_are_unknown_ids_shown_as_given(rating: cs.Case, topn: 
     pairs.loc[pairs.index[0], "user_id"] = huge
     unknown, _missing = problems_of(rating.score, pairs, baselines=False)  # no RuntimeWarning: they are errors
     assert unknown.code is ProblemCode.UNKNOWN_IDS
-    assert unknown.received == f"1 rows with user ids that do not exist, e.g. [{huge!r}]"
+    assert unknown.received == f"1 row with user ids that do not exist, e.g. [{huge!r}]"
     assert "-9223372036854775808" not in unknown.received
     table = MostPopular().fit(topn.train).recommend(topn.test["user_id"].to_numpy(), 10).astype({"user_id": object})
     table.loc[table.index[0], "user_id"] = huge
@@ -201,7 +201,7 @@ def test_ids_beyond_int64_are_unknown_ids_shown_as_given(rating: cs.Case, topn: 
     assert problems[0] == Problem(
         ProblemCode.UNKNOWN_IDS,
         "user ids from case.test['user_id']",
-        f"1 rows with user ids that do not exist, e.g. [{huge!r}]",
+        f"1 row with user ids that do not exist, e.g. [{huge!r}]",
         "Only use user ids listed in case.test['user_id'].",
     )
 
@@ -209,14 +209,14 @@ def test_ids_beyond_int64_are_unknown_ids_shown_as_given(rating: cs.Case, topn: 
 def test_a_binary_id_beyond_int64_is_an_unknown_id() -> None:
     frame = pd.DataFrame({"row_id": np.array([10, 11, 12, 2**64], dtype=object), "prediction": 0.5})
     unknown, missing = problems_of(validate_binary, frame, scenario_id="demo-v1", ids=IDS, id_column="row_id")
-    assert unknown.received == "1 ids that are not in the test set, e.g. [18446744073709551616]"
-    assert missing.received == "none for 1 ids, e.g. [13]"
+    assert unknown.received == "1 id that is not in the test set, e.g. [18446744073709551616]"
+    assert missing.received == "none for 1 id, e.g. [13]"
 
 
 def test_echoed_values_are_cut_to_80_characters() -> None:
     values = np.array(["x" * 10_000, 0.2, 0.3, 0.4], dtype=object)
     (problem,) = problems_of(validate_binary, values, scenario_id="demo-v1", ids=IDS, id_column="row_id")
-    assert problem.received == f"1 values that are not numbers, e.g. ['{'x' * 78}…] at positions [0]"
+    assert problem.received == f"1 value that is not a number, e.g. ['{'x' * 78}…] at positions [0]"
 
 
 # -- item 12: rank metrics take any finite score --------------------------------------------------

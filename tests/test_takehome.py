@@ -562,8 +562,8 @@ def test_a_submission_for_another_variant_is_rejected_by_name(toy: cs.Takehome, 
         cs.grade_takehome(toy.key, {"alice": bobs}, write=False)
     problem = caught.value.problems[0]
     assert problem.code is ProblemCode.WRONG_VARIANT
-    assert "100% are from candidate 'bob''s bundle and 0% from 'alice''s" in problem.received
-    assert problem.hint.startswith("This file was made for 'bob''s variant, not 'alice''s.")
+    assert "100% are from candidate bob's bundle and 0% from alice's" in problem.received
+    assert problem.hint.startswith("This file was made for bob's variant, not alice's.")
     # ids from no bundle at all, and a file without ids
     alien = pd.read_csv(bobs).assign(row_id=lambda frame: frame["row_id"] + 1)
     with pytest.raises(SubmissionError, match="none match another candidate's bundle"):
@@ -574,14 +574,14 @@ def test_a_submission_for_another_variant_is_rejected_by_name(toy: cs.Takehome, 
         cs.grade_takehome(toy.key, {"alice": pd.read_csv(bobs)[["prediction"]]}, write=False)
     # recorded instead of raised, and on the command line
     grading = cs.grade_takehome(toy.key, {"alice": bobs}, errors="record", write=False)
-    assert grading["alice"].status == "rejected" and "made for 'bob''s variant" in str(grading["alice"])
+    assert grading["alice"].status == "rejected" and "made for bob's variant" in str(grading["alice"])
 
 
 def test_cli_rejects_another_variant_with_a_clear_error(toy: cs.Takehome, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["takehome", "grade", str(toy.key), "alice", str(toy.bundles["carol"] / "submission_template.csv")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: submission for 'plugin-toy-v1' has 1 problem:")
-    assert "This file was made for 'carol''s variant, not 'alice''s." in err and "Traceback" not in err
+    assert "This file was made for carol's variant, not alice's." in err and "Traceback" not in err
 
 
 # -- grading ----------------------------------------------------------------------
@@ -596,7 +596,11 @@ def test_grade_scores_the_whole_holdout_and_places_it(toy: cs.Takehome) -> None:
     assert grade.placement is not None and grade.placement.text.startswith("level with oracle")
     assert grade.placement.share_of_oracle == pytest.approx(1.0)
     assert [check.split()[0] for check in grade.checks] == ["key", "answer", "bundle", "data", "submission"]
-    assert {finding.id for finding in grade.findings} == {"accuracy_paradox", "pr_vs_roc", "alert_budget", "oracle_gap"}
+    # The accuracy paradox is only told where positives are rare (under 10 %, as the class_balance diagnostic says);
+    # the toy's holdout prevalence runs from 7 % to 11 % across seeds, on either side of that line.
+    rare = grade.scores["prevalence"]["estimate"] < 0.1
+    expected = {"pr_vs_roc", "alert_budget", "oracle_gap"} | ({"accuracy_paradox"} if rare else set())
+    assert {finding.id for finding in grade.findings} == expected
     template = cs.grade_takehome(toy.key, {"alice": toy.bundles["alice"] / "submission_template.csv"})["alice"]
     assert template.placement is not None and template.placement.text.startswith("level with prior")
     assert template.scores is not None and template.scores["roc_auc"]["estimate"] == 0.5
@@ -635,7 +639,7 @@ def test_grade_all_writes_one_comparison_table(
     assert table.loc[0, "share_of_oracle"] == pytest.approx(1.0)
     assert (
         table.loc[2, "problems"].startswith("WRONG_VARIANT")
-        and "from candidate 'bob''s bundle" in table.loc[2, "problems"]
+        and "from candidate bob's bundle" in table.loc[2, "problems"]
     )
     assert "alcie.csv: matches no candidate (did you mean 'alice'?)" in out
     assert (toy.key / "grades/comparison.html").read_text().count("<tr>") == 4
@@ -758,14 +762,14 @@ def test_rubrics_come_from_the_scenario_file_or_the_spec(toy: cs.Takehome, fraud
     assert "Operating point" in [item.topic for item in generic.items]  # plugin-toy scores at an alert budget
     assert "generic rubric" in (toy.key / "rubric.md").read_text()
     bad = tmp_path / "bad.toml"
-    bad.write_text('scenario = "plugin-toy-v1"\nhours = -1\ntolerance = 3\ncolour = "red"\n[[rubric]]\ntopic = "x"\n')
+    bad.write_text('scenario = "plugin-toy-v1"\nhours = -1\ntolerance = 0\ncolour = "red"\n[[rubric]]\ntopic = "x"\n')
     with pytest.raises(TakehomeError) as caught:
         takehome_rubric(TOY, rubric=bad)
     message = str(caught.value)
     for part in (
         "unknown keys ['colour']",
         "'hours' must be a number between 0 and 100; got -1",
-        "'tolerance' must be a number in (0, 1]",
+        "'tolerance' must be a positive number",
         "missing ['points', 'strong']",
     ):
         assert part in message
@@ -795,7 +799,7 @@ def test_create_validates_its_inputs(toy: cs.Takehome, tmp_path: Path) -> None:
         ),
     ):
         cs.create_takehome(TOY, candidates=["x"], out=tmp_path, max_redraws=-1)
-    with pytest.raises(InvalidParameterError, match="tolerance must be a number in \\(0, 1\\]"):
+    with pytest.raises(InvalidParameterError, match="tolerance must be a positive number"):
         cs.create_takehome(TOY, candidates=["x"], out=tmp_path, tolerance={"oracle": 0.1, "refrence": 0.1})
     with pytest.raises(
         TakehomeError, match=re.escape("no candidate 'alise' in the take-home key") + ".*Did you mean 'alice'\\?"
@@ -949,7 +953,7 @@ def test_movies_grading_direction_references_and_other_variant(movies: cs.Takeho
         assert popular["low"] <= template.scores["ndcg_at_10"]["estimate"] <= popular["high"]
     with pytest.raises(SubmissionError) as caught:
         cs.grade_takehome(movies.key, {"alice": _bundle_truth(movies.key, "bob")}, write=False)
-    assert "made for 'bob''s variant, not 'alice''s" in caught.value.problems[0].hint
+    assert "made for bob's variant, not alice's" in caught.value.problems[0].hint
     difficulty = json.loads((movies.key / "key.json").read_text())["difficulty"]
     assert difficulty["metric"] == spec.metric and difficulty["reference"] == cs.takehome_rubric(spec.id).reference
     stated = stated_tolerance(spec.id, difficulty["spread"])

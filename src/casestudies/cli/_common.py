@@ -49,6 +49,7 @@ __all__ = [
     "jsonable",
     "parse_param",
     "parse_params",
+    "positive_seconds",
     "print_json",
     "print_report",
     "print_table",
@@ -151,6 +152,17 @@ def parse_param(text: str, scenario_id: str) -> tuple[str, object]:
 def parse_params(texts: Sequence[str], scenario_id: str) -> dict[str, object]:
     """Every ``--param`` of a command line, by name (the last one wins), see :func:`parse_param`."""
     return dict(parse_param(text, scenario_id) for text in texts)
+
+
+def positive_seconds(text: str) -> float:
+    """The value of a ``--timeout``: a positive, finite number of seconds (for argparse's ``type=``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, like --timeout 600; got {text!r}")
+    return value
 
 
 def print_json(data: object) -> None:

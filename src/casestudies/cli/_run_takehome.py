@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
-from casestudies.cli._common import EXIT_OK, parse_params
+from casestudies.cli._common import EXIT_OK, EXIT_PIPELINE, parse_params
+from casestudies.core import PROGRESS_ENV
 from casestudies.exceptions import InvalidParameterError
 from casestudies.takehome import create_takehome, grade_takehome
 
@@ -33,6 +35,8 @@ def _progress(line: str) -> None:
 
 def create(args: argparse.Namespace) -> int:
     """``casestudies takehome create``: write the candidates' bundles and the interviewer's key."""
+    if args.quiet:
+        os.environ[PROGRESS_ENV] = "off"  # this process only: the variants' bars are drawn deep in the library
     takehome = create_takehome(
         args.scenario_id,
         candidates=args.candidates,
@@ -46,14 +50,18 @@ def create(args: argparse.Namespace) -> int:
         rubric=args.rubric,
         hours=args.hours,
         overwrite=args.force,
-        progress=_progress,
+        progress=None if args.quiet else _progress,
     )
     print(json.dumps(takehome.to_dict(), indent=2) if args.json else takehome)
     return EXIT_OK
 
 
 def grade(args: argparse.Namespace) -> int:
-    """``casestudies takehome grade``: grade one candidate's submission, or a folder of them with ``--all``."""
+    """``casestudies takehome grade``: grade one candidate's submission, or a folder of them with ``--all``.
+
+    With ``--timeout SECONDS`` each candidate is graded in a separate process; one that does not finish is
+    reported as failed, the others are graded, and the command exits with :data:`EXIT_PIPELINE`.
+    """
     if args.all is not None:
         if args.candidate is not None or args.diagnosis is not None:
             message = (
@@ -61,7 +69,14 @@ def grade(args: argparse.Namespace) -> int:
                 "with --all, name diagnosis files <candidate>.diagnosis.md inside FOLDER."
             )
             raise InvalidParameterError(message)
-        grading = grade_takehome(args.key, args.all, bundles=args.bundles, errors="record")
+        grading = grade_takehome(
+            args.key,
+            args.all,
+            bundles=args.bundles,
+            errors="record",
+            progress=False if args.quiet else None,
+            timeout=args.timeout,
+        )
     else:
         if args.candidate is None or args.submission is None:
             message = (
@@ -70,9 +85,20 @@ def grade(args: argparse.Namespace) -> int:
             )
             raise InvalidParameterError(message)
         diagnoses = {args.candidate: args.diagnosis} if args.diagnosis is not None else None
-        grading = grade_takehome(args.key, {args.candidate: args.submission}, diagnoses=diagnoses, bundles=args.bundles)
+        grading = grade_takehome(
+            args.key,
+            {args.candidate: args.submission},
+            diagnoses=diagnoses,
+            bundles=args.bundles,
+            progress=False if args.quiet else None,
+            timeout=args.timeout,
+        )
     if args.json:
         print(json.dumps({name: result.to_dict() for name, result in grading.grades.items()}, indent=2))
     else:
         print(grading)
+    failed = [name for name, result in grading.grades.items() if result.status == "failed"]
+    if failed:  # the others are graded and printed; the exit status says that not all of them are
+        print(f"error: grading did not finish for {', '.join(failed)} (--timeout {args.timeout:g}).", file=sys.stderr)
+        return EXIT_PIPELINE
     return EXIT_OK

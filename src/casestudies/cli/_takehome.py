@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from casestudies.cli._common import Parser, add_param_argument
+from casestudies.cli._common import Parser, add_param_argument, positive_seconds
 
 __all__ = ["add_commands"]
 
@@ -44,6 +44,7 @@ def _add_create(actions: argparse._SubParsersAction[Parser]) -> None:
     )
     create.add_argument("--force", action="store_true", help="replace a take-home already in --out")
     create.add_argument("--json", action="store_true", help="print what was written as JSON")
+    create.add_argument("--quiet", action="store_true", help="no progress bars or progress lines")
     create.set_defaults(run=f"{_HANDLERS}:create")
 
 
@@ -60,6 +61,14 @@ def _add_grade(actions: argparse._SubParsersAction[Parser]) -> None:
     )
     grade.add_argument("--bundles", metavar="FOLDER", help="the bundles to check (default: bundles/ next to the key)")
     grade.add_argument("--json", action="store_true", help="print the grades as JSON")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop grading a candidate after this many seconds: reported as failed, the others graded (exit 1)",
+    )
     grade.set_defaults(run=f"{_HANDLERS}:grade")
 
 

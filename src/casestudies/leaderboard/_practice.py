@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from casestudies._public import present_as_public
-from casestudies.core import higher_is_better, metric_label
+from casestudies.core import counted, higher_is_better, metric_label
 from casestudies.exceptions import InvalidParameterError
 from casestudies.leaderboard._settings import Clock, StoreLike, check_name, none_if_nan
 from casestudies.leaderboard._store import Store, practice, timestamp, utc_now
@@ -145,7 +145,7 @@ class PracticeLog:
         first, last, best = table["private"].iloc[0], table["private"].iloc[-1], table["best_so_far"].iloc[-1]
         where = int(np.flatnonzero(table["private"].to_numpy() == best)[0]) + 1 if np.isfinite(best) else 0
         return (
-            f"{scenario_id}: {len(table)} reports; "
+            f"{scenario_id}: {counted(len(table), 'report')}; "
             f"private {metric} {first:.3f} -> {last:.3f} (best {best:.3f}, report {where})"
         )
 

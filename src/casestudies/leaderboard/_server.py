@@ -47,6 +47,7 @@ from typing import Annotated, Any, Final
 
 import pandas as pd
 
+from casestudies.core import counted
 from casestudies.exceptions import (
     CaseStudiesError,
     InvalidParameterError,
@@ -353,7 +354,8 @@ class Rejections:
             again = (times[0] + self.window).astimezone(dt.timezone.utc).strftime("%H:%M UTC")
         minutes = int(self.window.total_seconds() // 60)
         message = (
-            f"{shown(participant)} has had {len(times)} uploads refused in the last {minutes} minutes, "
+            f"{shown(participant)} has had {counted(len(times), 'upload')} refused "
+            f"in the last {counted(minutes, 'minute')}, "
             f"the most this board reads; the next upload is read after {again}. "
             "Meanwhile check files against the sample submission (its columns and ids) before uploading them."
         )

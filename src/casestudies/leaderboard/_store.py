@@ -342,11 +342,13 @@ class Store:
             else:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
         except (ImportError, sa.exc.ArgumentError) as err:
-            message = (
-                f"cannot open store {self.location!r}: {err}. "
-                "For PostgreSQL install a driver: pip install 'psycopg[binary]'."
+            hint = (
+                f"A store is a SQLite file path or a URL like postgresql+psycopg://user@host/db; "
+                f"{url.drivername + '://'!r} is neither."
+                if isinstance(err, sa.exc.NoSuchModuleError)
+                else "For PostgreSQL install a driver: pip install 'psycopg[binary]'."
             )
-            raise StoreError(message) from err
+            raise StoreError(f"cannot open store {self.location!r}: {err}. {hint}") from err
         try:
             self._prepare(create)
         except sa.exc.DatabaseError as err:

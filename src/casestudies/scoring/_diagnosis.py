@@ -28,6 +28,8 @@ from typing import Final, cast
 
 from casestudies.core import closest, describe_value, element, join
 from casestudies.exceptions import InvalidParameterError
+from casestudies.scoring._cleaning import QUALITY_KINDS
+from casestudies.scoring._regression import ASSUMPTION_KINDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,7 +60,16 @@ FAULT_KINDS: Final[tuple[str, ...]] = (
 ``class_imbalance``   the positive class is rare (10 % or less).
 """
 
-COLUMN_KINDS: Final[tuple[str, ...]] = ("target_leakage", "identifier", "covariate_shift")
+KNOWN_KINDS: Final[tuple[str, ...]] = (*FAULT_KINDS, *QUALITY_KINDS, *ASSUMPTION_KINDS)
+"""Every kind a diagnosis can name: causes of a train/test gap, then data-quality defects (``messy-*``), then
+broken assumptions of linear regression (``houses-*``)."""
+
+COLUMN_KINDS: Final[tuple[str, ...]] = (
+    "target_leakage",
+    "identifier",
+    "covariate_shift",
+    *(kind for kind in QUALITY_KINDS if kind != "duplicate_rows"),
+)
 """Causes whose columns are graded as well."""
 
 _HOW_TO = (
@@ -115,6 +126,9 @@ class Diagnosis:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise InvalidParameterError(f"cannot read diagnosis file {str(path)!r}: {err}. {_HOW_TO}") from err
+        except UnicodeDecodeError as err:
+            message = f"cannot read diagnosis file {str(path)!r}: expected UTF-8 text; got bytes that are not ({err})."
+            raise InvalidParameterError(f"{message} {_HOW_TO}") from err
         try:
             if path.suffix.lower() == ".toml":
                 data: object = tomllib.loads(text)
@@ -129,7 +143,10 @@ class Diagnosis:
             raise InvalidParameterError(f"cannot parse diagnosis file {str(path)!r}: {err}. {_HOW_TO}") from err
         if isinstance(data, Mapping) and isinstance(data.get("causes"), Mapping):
             data = data["causes"]
-        return cls(cast(Mapping[str, object], data))  # any other shape is refused by _normalise
+        try:
+            return cls(cast(Mapping[str, object], data))  # any other shape is refused by _normalise
+        except InvalidParameterError as err:
+            raise InvalidParameterError(f"diagnosis file {str(path)!r}: {err}") from err
 
     @classmethod
     def coerce(cls, value: object) -> Diagnosis:
@@ -149,11 +166,11 @@ class Diagnosis:
 
     def claimed(self) -> tuple[str, ...]:
         """Causes stated present, in :data:`FAULT_KINDS` order."""
-        return tuple(kind for kind in FAULT_KINDS if self.causes.get(kind, False) not in (False,))
+        return tuple(kind for kind in KNOWN_KINDS if self.causes.get(kind, False) not in (False,))
 
     def ruled_out(self) -> tuple[str, ...]:
         """Causes explicitly stated absent."""
-        return tuple(kind for kind in FAULT_KINDS if self.causes.get(kind, None) is False)
+        return tuple(kind for kind in KNOWN_KINDS if self.causes.get(kind, None) is False)
 
     def columns(self, kind: str) -> tuple[str, ...]:
         """Columns named for ``kind`` (empty when only ``True`` was given)."""
@@ -173,14 +190,14 @@ def _normalise(causes: object) -> dict[str, bool | tuple[str, ...]]:
             f"a diagnosis must be a mapping of causes or a list of cause names; got {describe_value(causes)}. {_HOW_TO}"
         )
     result: dict[str, bool | tuple[str, ...]] = {}
-    for kind in sorted(causes, key=lambda k: FAULT_KINDS.index(k) if k in FAULT_KINDS else len(FAULT_KINDS)):
+    for kind in sorted(causes, key=lambda k: KNOWN_KINDS.index(k) if k in KNOWN_KINDS else len(KNOWN_KINDS)):
         value = causes[kind]
-        if kind not in FAULT_KINDS:
-            hint = closest(str(kind), FAULT_KINDS)
+        if kind not in KNOWN_KINDS:
+            hint = closest(str(kind), KNOWN_KINDS)
             message = (
                 f"unknown cause {kind!r} in diagnosis"
                 + (f"; did you mean {hint!r}?" if hint else ".")
-                + f" Causes are {list(FAULT_KINDS)}."
+                + f" Causes are {list(FAULT_KINDS)}; data-quality kinds are {list(QUALITY_KINDS)}."
             )
             raise InvalidParameterError(message)
         if isinstance(value, bool):
@@ -285,9 +302,8 @@ def grade(diagnosis: object, *, world: Mapping[str, object], scenario_id: str, s
         )
         raise InvalidParameterError(message)
     stated = Diagnosis.coerce(diagnosis)
-    present = tuple(
-        kind for kind in FAULT_KINDS if isinstance(faults.get(kind), Mapping) and faults[kind].get("present")
-    )
+    kinds = tuple(kind for kind in KNOWN_KINDS if kind in faults)  # the kinds this scenario records
+    present = tuple(kind for kind in kinds if isinstance(faults.get(kind), Mapping) and faults[kind].get("present"))
     claimed = set(stated.claimed())
     columns: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind in COLUMN_KINDS:
@@ -306,8 +322,8 @@ def grade(diagnosis: object, *, world: Mapping[str, object], scenario_id: str, s
         seed=seed,
         found=tuple(kind for kind in present if kind in claimed),
         missed=tuple(kind for kind in present if kind not in claimed),
-        wrongly_claimed=tuple(kind for kind in FAULT_KINDS if kind in claimed and kind not in present),
-        correctly_absent=tuple(kind for kind in FAULT_KINDS if kind not in present and kind not in claimed),
+        wrongly_claimed=tuple(kind for kind in KNOWN_KINDS if kind in claimed and kind not in present),
+        correctly_absent=tuple(kind for kind in kinds if kind not in present and kind not in claimed),
         columns=MappingProxyType(columns),
         present=present,
     )

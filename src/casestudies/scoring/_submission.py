@@ -29,6 +29,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from casestudies.core import counted
 from casestudies.exceptions import Problem, ProblemCode, SubmissionError, SubmissionWarning
 from casestudies.scoring._reading import read_prediction_file as read_prediction_file  # re-exported
 
@@ -302,7 +303,8 @@ def check_values(values: np.ndarray, labels: np.ndarray | None, rule: ValueRule,
             Problem(
                 ProblemCode.NON_NUMERIC,
                 "numbers",
-                f"{int(text.sum())} values that are not numbers, e.g. {examples(values[text])} "
+                counted(int(text.sum()), "value that is not a number", "values that are not numbers")
+                + f", e.g. {examples(values[text])} "
                 f"at {_where(labels, text)}",
                 rule.non_numeric_hint,
             )
@@ -326,7 +328,7 @@ def check_values(values: np.ndarray, labels: np.ndarray | None, rule: ValueRule,
             Problem(
                 ProblemCode.OUT_OF_RANGE,
                 rule.range_expected,
-                f"{outside.size} values outside, range [{finite.min():.4g}, {finite.max():.4g}]",
+                f"{counted(outside.size, 'value outside')}, range [{finite.min():.4g}, {finite.max():.4g}]",
                 rule.range_hint,
             )
         )
@@ -346,7 +348,8 @@ def match_ids(row_ids: np.ndarray, ids: np.ndarray, id_column: str, problems: li
             Problem(
                 ProblemCode.WRONG_TYPE,
                 f"one {id_column} value per row",
-                f"{int(containers.sum())} ids that are not single values, e.g. {examples(row_ids[containers])}",
+                counted(int(containers.sum()), "id that is not a single value", "ids that are not single values")
+                + f", e.g. {examples(row_ids[containers])}",
                 f"Use case.test[{id_column!r}] as it is.",
             )
         )
@@ -369,7 +372,7 @@ def match_ids(row_ids: np.ndarray, ids: np.ndarray, id_column: str, problems: li
             Problem(
                 ProblemCode.DUPLICATE_IDS,
                 f"each {id_column} once",
-                f"{int(repeated.sum())} repeated ids, e.g. {examples(pd.unique(keys[repeated]))}",
+                f"{counted(int(repeated.sum()), 'repeated id')}, e.g. {examples(pd.unique(keys[repeated]))}",
                 "Keep one prediction per id (drop_duplicates).",
             )
         )
@@ -378,12 +381,14 @@ def match_ids(row_ids: np.ndarray, ids: np.ndarray, id_column: str, problems: li
         not_whole = unknown & ~valid & ~beyond
         note = ""
         if integer_ids and not_whole.any():
-            note = f" ({len(pd.unique(row_ids[not_whole]))} of them not whole numbers, unlike the test ids)"
+            n_not_whole = len(pd.unique(row_ids[not_whole]))
+            not_whole_text = counted(n_not_whole, "of them not a whole number", "of them not whole numbers")
+            note = f" ({not_whole_text}, unlike the test ids)"
         problems.append(
             Problem(
                 ProblemCode.UNKNOWN_IDS,
                 f"only ids from case.test[{id_column!r}]",
-                f"{len(shown_ids)} ids that are not in the test set, e.g. {examples(shown_ids)}{note}",
+                f"{counted(len(shown_ids), 'id that is not in the test set')}, e.g. {examples(shown_ids)}{note}",
                 "Predict on case.test (the holdout) and keep its id column unchanged.",
             )
         )
@@ -392,8 +397,8 @@ def match_ids(row_ids: np.ndarray, ids: np.ndarray, id_column: str, problems: li
         problems.append(
             Problem(
                 ProblemCode.MISSING_IDS,
-                f"a prediction for every one of the {len(ids)} test ids",
-                f"none for {int(missing.sum())} ids, e.g. {examples(ids[missing])}",
+                f"a prediction for every one of the {counted(len(ids), 'test id')}",
+                f"none for {counted(int(missing.sum()), 'id')}, e.g. {examples(ids[missing])}",
                 "Predict on every row of case.test without filtering.",
             )
         )
@@ -461,7 +466,7 @@ def _frame_submission(frame: pd.DataFrame, form: RowForm, n_expected: int, probl
         problems.append(
             Problem(
                 ProblemCode.EMPTY,
-                f"{n_expected} predictions",
+                counted(n_expected, "prediction"),
                 f"a table with no rows (columns {column_list(names)})",
                 "Predict on case.test.",
             )
@@ -566,7 +571,7 @@ def _array_submission(predictions: object, form: RowForm, n_expected: int, probl
         return Submitted()
     if len(array) == 0:
         problems.append(
-            Problem(ProblemCode.EMPTY, f"{n_expected} predictions", "an empty sequence", "Predict on case.test.")
+            Problem(ProblemCode.EMPTY, counted(n_expected, "prediction"), "an empty sequence", "Predict on case.test.")
         )
         return Submitted()
     return _in_order(array, n_expected, problems)
@@ -578,7 +583,7 @@ def _in_order(values: np.ndarray, n_expected: int, problems: list[Problem]) -> S
         problems.append(
             Problem(
                 ProblemCode.WRONG_LENGTH,
-                f"{n_expected} predictions (one per holdout row)",
+                f"{counted(n_expected, 'prediction')} (one per holdout row)",
                 f"{len(values)}",
                 "Predict on case.test without dropping or adding rows.",
             )
@@ -590,7 +595,7 @@ def _series_submission(series: pd.Series, ids: np.ndarray, form: RowForm, proble
     """Values of a Series indexed by id, with those ids; problems recorded."""
     values = series.to_numpy()
     if len(series) == 0:
-        problems.append(Problem(ProblemCode.EMPTY, f"{len(ids)} predictions", "no rows", "Predict on case.test."))
+        problems.append(Problem(ProblemCode.EMPTY, counted(len(ids), "prediction"), "no rows", "Predict on case.test."))
         return Submitted()
     if isinstance(series.index, pd.MultiIndex):
         problems.append(

@@ -16,6 +16,7 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd
 
+from casestudies.core import counted
 from casestudies.exceptions import Problem, ProblemCode, SubmissionError
 from casestudies.scoring._reading import read_prediction_file
 from casestudies.scoring._submission import (
@@ -84,7 +85,7 @@ class _Ids:
                 Problem(
                     ProblemCode.UNKNOWN_IDS,
                     f"{what} from {where}",
-                    f"{int(unknown.sum())} rows with {what} that do not exist, e.g. {examples(shown_ids)}",
+                    f"{counted(int(unknown.sum()), f'row with {what} that do not exist')}, e.g. {examples(shown_ids)}",
                     f"Only use {what} listed in {where}.",
                 )
             )
@@ -248,7 +249,7 @@ def _pair_ratings(
         problems.append(
             Problem(
                 ProblemCode.EMPTY,
-                f"{len(test)} predictions",
+                counted(len(test), "prediction"),
                 "a table with no rows",
                 "Predict every (user_id, movie_id) pair of case.test.",
             )
@@ -299,7 +300,7 @@ def _check_pairs(
             Problem(
                 ProblemCode.UNKNOWN_IDS,
                 "only the (user_id, movie_id) pairs of case.test",
-                f"{int(stray.sum())} pairs that are not in the test set, "
+                f"{counted(int(stray.sum()), 'pair that is not in the test set')}, "
                 f"e.g. {examples(_pairs(user[stray], movie[stray]))}",
                 "Predict exactly the pairs listed in case.test.",
             )
@@ -311,8 +312,9 @@ def _check_pairs(
         problems.append(
             Problem(
                 ProblemCode.MISSING_IDS,
-                f"a prediction for each of the {len(test)} test pairs",
-                f"none for {int(missing.sum())} pairs, e.g. {examples(_pairs(shown_pairs[:, 0], shown_pairs[:, 1]))}",
+                f"a prediction for each of the {counted(len(test), 'test pair')}",
+                f"none for {counted(int(missing.sum()), 'pair')}, "
+                f"e.g. {examples(_pairs(shown_pairs[:, 0], shown_pairs[:, 1]))}",
                 "Predict every pair of case.test, including users or movies your model knows little about "
                 "(fall back to a mean).",
             )
@@ -427,6 +429,16 @@ def _topn_frame(predictions: object, *, users: np.ndarray, k: int, problems: lis
             array = np.asarray(predictions, dtype=object)
         except (ValueError, TypeError):
             array = None
+        if array is not None and array.size == 0:
+            problems.append(
+                Problem(
+                    ProblemCode.EMPTY,
+                    f"{counted(k, 'recommendation')} for each of {counted(len(users), 'user')}",
+                    "an empty sequence",
+                    "Recommend for every user in case.test: one row of movie ids per user, best first.",
+                )
+            )
+            return None
         if array is None or array.shape != (len(users), k):
             got = "a ragged sequence" if array is None else f"shape {array.shape}"
             problems.append(
@@ -469,7 +481,7 @@ def _topn_frame(predictions: object, *, users: np.ndarray, k: int, problems: lis
         problems.append(
             Problem(
                 ProblemCode.EMPTY,
-                f"{k} recommendations for each of {len(users)} users",
+                f"{counted(k, 'recommendation')} for each of {counted(len(users), 'user')}",
                 "a table with no rows",
                 "Recommend for every user in case.test.",
             )
@@ -484,8 +496,8 @@ def _check_users_and_movies(user: _Ids, movie: _Ids, *, users: np.ndarray, probl
         problems.append(
             Problem(
                 ProblemCode.MISSING_IDS,
-                f"recommendations for each of the {len(users)} test users",
-                f"none for {int(missing.sum())} users, e.g. {examples(users[missing])}",
+                f"recommendations for each of the {counted(len(users), 'test user')}",
+                f"none for {counted(int(missing.sum()), 'user')}, e.g. {examples(users[missing])}",
                 "Recommend for every user in case.test, cold-start users included (fall back to popular movies).",
             )
         )
@@ -497,7 +509,7 @@ def _check_users_and_movies(user: _Ids, movie: _Ids, *, users: np.ndarray, probl
             Problem(
                 ProblemCode.DUPLICATE_IDS,
                 "each movie at most once per user",
-                f"{int(dup.sum())} repeated (user_id, movie_id) pairs, e.g. {examples(pairs)}",
+                f"{counted(int(dup.sum()), 'repeated (user_id, movie_id) pair')}, e.g. {examples(pairs)}",
                 "Recommend k distinct movies per user.",
             )
         )
@@ -515,9 +527,9 @@ def _check_ranks(user: np.ndarray, rank: np.ndarray, fits: np.ndarray, *, k: int
             Problem(
                 ProblemCode.BAD_RANKS,
                 f"ranks 1..{k}, each exactly once, for every user",
-                f"{len(wrong)} users whose ranks are not 1..{k}, e.g. {examples(wrong)} "
+                f"{counted(len(wrong), f'user whose ranks are not 1..{k}')}, e.g. {examples(wrong)} "
                 f"(rank values seen: {examples(np.unique(rank[fits]))})",
-                f"Give each user exactly {k} rows ranked 1 (best) to {k}.",
+                f"Give each user exactly {counted(k, 'row')} ranked 1 (best) to {k}.",
             )
         )
 
@@ -530,7 +542,7 @@ def _check_unrated(user: np.ndarray, movie: np.ndarray, seen: RatedLookup, probl
             Problem(
                 ProblemCode.ALREADY_RATED,
                 "only movies the user has not rated in case.train",
-                f"{int(rated.sum())} recommendations of already-rated movies, "
+                f"{counted(int(rated.sum()), 'recommendation of already-rated movies')}, "
                 f"e.g. {examples(_pairs(user[rated], movie[rated]))} (user_id, movie_id)",
                 "Remove each user's training movies before taking the top k.",
             )

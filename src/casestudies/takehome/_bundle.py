@@ -131,7 +131,9 @@ def _write_starters(variant: Variant, batch: Batch, bundle_dir: Path) -> None:
     )
     (bundle_dir / NOTEBOOK_FILE).write_text(notebook, encoding="utf-8")
     if batch.grader == FAULTS:
-        template_causes = dict.fromkeys(FAULT_KINDS, False)
+        # The kinds this scenario's world records (overfit, messy and houses plant different ones).
+        recorded = cast(Mapping[str, object], case.reveal("world").get("faults", dict.fromkeys(FAULT_KINDS)))
+        template_causes = dict.fromkeys(recorded, False)
         (bundle_dir / FAULTS_TEMPLATE_FILE).write_text(json.dumps(template_causes, indent=2) + "\n", encoding="utf-8")
     prompt, diagnosis_file = diagnosis_prompt(batch.grader, batch.rubric)
     readme = readme_document(

@@ -165,6 +165,10 @@ def bundle_truth(key_folder: Path, candidate: str) -> pd.DataFrame:
         truth = pd.DataFrame(
             {"user_id": answer["user_id"], "movie_id": answer["movie_id"], "rating": answer["expected_rating"]}
         )
+    elif spec.task == "regression":
+        bounds = [column for column in ("lower", "upper") if column in answer.columns]
+        truth = pd.DataFrame({id_column: answer[id_column], "prediction": answer["expected"]})
+        truth = truth.assign(**{column: answer[column] for column in bounds})
     else:
         case, hidden = regenerate(record)
         source, bundle = hidden.entity_ids["movie_id"]

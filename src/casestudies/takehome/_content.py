@@ -14,7 +14,7 @@ from typing import Final, cast
 
 import pandas as pd
 
-from casestudies.core import ScenarioSpec, metric_info
+from casestudies.core import NEUTRAL_VOCABULARY, ScenarioSpec, Vocabulary, counted, metric_info, vocabulary
 from casestudies.report import Document
 from casestudies.scoring import TOPN_K
 from casestudies.takehome._layout import (
@@ -45,14 +45,19 @@ _NO_DATA_RATING: Final = 3.0  # the template's rating without training ratings: 
 _NO_DATA_PROBABILITY: Final = 0.5  # the template's probability without training rows: no information
 
 
-def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
-    """One sentence saying what a metric measures, with the scenario's scoring settings.
+def metric_text(metric: str, scoring: Mapping[str, object], words: Vocabulary = NEUTRAL_VOCABULARY) -> str:
+    """One sentence saying what a metric measures, with the scenario's scoring settings, in its ``words``.
 
     Examples
     --------
-    >>> metric_text("precision_at_budget", {"alert_budget": 0.005})  # doctest: +NORMALIZE_WHITESPACE
+    >>> from casestudies.core import spec, vocabulary
+    >>> fraud = spec("fraud-v1")
+    >>> metric_text("precision_at_budget", fraud.scoring, vocabulary(fraud))  # doctest: +NORMALIZE_WHITESPACE
     'precision at the alert budget: the share of true positives among the top 0.5% of rows by score
-    (the alerts a review team can handle).'
+    (the alerts the fraud team can handle).'
+    >>> churn = spec("overfit-v1")
+    >>> metric_text("recall_at_budget", churn.scoring, vocabulary(churn))
+    'recall at the call budget: the share of all churners that fall in the top 10.0% of rows by score.'
     >>> metric_text("true_rmse", {})
     'true rmse (lower is better).'
     >>> metric_text("coverage", {})  # doctest: +NORMALIZE_WHITESPACE
@@ -71,11 +76,11 @@ def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
             "ROC-AUC: the chance that a random positive row is scored above a random negative one (0.5 is random)."
         ),
         "precision_at_budget": (
-            f"precision at the alert budget: the share of true positives among the {top} of rows by score "
-            "(the alerts a review team can handle)."
+            f"precision at the {words.budget}: the share of true positives among the {top} of rows by score "
+            f"(the {words.alerts} {words.team} can handle)."
         ),
         "recall_at_budget": (
-            f"recall at the alert budget: the share of all positives that fall in the {top} of rows by score."
+            f"recall at the {words.budget}: the share of all {words.positives} that fall in the {top} of rows by score."
         ),
         "rmse": (
             "RMSE (root mean squared error, in stars) between your predicted ratings and the held-out stars "
@@ -87,8 +92,8 @@ def metric_text(metric: str, scoring: Mapping[str, object]) -> str:
             "averaged over users (1 is perfect, random recommendations score near 0)."
         ),
         "expected_cost": (
-            f"cost per row at the alert budget: the amounts of the positives you miss plus {review} per reviewed "
-            "alert, divided by the number of rows (lower is better)."
+            f"cost per row at the {words.budget}: the amounts of the {words.positives} you miss plus {review} per "
+            f"reviewed {words.alert}, divided by the number of rows (lower is better)."
         ),
     }
     if metric in texts:
@@ -138,7 +143,7 @@ def column_table(train: pd.DataFrame, *, target: str, id_column: str, entities: 
         elif name == target:
             note = "the label (training data only)"
         elif isinstance(dtype, pd.CategoricalDtype):
-            note = f"categorical, {len(dtype.categories)} values"
+            note = f"categorical, {counted(len(dtype.categories), 'value')}"
         else:
             note = ""
         rows.append([f"`{name}`", str(dtype), note])
@@ -184,7 +189,7 @@ def readme_document(
 
 def _about_notes(spec: ScenarioSpec, id_column: str) -> list[str]:
     """What is special about a take-home bundle: random ids, one scoring, files instead of code."""
-    if spec.task == "binary":
+    if spec.task in ("binary", "regression"):
         notes = [
             f"`{id_column}` values in this bundle are random and the test rows are shuffled: ids and row order "
             "carry no information (not even the order in time, whatever the problem statement says); "
@@ -221,6 +226,13 @@ def _data_lines(
             f"positive in {mean_label:.2%} of them.",
             f"{test_file}: {len(test):,} rows to score, without the label. They are in random order.",
             f"`{TEMPLATE_FILE}`: a valid submission to start from (every row gets the training positive rate).",
+        ]
+    elif task == "regression":
+        lines = [
+            f"{train_file}: {len(train):,} labelled rows; `{target}` is the number to predict "
+            f"(mean {mean_label:,.4g}).",
+            f"{test_file}: {len(test):,} rows to predict, without the label. They are in random order.",
+            f"`{TEMPLATE_FILE}`: a valid submission to start from (every row gets the training mean).",
         ]
     elif task == "rating":
         lines = [
@@ -273,6 +285,13 @@ def _submission_text(spec: ScenarioSpec, *, target: str, id_column: str) -> str:
             "only the order of your scores matters for most metrics). "
             f"Keep the `{id_column}` values exactly as given; the file is matched to your data by them."
         )
+    if spec.task == "regression":
+        return (
+            f"`{SUBMISSION_FILE}` with columns `{id_column}` and `prediction`: one row per row of "
+            f"`{DATA_DIR}/test.csv`, `prediction` your predicted `{target}`. Optionally add `lower` and `upper`, "
+            "a prediction interval, to be scored for coverage and pinball loss too. "
+            f"Keep the `{id_column}` values exactly as given; the file is matched to your data by them."
+        )
     if spec.task == "rating":
         return (
             f"`{SUBMISSION_FILE}` with columns `user_id`, `movie_id` and `rating`: one row per (user, movie) pair "
@@ -287,16 +306,23 @@ def _submission_text(spec: ScenarioSpec, *, target: str, id_column: str) -> str:
     )
 
 
+def _metric_sentence(metric: str, spec: ScenarioSpec) -> str:
+    """What a metric measures, for the scenario's task (regression metrics speak of the target, not of stars)."""
+    if spec.task == "regression":
+        return f"{metric_info(metric).label}."
+    return metric_text(metric, spec.scoring, vocabulary(spec))
+
+
 def _scoring_and_time(doc: Document, spec: ScenarioSpec, hours: float) -> None:
     """How the submission is scored, how long to spend, how to check the files."""
     doc.heading("How it is scored")
     doc.para(
         "Your predictions are scored on the hidden labels of **every** row of the test set. "
-        f"The main metric is {metric_text(spec.metric, spec.scoring)}"
+        f"The main metric is {_metric_sentence(spec.metric, spec)}"
     )
     if spec.secondary_metrics:
         doc.para("We also look at:")
-        doc.bullets([metric_text(metric, spec.scoring) for metric in spec.secondary_metrics])
+        doc.bullets([_metric_sentence(metric, spec) for metric in spec.secondary_metrics])
     doc.para(
         "Scores are compared with simple baselines and with what is attainable on this data. "
         "The interviewer reads your write-up and code as carefully as your score: a clear, honest analysis "
@@ -306,7 +332,7 @@ def _scoring_and_time(doc: Document, spec: ScenarioSpec, hours: float) -> None:
     doc.para(
         f"Plan for about {hours:g} hours. Stop there even if you have more ideas: list them in the write-up instead. "
         "Use any library you like; if you use the starter notebook you need Python with pandas"
-        + (" and scikit-learn " if spec.task == "binary" else " ")
+        + (" and scikit-learn " if spec.task in ("binary", "regression") else " ")
         + "(pyarrow to read Parquet; without it the notebook reads the CSV files)."
     )
     doc.heading("Checking your files")
@@ -466,7 +492,34 @@ else:
 """
 
 
-def _binary_cells(*, title: str, target: str, id_column: str) -> list[tuple[str, str]]:
+_REGRESSION_MODEL: Final = """
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+
+# A first model on the numeric columns only; identifiers are not features.
+features = [
+    column
+    for column in test.columns
+    if column != ID and not column.endswith("_id") and pd.api.types.is_numeric_dtype(test[column])
+]
+print("features:", features)
+if features:
+    model = make_pipeline(SimpleImputer(), LinearRegression())
+    model.fit(train[features], train[TARGET])
+    scores = model.predict(test[features])
+else:
+    scores = [train[TARGET].mean()] * len(test)
+"""
+
+
+def _binary_cells(*, title: str, target: str, id_column: str, regression: bool = False) -> list[tuple[str, str]]:
+    label_summary = (
+        "mean label {train[TARGET].mean():,.4g}" if regression else "positive rate {train[TARGET].mean():.3%}"
+    )
+    values_check = (
+        'submission["prediction"].notna().all()' if regression else 'submission["prediction"].between(0, 1).all()'
+    )
     load_cell = f"""
 from pathlib import Path
 
@@ -487,13 +540,13 @@ def load(name):
 
 train = load("train")
 test = load("test")
-print(f"train: {{train.shape[0]:,}} rows, test: {{test.shape[0]:,}} rows, positive rate {{train[TARGET].mean():.3%}}")
+print(f"train: {{train.shape[0]:,}} rows, test: {{test.shape[0]:,}} rows, {label_summary}")
 train.head()
 """
     write = f"""
 submission = pd.DataFrame({{ID: test[ID], "prediction": scores}})
 assert len(submission) == len(test) and submission[ID].is_unique
-assert submission["prediction"].between(0, 1).all()
+assert {values_check}
 submission.to_csv({SUBMISSION_FILE!r}, index=False)
 print(f"wrote {SUBMISSION_FILE} with {{len(submission):,}} rows")
 """
@@ -505,7 +558,7 @@ print(f"wrote {SUBMISSION_FILE} with {{len(submission):,}} rows")
             f"numeric columns and writes a valid `{SUBMISSION_FILE}`. Replace the model with your own work.",
         ),
         ("code", load_cell),
-        ("code", _BINARY_MODEL),
+        ("code", _REGRESSION_MODEL if regression else _BINARY_MODEL),
         ("code", write),
         (
             "markdown",
@@ -525,8 +578,8 @@ def starter_notebook(
     """
     cells = (
         _recommender_cells(title=title, task=task, tables=tables, k=k)
-        if task != "binary"
-        else _binary_cells(title=title, target=target, id_column=id_column)
+        if task not in ("binary", "regression")
+        else _binary_cells(title=title, target=target, id_column=id_column, regression=task == "regression")
     )
     notebook_cells: list[dict[str, object]] = [
         {
@@ -567,7 +620,7 @@ def rubric_document(
     doc = Document(f"Rubric: {spec.title} ({spec.id})")
     total = sum(float(item["points"]) for item in items)
     doc.para(
-        f"Source: {source}. {len(items)} topics, {total:g} points. Score the write-up and code with it; "
+        f"Source: {source}. {counted(len(items), 'topic')}, {total:g} points. Score the write-up and code with it; "
         "the predictions are graded by `casestudies takehome grade`."
     )
     for number, item in enumerate(items, 1):

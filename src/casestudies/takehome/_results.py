@@ -29,7 +29,7 @@ from typing import Final, Literal, cast
 
 import pandas as pd
 
-from casestudies.core import higher_is_better
+from casestudies.core import counted, higher_is_better
 from casestudies.exceptions import Problem
 from casestudies.report import Document, Finding, Report, to_plain_data
 from casestudies.takehome._diagnosis import DiagnosisResult
@@ -45,7 +45,7 @@ _CONTROL: Final = re.compile("[\x00-\x1f\x7f\u2028\u2029\u200e\u200f\u202a-\u202
 _MARKDOWN_INLINE: Final = re.compile(r"([\\`*_\[\]~])")  # code, emphasis, links, strikethrough; `\` first of all
 _MARKDOWN_LINE_START: Final = re.compile(r"^(\s*(?:\d+)?)([#>+=-]|(?<=\d)[.)])")  # headings, quotes, lists
 
-GradeStatus = Literal["graded", "rejected", "missing"]
+GradeStatus = Literal["graded", "rejected", "missing", "failed"]
 _NOT_GRADED: Final = DiagnosisResult("not supported")  # no diagnosis graded (immutable, so safely shared)
 
 
@@ -176,9 +176,10 @@ class CandidateGrade:
     Attributes
     ----------
     candidate, scenario_id, metric : str
-    status : {"graded", "rejected", "missing"}
+    status : {"graded", "rejected", "missing", "failed"}
         ``"rejected"``: the submission is invalid or belongs to another
-        variant (see ``problems``); ``"missing"``: nothing was submitted.
+        variant (see ``problems``); ``"missing"``: nothing was submitted;
+        ``"failed"``: grading it did not finish (see ``error``).
     scores : Mapping or None
         ``metric -> {estimate, low, high}`` on the whole hidden holdout
         (95 % bootstrap interval).
@@ -203,6 +204,8 @@ class CandidateGrade:
         The core report (public/private parts included) with the references.
     files : Mapping[str, Path]
         Grading reports written (``markdown``, ``html``, ``json``).
+    error : str
+        Why grading failed (``status="failed"``), e.g. it ran past its timeout.
     """
 
     candidate: str
@@ -220,6 +223,7 @@ class CandidateGrade:
     submission: str = ""
     report: Report | None = None
     files: Mapping[str, Path] = field(default_factory=dict)
+    error: str = ""
 
     @property
     def primary(self) -> float | None:
@@ -243,6 +247,7 @@ class CandidateGrade:
             "not_checked": list(self.not_checked),
             "problems": [problem.to_dict() for problem in self.problems],
             "submission": self.submission,
+            "error": self.error,
         }
         return cast(dict[str, object], to_plain_data(data))
 
@@ -255,6 +260,9 @@ class CandidateGrade:
         Markdown; the Document escapes HTML itself)."""
         doc = Document(f"Take-home grade: {self.candidate} ({self.scenario_id})")
         doc.para(f"Status: **{self.status}**. Submission: {self.submission or 'none'}.")
+        if self.error:
+            doc.heading("Why grading failed")
+            doc.para(user(self.error))
         if self.problems:
             doc.heading("Why the submission was rejected")
             doc.bullets(
@@ -269,6 +277,10 @@ class CandidateGrade:
         if self.findings:
             doc.heading("What the numbers say")
             doc.bullets([f"**{finding.title}**: {finding.text}" for finding in self.findings])
+        if self.report is not None:  # the core report's key figures, drawn by the report's renderer
+            for spec in self.report.figure_specs():
+                if spec.key:
+                    doc.figure(spec)
         doc.heading("Diagnosis")
         doc.para(user(f"{self.diagnosis}. {self.diagnosis.summary}".strip()))
         if self.diagnosis.items:
@@ -348,6 +360,8 @@ class CandidateGrade:
         if self.status == "missing":
             return f"{self.candidate}: no submission"
         unchecked = [f"  not checked: {item}" for item in self.not_checked]
+        if self.status == "failed":
+            return "\n".join([f"{self.candidate}: failed", f"  {self.error}", *unchecked])
         if self.status == "rejected":
             problems = [f"  - {problem}" for problem in self.problems]
             return "\n".join([f"{self.candidate}: rejected", *problems, *unchecked])
@@ -396,7 +410,7 @@ class Grading:
             raise KeyError(f"no grade for {candidate!r}; graded: {sorted(self.grades)}.") from None
 
     def table(self) -> pd.DataFrame:
-        """One row per candidate, best primary metric first (rejected and missing last)."""
+        """One row per candidate, best primary metric first (rejected, missing and failed last)."""
         rows = []
         for name, grade in self.grades.items():
             row: dict[str, object] = {"candidate": name, "status": grade.status}
@@ -417,6 +431,8 @@ class Grading:
             if "oracle" in refs:
                 oracle = cast(Mapping[str, Mapping[str, float]], refs["oracle"]["scores"])
                 row["variant_oracle"] = oracle[self.metric]["estimate"]
+            if grade.error:
+                row["problems"] = grade.error
             if grade.problems:
                 row["problems"] = "; ".join(f"{problem.code.value}: {problem.received}" for problem in grade.problems)
             rows.append(row)
@@ -435,7 +451,8 @@ class Grading:
         """The comparison, with ``user`` applied to text from candidates (rejection problems, ignored file names)."""
         doc = Document(f"Take-home comparison: {self.scenario_id}")
         doc.para(
-            f"{len(self.grades)} candidates; {self.metric.replace('_', ' ')} on each candidate's whole hidden holdout "
+            f"{counted(len(self.grades), 'candidate')}; {self.metric.replace('_', ' ')} "
+            "on each candidate's whole hidden holdout "
             "with its 95% interval. Variants differ slightly in difficulty: `share of oracle` "
             "((score - prior) / (oracle - prior)) compares across them."
         )

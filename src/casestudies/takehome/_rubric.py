@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final, cast
 
-from casestudies.core import ScenarioSpec, catalog_dir
+from casestudies.core import ScenarioSpec, catalog_dir, vocabulary
 from casestudies.core import spec as _spec
 from casestudies.exceptions import TakehomeError
 
@@ -215,7 +215,7 @@ class Rubric:
                     topic="Operating point",
                     points=2,
                     strong=(
-                        f"Chooses what to act on under the alert budget (the top {budget:.1%} of rows), "
+                        f"Chooses what to act on under the {vocabulary(spec).budget} (the top {budget:.1%} of rows), "
                         "and reports precision and recall there."
                     ),
                     weak="A default 0.5 threshold, or no threshold at all.",
@@ -359,7 +359,10 @@ def tolerances(given: object, fallback: Mapping[str, float] | None) -> dict[str,
     """
     if given is None:
         return dict(fallback if fallback is not None else DEFAULT_TOLERANCE)
-    expected = "must be a number in (0, 1] or a table {oracle = ..., reference = ...} of such numbers"
+    expected = (
+        "must be a positive number (a spread in the primary metric's units: 0.05 of average precision, "
+        "2000 euros of RMSE) or a table {oracle = ..., reference = ...} of such numbers"
+    )
     if isinstance(given, Mapping):
         unknown = sorted(set(map(str, given)) - set(MEASURES))
         if unknown:
@@ -371,7 +374,7 @@ def tolerances(given: object, fallback: Mapping[str, float] | None) -> dict[str,
     else:
         values = dict.fromkeys(MEASURES, given)
     for value in values.values():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
             raise ValueError(f"{expected}; got {given!r}")
     return {measure: float(cast(float, value)) for measure, value in values.items()}
 

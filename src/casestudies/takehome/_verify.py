@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from casestudies.case import Case, make
-from casestudies.core import did_you_mean, fingerprint
+from casestudies.core import counted, did_you_mean, fingerprint
 from casestudies.exceptions import TakehomeError, TakehomeIntegrityError
 from casestudies.report import Entry
 from casestudies.takehome._layout import (
@@ -331,7 +331,7 @@ def _check_bundle(key: Key, candidate: str, bundle_dir: Path, record: Mapping[st
 
     manifest = (bundle_dir / MANIFEST_FILE).read_bytes()
     count = _check_manifest(key, candidate, record, manifest, digest_of, what=_FOLDER)
-    return f"bundle manifest and {count} file checksums match"
+    return f"bundle manifest and {counted(count, 'file checksum')} match"
 
 
 def _check_zip(key: Key, candidate: str, archive: Path, recorded: str, record: Mapping[str, object]) -> str:
@@ -365,7 +365,8 @@ def _check_zip(key: Key, candidate: str, archive: Path, recorded: str, record: M
             count = _check_manifest(key, candidate, record, manifest, digest_of, what=archive.name)
     except (zipfile.BadZipFile, OSError) as err:
         raise _tampered(candidate, f"{archive.name} cannot be read ({err})", resend) from err
-    return f"{archive.name} is byte for byte the zip written at creation, with its manifest and {count} file checksums"
+    checksums = counted(count, "file checksum")
+    return f"{archive.name} is byte for byte the zip written at creation, with its manifest and {checksums}"
 
 
 def _check_regeneration(

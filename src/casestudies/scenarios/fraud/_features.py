@@ -134,7 +134,7 @@ class TransactionFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc
         self.label_delay_days = label_delay_days
         self.features = features
 
-    def fit(self, X: pd.DataFrame, y: object) -> TransactionFeatures:
+    def fit(self, X: pd.DataFrame, y: object = None) -> TransactionFeatures:
         """Store the labelled history.
 
         Parameters
@@ -142,7 +142,7 @@ class TransactionFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc
         X : pandas.DataFrame
             Raw log with ``transaction_id``, ``timestamp``, ``customer_id``,
             ``terminal_id``, ``amount``, ``merchant_category`` and ``channel``.
-        y : array-like of 0/1
+        y : array-like of 0/1, required
             Fraud labels of the rows of ``X``.
 
         Returns
