@@ -10,29 +10,26 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import ModuleType
 from typing import Final, cast
 
 from casestudies.case import Case, make
 from casestudies.cli._common import (
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PIPELINE,
-    EXIT_USAGE,
     parse_params,
     print_report,
-    run_handler,
 )
+from casestudies.cli._run_stream import generate_partitioned
 from casestudies.core import FileFormat, did_you_mean, load_object, spec, write_case
-from casestudies.exceptions import InvalidParameterError
+from casestudies.exceptions import InvalidParameterError, PipelineTimeoutError
+from casestudies.report import Report
 from casestudies.scoring import user_error
 
 __all__ = ["evaluate", "generate", "load_pipeline", "score"]
@@ -41,7 +38,8 @@ _PIPELINE_FUNCTION_ARITY: Final = 3  # f(X_train, y_train, X_test) is a pipeline
 
 
 def _make_case(args: argparse.Namespace) -> Case:
-    return make(args.scenario_id, seed=args.seed, **parse_params(args.param, args.scenario_id))
+    progress = False if getattr(args, "quiet", False) else None  # None: bars only on a terminal
+    return make(args.scenario_id, seed=args.seed, progress=progress, **parse_params(args.param, args.scenario_id))
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -50,6 +48,8 @@ def generate(args: argparse.Namespace) -> int:
     The files are written into a temporary folder beside ``--out`` and moved
     into place at the end, so an error or Ctrl-C leaves no partial output.
     """
+    if getattr(args, "partition_rows", None) is not None:
+        return generate_partitioned(args)
     case = _make_case(args)
     written = _write_case_whole(case, Path(args.out), args.format)
     print(f"{case.id} seed {case.seed}: {len(case.train):,} training rows, {len(case.test):,} test rows")
@@ -80,69 +80,46 @@ def _write_case_whole(case: Case, out: Path, file_format: FileFormat) -> list[Pa
 def evaluate(args: argparse.Namespace) -> int:
     """``casestudies evaluate``: fit the ``--pipeline`` on a case and print its report.
 
-    With ``--timeout SECONDS`` the evaluation runs in a child process that is
-    killed at the deadline: the command then prints ``error: your pipeline did
-    not finish in N s`` and exits with :data:`EXIT_PIPELINE`, printing no
-    partial report. The deadline covers the whole evaluation (importing the
-    user's module, generating the case, fitting, predicting, the baselines).
+    With ``--timeout SECONDS`` the pipeline fits and predicts in a separate
+    process (``Case.evaluate(..., timeout=)``) that is stopped at the
+    deadline: the command then prints ``error: your pipeline did not finish
+    in N s`` and exits with :data:`EXIT_PIPELINE`, printing no partial report.
     """
-    if args.timeout is None:
-        return _evaluate_now(args)
-    return _evaluate_in_child(args, float(args.timeout))
-
-
-def _evaluate_in_child(args: argparse.Namespace, timeout: float) -> int:
-    """Run :func:`_evaluate_now` in a child process; kill it and report when it outlives ``timeout`` seconds."""
-    child: BaseProcess
-    if "fork" in multiprocessing.get_all_start_methods():  # POSIX: starts at once, the loaded modules shared
-        child = multiprocessing.get_context("fork").Process(target=_child_main, args=(args,), daemon=True)
-    else:  # Windows: a fresh interpreter that imports this module
-        child = multiprocessing.get_context("spawn").Process(target=_child_main, args=(args,), daemon=True)
-    sys.stdout.flush()  # nothing buffered is printed twice by a forked child
-    sys.stderr.flush()
-    child.start()
-    try:
-        child.join(timeout)
-        if child.is_alive():
-            child.kill()
-            child.join()
-            message = (
-                f"error: your pipeline did not finish in {timeout:g} s (--timeout {timeout:g}: the whole evaluation, "
-                "generating the case, fitting, predicting and the baselines). Make the pipeline faster, try it on a "
-                "smaller case with --param, skip the baselines with --no-baselines, or raise --timeout."
-            )
-            print(message, file=sys.stderr)
-            return EXIT_PIPELINE
-    finally:
-        if child.is_alive():  # Ctrl-C while waiting: stop the child too, then let the interrupt through
-            child.kill()
-            child.join()
-    return EXIT_USAGE if child.exitcode is None or child.exitcode < 0 else child.exitcode
-
-
-def _child_main(args: argparse.Namespace) -> None:
-    """The child of ``--timeout``: evaluate and print as without it; its exit status is the command's."""
-    try:
-        code = run_handler(_evaluate_now, args)
-        sys.stdout.flush()
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent prints the one line
-        code = EXIT_INTERRUPTED
-    sys.exit(code)
-
-
-def _evaluate_now(args: argparse.Namespace) -> int:
     scenario = spec(args.scenario_id)
     pipeline = load_pipeline(args.pipeline, scenario.id)
     case = _make_case(args)
-    print_report(case.evaluate(pipeline, baselines=not args.no_baselines), args.json)
+    try:
+        report = case.evaluate(pipeline, baselines=not args.no_baselines, timeout=args.timeout)
+    except PipelineTimeoutError as err:
+        message = (
+            f"error: your pipeline did not finish in {err.seconds:g} s (--timeout {err.seconds:g}: fitting and "
+            "predicting); its process was stopped. Make the pipeline faster, try it on a smaller case with --param, "
+            "or raise --timeout."
+        )
+        print(message, file=sys.stderr)
+        return EXIT_PIPELINE
+    _print_and_save(report, args)
     return EXIT_OK
 
 
 def score(args: argparse.Namespace) -> int:
     """``casestudies score``: score a predictions file on the case's hidden holdout and print the report."""
     case = _make_case(args)
-    print_report(case.score(args.predictions, baselines=not args.no_baselines), args.json)
+    _print_and_save(case.score(args.predictions, baselines=not args.no_baselines), args)
     return EXIT_OK
+
+
+def _print_and_save(report: Report, args: argparse.Namespace) -> None:
+    """Print the report; with ``--html PATH``, also write its page (figures drawn only then)."""
+    audience = getattr(args, "audience", "technical")
+    if audience == "technical" or args.json:
+        print_report(report, args.json)
+    else:
+        print(report.summary(audience=audience))
+    if args.html:
+        path = Path(args.html)
+        report.to_html(path, audience=audience)
+        print(f"wrote {path} (open it in a browser; it works offline)", file=sys.stderr)
 
 
 def load_pipeline(reference: str, scenario_id: str) -> object:

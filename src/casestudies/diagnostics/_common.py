@@ -18,7 +18,7 @@ from typing import Final, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from casestudies.report import Finding
+from casestudies.report import FigureSpec, Finding
 
 # Thresholds, documented in each diagnostic's docstring.
 LEAK_AUC: Final[float] = 0.85
@@ -114,9 +114,11 @@ def _columns(evidence: Mapping[str, object]) -> list[str]:
     return list(cast("Iterable[str]", evidence.get("columns") or []))
 
 
-def _finding(diagnostic: str, title: str, text: str, evidence: Mapping[str, object]) -> Finding:
-    """The finding of ``diagnostic``, its name recorded in the evidence."""
-    return Finding(diagnostic, title, text, {"diagnostic": diagnostic, **evidence})
+def _finding(
+    diagnostic: str, title: str, text: str, evidence: Mapping[str, object], figures: tuple[FigureSpec, ...] = ()
+) -> Finding:
+    """The finding of ``diagnostic``, its name recorded in the evidence, with the figures of its plot data."""
+    return Finding(diagnostic, title, text, {"diagnostic": diagnostic, **evidence}, figures)
 
 
 def _skipped(diagnostic: str, title: str, reason: str) -> Finding:

@@ -42,6 +42,7 @@ from casestudies.diagnostics._common import (
     _r,
     _skipped,
 )
+from casestudies.diagnostics._figures import column_bars, distance_figure
 from casestudies.preprocessing import TabularEncoder, is_categorical, is_datetime, is_numeric
 from casestudies.report import Finding
 
@@ -271,7 +272,26 @@ def leakage_scan(
             "y_label": "single-feature ROC-AUC",
         },
     }
-    return _finding("leakage_scan", "Single-feature leakage scan", text, evidence)
+    lesson = (
+        f"{flagged[0]} alone predicts the label with AUC {scores[flagged[0]]:.3f}: a leak"
+        if flagged
+        else f"No column alone reaches the leakage threshold {threshold:.2f}"
+    )
+    figure = column_bars(
+        "leakage_scan",
+        lesson,
+        [c for c, _ in plotted],
+        [s for _, s in plotted],
+        axis="ROC-AUC of the column alone (0.5 = chance)",
+        threshold=threshold,
+        threshold_label=f"leak threshold {threshold:.2f}",
+        flagged=flagged,
+        caption=(
+            "Each column scored alone against the training labels, strongest first. A legitimate driver rarely "
+            "passes the threshold; a column written after the outcome does."
+        ),
+    )
+    return _finding("leakage_scan", "Single-feature leakage scan", text, evidence, (figure,))
 
 
 def _numeric_shift_auc(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float]:
@@ -371,7 +391,26 @@ def adversarial_validation(
             "y_label": "|train-vs-holdout AUC - 0.5|",
         },
     }
-    return _finding("adversarial_validation", "Adversarial validation (covariate shift)", text, evidence)
+    lesson = (
+        f"The holdout differs from train (adversary AUC {auc:.3f}); the bars show which columns moved"
+        if flagged
+        else f"The holdout looks like train (adversary AUC {auc:.3f}); no column moved much"
+    )
+    figure = column_bars(
+        "adversarial_validation",
+        lesson,
+        [c for c, _ in top],
+        [abs(a - CHANCE_AUC) for _, a in top],
+        axis="|train-vs-holdout AUC of the column - 0.5|",
+        threshold=SHIFT_COLUMN_AUC,
+        threshold_label=f"shift threshold {SHIFT_COLUMN_AUC:g}",
+        flagged=shifted,
+        caption=(
+            "How well each column alone tells holdout rows from training rows (0 = same distribution). Columns past "
+            "the threshold shifted between the extracts."
+        ),
+    )
+    return _finding("adversarial_validation", "Adversarial validation (covariate shift)", text, evidence, (figure,))
 
 
 def _subsample(
@@ -491,7 +530,8 @@ def near_duplicates(
             "x_label": "nearest training row, relative distance",
         },
     }
-    return _finding("near_duplicates", "Near-duplicates across train and holdout", text, evidence)
+    figure = distance_figure(edges.tolist(), hist.tolist(), threshold=relative_distance, flagged=flagged)
+    return _finding("near_duplicates", "Near-duplicates across train and holdout", text, evidence, (figure,))
 
 
 def _within_train_share(b: NDArray[np.float64], threshold: float) -> float:

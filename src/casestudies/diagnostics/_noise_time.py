@@ -49,6 +49,7 @@ from casestudies.diagnostics._common import (
     _r,
     _skipped,
 )
+from casestudies.diagnostics._figures import rate_figure
 from casestudies.preprocessing import TabularEncoder, is_datetime, months_since_epoch
 from casestudies.report import Finding
 
@@ -256,7 +257,20 @@ def _label_noise(X: pd.DataFrame, y_values: NDArray[np.int64], probe: _Probe, *,
             "x_label": "decile of out-of-fold probe score",
         },
     }
-    return _finding("label_noise", "Label noise", text, evidence)
+    lesson = (
+        f"About {rate:.0%} of labels look random: the surest rows are not all labelled so"
+        if flagged
+        else "The label rate climbs cleanly with the probe's score: no sign of random labels"
+    )
+    figure = rate_figure(
+        "label_noise",
+        lesson,
+        list(range(1, _SCORE_BINS + 1)),
+        bin_rate,
+        x_label="tenth of the training rows, by out-of-fold probe score (1 = surest negative)",
+        caption="With clean labels the surest tenths sit near 0 and near 1; random labels pull both ends inwards.",
+    )
+    return _finding("label_noise", "Label noise", text, evidence, (figure,))
 
 
 def temporal_split(
@@ -350,7 +364,20 @@ def _temporal(
             "x_label": "month (index)",
         },
     }
-    return _finding("temporal_split", "Time-ordered data", text, evidence)
+    lesson = (
+        f"The label rate moves with the month (p = {p_value:.1e}): validate on later months"
+        if flagged
+        else "The label rate does not move with the month beyond the features: a random split is safe"
+    )
+    figure = rate_figure(
+        "month_effects",
+        lesson,
+        [int(i) for i in rates.index],
+        list(rates.to_numpy()),
+        x_label=f"month of {column} (0 = first month of the training data)",
+        caption="Share of positive labels per calendar month of the training data.",
+    )
+    return _finding("temporal_split", "Time-ordered data", text, evidence, (figure,))
 
 
 def _holdout_after_train(X: pd.DataFrame, X_test: pd.DataFrame | None, column: str) -> bool | None:

@@ -35,6 +35,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from casestudies.diagnostics._common import _auc, _finding, _folds, _r, _skipped
+from casestudies.diagnostics._figures import fit_gap_figure, learning_figure, validation_figure
 from casestudies.report import Finding
 from casestudies.scoring import positive_scores, run_pipeline
 
@@ -187,7 +188,10 @@ def fit_gap(
         "plot": {"kind": "bar", "x": ["train", "cv", "holdout"], "y": [_r(train), _r(cv), holdout]},
         "folds": {"train": [_r(v) for v in train_scores], "cv": [_r(v) for v in valid_scores]},
     }
-    return _finding("fit_gap", "Train vs validation vs holdout", text, evidence)
+    figure = fit_gap_figure(
+        train=train, cv=cv, holdout=holdout_score, folds={"train": train_scores, "cv": valid_scores}
+    )
+    return _finding("fit_gap", "Train vs validation vs holdout", text, evidence, (figure,))
 
 
 def _fit_gap_verdict(gap_train: float, gap_holdout: float) -> str:
@@ -239,7 +243,8 @@ def learning_curve(
         ``learning_curve`` with ``sizes`` (rows), ``train`` and ``validation``
         scores per size (the plot) and ``verdict``.
     """
-    n_rows, train, valid = _learning_scores(pipeline, X, y, sizes=sizes, n_splits=n_splits, seed=seed)
+    n_rows, train_folds, valid_folds = _learning_scores(pipeline, X, y, sizes=sizes, n_splits=n_splits, seed=seed)
+    train, valid = [float(np.nanmean(v)) for v in train_folds], [float(np.nanmean(v)) for v in valid_folds]
     gaps = [t - v for t, v in zip(train, valid, strict=True)]
     verdict, text = _learning_verdict(n_rows, train, valid, gaps)
     train_shown, valid_shown = [_r(v) for v in train], [_r(v) for v in valid]
@@ -260,13 +265,14 @@ def learning_curve(
             "y_label": "ROC-AUC",
         },
     }
-    return _finding("learning_curve", "Learning curve", text, evidence)
+    figure = learning_figure(n_rows, train_folds, valid_folds, verdict=verdict)
+    return _finding("learning_curve", "Learning curve", text, evidence, (figure,))
 
 
 def _learning_scores(
     pipeline: object, X: pd.DataFrame, y: pd.Series, *, sizes: Sequence[float], n_splits: int, seed: int
-) -> tuple[list[int], list[float], list[float]]:
-    """Rows per size, and the mean train and validation ROC-AUC per size over the folds."""
+) -> tuple[list[int], list[list[float]], list[list[float]]]:
+    """Rows per size, and the train and validation ROC-AUC per size and fold."""
     y_values = np.asarray(y, dtype=np.int64)
     rng = np.random.default_rng(seed)
     n_rows: list[int] = []
@@ -283,7 +289,7 @@ def _learning_scores(
             valid_curve[i].append(_auc(y_values[valid_rows], on_valid))
             if len(n_rows) < len(sizes):
                 n_rows.append(n)
-    return n_rows, [float(np.nanmean(v)) for v in train_curve], [float(np.nanmean(v)) for v in valid_curve]
+    return n_rows, train_curve, valid_curve
 
 
 def _learning_verdict(n_rows: list[int], train: list[float], valid: list[float], gaps: list[float]) -> tuple[str, str]:
@@ -384,7 +390,8 @@ def validation_curve(
     grid = list(values) if values is not None else _grid(name, current)
     if current not in grid:
         grid = sorted([*grid, current], key=_grid_key)
-    train, valid = _sweep(pipeline, X, y, name=name, grid=grid, n_splits=n_splits, seed=seed)
+    train_folds, valid_folds = _sweep(pipeline, X, y, name=name, grid=grid, n_splits=n_splits, seed=seed)
+    train, valid = [float(np.mean(v)) for v in train_folds], [float(np.mean(v)) for v in valid_folds]
     best = int(np.nanargmax(valid))
     at = grid.index(current)
     shown = [None if v is None else (float(v) if isinstance(v, float) else v) for v in grid]
@@ -409,13 +416,14 @@ def validation_curve(
             "y_label": "ROC-AUC",
         },
     }
-    return _finding("validation_curve", "Validation curve", text, evidence)
+    figure = validation_figure(name, shown, train_folds, valid_folds, current=current, best=grid[best], side=side)
+    return _finding("validation_curve", "Validation curve", text, evidence, (figure,))
 
 
 def _sweep(
     pipeline: object, X: pd.DataFrame, y: pd.Series, *, name: str, grid: list[object], n_splits: int, seed: int
-) -> tuple[list[float], list[float]]:
-    """Mean train and validation ROC-AUC over the folds for each value of parameter ``name``."""
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Train and validation ROC-AUC per fold for each value of parameter ``name``."""
     from sklearn.base import clone
 
     splits = _folds(np.asarray(y, dtype=np.int64), n_splits, seed)
@@ -423,8 +431,8 @@ def _sweep(
     for value in grid:
         model = clone(pipeline).set_params(**{name: value})
         train_scores, valid_scores = _fold_scores(model, X, y, splits)
-        train.append(float(np.mean(train_scores)))
-        valid.append(float(np.mean(valid_scores)))
+        train.append(train_scores)
+        valid.append(valid_scores)
     return train, valid
 
 

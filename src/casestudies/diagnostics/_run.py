@@ -13,6 +13,7 @@ in (``Case.evaluate`` passes the one it has just computed).
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 import time
 from collections.abc import Mapping, Sequence
@@ -307,9 +308,7 @@ def _run_in_order(
             if name == "fit_gap":
                 seconds_per_fit = (time.perf_counter() - started) / run.n_splits
         seconds[name] = round(time.perf_counter() - started + (id_seconds if name == "identifiers" else 0.0), 4)
-        findings.append(
-            Finding(finding.id, finding.title, finding.text, {**finding.evidence, "seconds": seconds[name]})
-        )
+        findings.append(dataclasses.replace(finding, evidence={**finding.evidence, "seconds": seconds[name]}))
     return findings, seconds
 
 

@@ -11,16 +11,22 @@ scripts from the page's own origin only). Every value is escaped by
 from __future__ import annotations
 
 import functools
+import json
 import math
 import numbers
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
 import pandas as pd
+import sqlalchemy as sa
 
-from casestudies.core import Markup, element, join, load_template, render
+from casestudies.case import make
+from casestudies.core import Markup, element, join, load_template, metric_label, render
 from casestudies.leaderboard._board import Leaderboard
+from casestudies.leaderboard._create import reference_scores
 from casestudies.leaderboard._settings import MAX_LABEL_CHARS
+from casestudies.leaderboard._store import boards
+from casestudies.report import FigureSpec, Marker, Series, figure_html
 
 CONTENT_SECURITY_POLICY: Final[str] = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -43,6 +49,9 @@ _MODES: Final[Mapping[str, str]] = {
     "exact": "every public score is shown, rounded to {digits} decimals",
 }
 """What the page says each feedback mode shows."""
+
+CHART_CACHE: Final[int] = 256
+"""Participant charts kept drawn: a page redraws only the charts of participants who submitted since."""
 
 
 @functools.cache
@@ -116,6 +125,69 @@ def _sections(leaderboard: Leaderboard, *, closed: bool, metric: str, digits: in
     return join(sections)
 
 
+@functools.lru_cache(maxsize=8)
+def _computed_references(scenario_id: str, seed: int, params: str, metric: str) -> tuple[tuple[str, float], ...]:
+    """Reference scores of a board created before they were stored with it (computed once per process)."""
+    case = make(scenario_id, seed=seed, **json.loads(params))
+    return tuple(reference_scores(case, metric).items())
+
+
+def _references(leaderboard: Leaderboard, metric: str) -> tuple[tuple[str, float], ...]:
+    """The public scores of the reference rows, as stored when the board was created."""
+    settings = leaderboard._settings  # the board's own settings: the secret seed never leaves this module
+    with leaderboard._store.read() as conn:
+        raw = conn.execute(sa.select(boards.c.settings).where(boards.c.id == settings.id)).scalar_one()
+    stored = json.loads(raw).get("reference_scores")
+    if isinstance(stored, dict):
+        return tuple((str(name), float(value)) for name, value in stored.items())
+    return _computed_references(
+        settings.scenario_id, settings.seed, json.dumps(settings.params, sort_keys=True), metric
+    )
+
+
+@functools.lru_cache(maxsize=CHART_CACHE)
+def _chart_html(spec: FigureSpec) -> Markup:
+    """A chart drawn once per distinct content (a new submission makes a new spec)."""
+    return figure_html(spec)
+
+
+def _history_charts(leaderboard: Leaderboard, *, metric: str, higher: bool, digits: int) -> Markup:
+    """One chart per participant who submitted: best released public score by submission, and the lines to beat."""
+    table = leaderboard.standings()
+    names = [str(name) for name, n in zip(table["participant"], table["submissions"], strict=True) if n]
+    label = metric_label(metric, short=True)
+    better = "higher" if higher else "lower"
+    markers = tuple(
+        Marker(f"{name}: {value:.{digits}f}", "y", value) for name, value in _references(leaderboard, metric)
+    )
+    charts = []
+    for number, name in enumerate(names, start=1):
+        shown = leaderboard.history(name).dropna(subset=["best"])
+        if not len(shown):
+            continue
+        x = tuple(float(v) for v in shown["number"])
+        spec = FigureSpec(
+            name=f"history-{number}",
+            kind="lines",
+            title=f"{name}: best public {label} by submission ({better} is better)",
+            x_label="submission number",
+            y_label=f"best public {label} released so far",
+            series=(Series(name, x, tuple(float(v) for v in shown["best"]), "submission"),),
+            markers=markers,
+        )
+        charts.append(_chart_html(spec))
+    if not charts:
+        return Markup("")
+    caption = element(
+        "p",
+        "Each participant's best released public score after each submission, in standings order; the flat lines "
+        "are the scenario's reference models (a model that knows nothing, a simple one, an expert's) scored on "
+        "the same public part.",
+        class_="note",
+    )
+    return join([element("h2", "Progress"), caption, element("div", join(charts), class_="charts")])
+
+
 def page(leaderboard: Leaderboard, *, address: str) -> Markup:
     """The board's page: its settings in a sentence, the standings and, while open, the submission form.
 
@@ -144,6 +216,9 @@ def page(leaderboard: Leaderboard, *, address: str) -> Markup:
         mode=mode,
         limit=limit,
         sections=_sections(leaderboard, closed=closed, metric=metric, digits=digits),
+        chart=_history_charts(
+            leaderboard, metric=str(info["metric"]), higher=bool(info["higher_is_better"]), digits=digits
+        ),
         form=form,
         address=address,
     )

@@ -12,8 +12,27 @@ from __future__ import annotations
 
 from casestudies._public import present_as_public
 from casestudies.report._document import Document
+from casestudies.report._figures import FigureKind, FigureSource, FigureSpec, Marker, Role, Series
+from casestudies.report._render import figure_html
 from casestudies.report._report import KIND_LABELS, Entry, Finding, Report, Scores, to_plain_data
+from casestudies.report._stakeholder import StakeholderView
 
-__all__ = ["KIND_LABELS", "Document", "Entry", "Finding", "Report", "Scores", "to_plain_data"]
+__all__ = [
+    "KIND_LABELS",
+    "Document",
+    "Entry",
+    "FigureKind",
+    "FigureSource",
+    "FigureSpec",
+    "Finding",
+    "Marker",
+    "Report",
+    "Role",
+    "Scores",
+    "Series",
+    "StakeholderView",
+    "figure_html",
+    "to_plain_data",
+]
 
 present_as_public(Entry, Finding, Report)

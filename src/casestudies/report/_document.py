@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from casestudies.core import Markup, element, escape, join, load_template, render
+from casestudies.report._figures import FigureSpec
+from casestudies.report._render import figure_html
 
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
@@ -52,7 +54,7 @@ def _is_number(cell: str) -> bool:
     return _NUMBER.match(cell) is not None
 
 
-_BlockKind = Literal["h2", "p", "ul", "terms", "table", "code"]
+_BlockKind = Literal["h2", "p", "ul", "terms", "table", "code", "figure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class _Block:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     markup: bool = True  # read **bold** and `code` spans in the text
+    figure: FigureSpec | None = None
 
     def text_html(self, text: str) -> Markup:
         return _inline_html(text) if self.markup else _plain_html(text)
@@ -104,6 +107,8 @@ def _block_html(block: _Block, *, fragment: bool) -> Markup:
         return element("ul", join(items))
     if block.kind == "table":
         return _table_html(block, fragment=fragment)
+    if block.kind == "figure" and block.figure is not None:
+        return figure_html(block.figure)
     return element("pre", element("code", block.text))  # block.kind == "code"
 
 
@@ -165,6 +170,10 @@ class Document:
             )
         )
 
+    def figure(self, spec: FigureSpec) -> None:
+        """Add a figure: inline SVG in HTML, its title as a note in Markdown (which has no inline figures)."""
+        self.blocks.append(_Block("figure", spec.title, figure=spec))
+
     def code(self, text: str, language: str = "") -> None:
         """Add a block of code or shell commands."""
         self.blocks.append(_Block("code", text, items=(language,)))
@@ -186,6 +195,8 @@ class Document:
                 lines.append("|" + "---|" * len(block.header))
                 lines += ["| " + " | ".join(_cell_markdown(cell) for cell in row) + " |" for row in block.rows]
                 lines.append("")
+            elif block.kind == "figure" and block.figure is not None:
+                lines += [f"_Figure: {block.figure.title} (drawn in the HTML version)._", ""]
             elif block.kind == "code":
                 lines += [f"```{block.items[0]}", block.text.rstrip("\n"), "```", ""]
         return "\n".join(lines)
@@ -200,6 +211,10 @@ class Document:
             style=Markup(load_template("casestudies.report", "document.css")),
             body=join(body, "\n"),
         )
+
+    def to_html_body(self) -> str:
+        """The blocks as HTML for a page that sets its own title and style (no ``h1``, no page)."""
+        return str(join([_block_html(block, fragment=False) for block in self.blocks], "\n"))
 
     def to_html_fragment(self) -> str:
         """An HTML fragment for a notebook cell's output (``_repr_html_``).

@@ -18,9 +18,11 @@ from typing import Final, cast
 
 import numpy as np
 
-from casestudies.core import ScenarioData, ScenarioSpec
-from casestudies.report import Entry, Finding, Scores
+from casestudies.core import ScenarioData, ScenarioSpec, Vocabulary, counted, vocabulary
+from casestudies.report import Entry, FigureSpec, Finding, Scores
 from casestudies.scoring._adapters import PipelineRun, run_pipeline
+from casestudies.scoring._binary_figures import binary_figures
+from casestudies.scoring._figures import ScoredRow
 from casestudies.scoring._metrics import (
     BINARY_METRIC_NAMES,
     DEFAULT_ALERT_BUDGET,
@@ -41,6 +43,12 @@ METRIC_ARGUMENTS: Final[tuple[str, ...]] = ("alert_budget", "review_cost")
 """Scoring settings of a spec passed on to the binary metrics."""
 
 _PartMetrics = Mapping[str, Mapping[str, float]]  # metric -> estimate/low/high, of one part
+
+RARE_POSITIVES: Final = 0.1
+"""Prevalence below which the positives are rare and the findings say so (the accuracy paradox, ROC-AUC carried by
+easy negatives): predicting all negatives is then over 90 % accurate. The same line as the ``class_balance``
+diagnostic's ``IMBALANCE_SHARE``. At a higher prevalence (churn's 20-30 %) those findings would be untrue, so they
+are not shown."""
 
 
 def metric_arguments(scoring: Mapping[str, object]) -> dict[str, float]:
@@ -204,12 +212,27 @@ class BinaryTask(TableTask):
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
         return binary_findings(submission, references, spec=spec)
 
+    def figures(self, context: TaskContext, rows: Sequence[ScoredRow]) -> list[FigureSpec]:
+        """PR and ROC curves, cost vs alerts, reliability, score distributions and public/private intervals."""
+        arguments = metric_arguments(context.spec.scoring)
+        return binary_figures(
+            context.holdout.labels,
+            context.holdout.costs,
+            rows,
+            metric=context.spec.metric,
+            alert_budget=arguments.get("alert_budget", DEFAULT_ALERT_BUDGET),
+            review_cost=arguments.get("review_cost", DEFAULT_REVIEW_COST),
+        )
+
 
 def binary_findings(submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
     """The questions an interviewer asks about an imbalanced binary score."""
     all_ = submission.scores["all"]
     prior = find_reference(references, "baseline", "prior")
-    findings = [_accuracy_paradox(all_), _pr_vs_roc(all_), _alert_budget(all_, prior, spec=spec)]
+    words = vocabulary(spec)
+    rare = all_["prevalence"]["estimate"] < RARE_POSITIVES
+    findings = [_accuracy_paradox(all_, words)] if rare else []
+    findings += [_pr_vs_roc(all_, words, rare=rare), _alert_budget(all_, prior, spec=spec, words=words)]
     oracle = find_reference(references, "oracle")
     if oracle is not None:
         expert = find_reference(references, "reference")
@@ -222,7 +245,7 @@ def binary_findings(submission: Entry, references: Sequence[Entry], *, spec: Sce
     return findings
 
 
-def _accuracy_paradox(all_: _PartMetrics) -> Finding:
+def _accuracy_paradox(all_: _PartMetrics, words: Vocabulary) -> Finding:
     prevalence = all_["prevalence"]["estimate"]
     accuracy = all_["accuracy_all_negative"]["estimate"]
     n_pos = int(all_["n_positives"]["estimate"])
@@ -230,27 +253,32 @@ def _accuracy_paradox(all_: _PartMetrics) -> Finding:
         "accuracy_paradox",
         "Accuracy misleads",
         f"predicting 'negative' for every row is {accuracy:.2%} accurate and catches none of the "
-        f"{n_pos:,} positives (prevalence {prevalence:.2%}); judge models by ranking quality at the top instead.",
+        f"{counted(n_pos, words.positive, words.positives)} (prevalence {prevalence:.2%}); "
+        "judge models by ranking quality at the top instead.",
         {"accuracy_all_negative": accuracy, "prevalence": prevalence},
     )
 
 
-def _pr_vs_roc(all_: _PartMetrics) -> Finding:
+def _pr_vs_roc(all_: _PartMetrics, words: Vocabulary, *, rare: bool) -> Finding:
     prevalence = all_["prevalence"]["estimate"]
     ap = all_["average_precision"]["estimate"]
     auc = all_["roc_auc"]["estimate"]
+    whole = (
+        f"With so few {words.positives} ROC-AUC is carried by the many easy negatives"
+        if rare
+        else "ROC-AUC weighs the whole ranking alike"
+    )
     return Finding(
         "pr_vs_roc",
         "PR-AUC vs ROC-AUC",
         f"your ROC-AUC is {auc:.3f} but your average precision is {ap:.3f} "
         f"(a random ranking gets {prevalence:.3f}). "
-        "With so few positives ROC-AUC is carried by the many easy negatives; average precision says how clean "
-        "the top of your ranking is, which is what a review team sees.",
+        f"{whole}; average precision says how clean the top of your ranking is, which is what {words.team} sees.",
         {"roc_auc": auc, "average_precision": ap, "random_average_precision": prevalence},
     )
 
 
-def _alert_budget(all_: _PartMetrics, prior: Entry | None, *, spec: ScenarioSpec) -> Finding:
+def _alert_budget(all_: _PartMetrics, prior: Entry | None, *, spec: ScenarioSpec, words: Vocabulary) -> Finding:
     # The scoring table of a spec holds TOML numbers; float() refuses anything else.
     budget = float(cast(float, spec.scoring.get("alert_budget", DEFAULT_ALERT_BUDGET)))
     precision = all_["precision_at_budget"]["estimate"]
@@ -259,15 +287,15 @@ def _alert_budget(all_: _PartMetrics, prior: Entry | None, *, spec: ScenarioSpec
     cost = all_["expected_cost"]["estimate"]
     cost_text = ""
     if np.isfinite(cost):
-        cost_text = f" Cost per transaction (missed amounts plus review cost) is {cost:.2f}"
+        cost_text = f" Cost per {words.row} ({words.cost}) is {cost:.2f}"
         if prior is not None:
             cost_text += f" against {prior.estimate('expected_cost'):.2f} for a model that knows nothing"
         cost_text += "."
     return Finding(
         "alert_budget",
-        f"At the alert budget (top {budget:.1%})",
-        f"reviewing your top {n_alerts:,} scores, {precision:.1%} of alerts are positives "
-        f"and they catch {recall:.1%} of all positives.{cost_text}",
+        f"At the {words.budget} (top {budget:.1%})",
+        f"{words.acting} your top {counted(n_alerts, 'score')}, {precision:.1%} of {words.alerts} are "
+        f"{words.positives} and they catch {recall:.1%} of all {words.positives}.{cost_text}",
         {
             "alert_budget": budget,
             "n_alerts": n_alerts,

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from casestudies.case import Case, host_view, make
-from casestudies.core import ScenarioSpec
+from casestudies.core import Progress, ScenarioSpec
 from casestudies.exceptions import TakehomeError
 from casestudies.report import Entry
 
@@ -239,12 +239,20 @@ def draw_variant(
     *,
     baselines: bool,
     reference: str | None,
+    progress: bool | None = None,
 ) -> Variant:
-    """Generate a variant from its secret, disguise it and score its references on the whole holdout."""
-    case = make(scenario.id, seed=secret.variant_seed, **params)
-    hidden = disguise(case, secret)
-    runs = _reference_runs(case, baselines=baselines)
-    references = tuple({"entry": entry.to_dict(), "all": score_seeded(case, values)} for entry, values in runs)
+    """Generate a variant from its secret, disguise it and score its references on the whole holdout.
+
+    ``progress`` shows a bar over the three steps (see :func:`casestudies.core.progress_enabled`).
+    """
+    with Progress(f"{candidate}'s variant", total=3, enabled=progress) as bar:
+        with bar.step("generating"):
+            case = make(scenario.id, seed=secret.variant_seed, progress=False, **params)
+            hidden = disguise(case, secret)
+        with bar.step("fitting the references" if baselines else "the oracle"):
+            runs = _reference_runs(case, baselines=baselines)
+        with bar.step("scoring them on the whole holdout"):
+            references = tuple({"entry": entry.to_dict(), "all": score_seeded(case, values)} for entry, values in runs)
     by_name = {entry.name: entry for entry, _ in runs}
     oracle = by_name["oracle"].estimate(scenario.metric)
     reference_score = (
