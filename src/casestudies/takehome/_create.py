@@ -53,6 +53,8 @@ from casestudies.core import spec as _spec
 from casestudies.exceptions import InvalidParameterError, TakehomeError
 from casestudies.takehome._bundle import Batch, write_key_files, write_key_json, write_variant, zip_bundle
 from casestudies.takehome._difficulty import Difficulty, furthest, spreads
+from casestudies.takehome._exercise import SOLUTION_FILE as EXERCISE_SOLUTION
+from casestudies.takehome._exercise import create_exercise_takehome, is_exercise_takehome
 from casestudies.takehome._layout import (
     BUNDLES_DIR,
     FAULTS,
@@ -97,6 +99,9 @@ class Takehome:
         Candidate -> zip of the bundle (empty unless asked for).
     difficulty : Difficulty
         Each variant's oracle and reference scores, their spread and the tolerance.
+    kind : {"scenario", "exercise"}
+        ``"exercise"`` for a coding exercise (``exercise:<id>``): the bundles
+        hold stubs, the key the hidden battery; difficulty is not measured.
     """
 
     scenario_id: str
@@ -105,6 +110,7 @@ class Takehome:
     bundles: Mapping[str, Path]
     zips: Mapping[str, Path]
     difficulty: Difficulty
+    kind: str = "scenario"
 
     def to_dict(self) -> dict[str, object]:
         """Plain data (paths as strings)."""
@@ -115,20 +121,22 @@ class Takehome:
             "bundles": {name: str(path) for name, path in self.bundles.items()},
             "zips": {name: str(path) for name, path in self.zips.items()},
             "difficulty": self.difficulty.to_dict(),
+            "kind": self.kind,
         }
 
     def __str__(self) -> str:
         count = len(self.bundles)
         lines = [
             f"{self.scenario_id} take-home for {count} candidate{'s' if count != 1 else ''} in {self.out}",
-            f"  {self.difficulty}",
+            *([f"  {self.difficulty}"] if self.kind == "scenario" else []),
         ]
         for name, path in self.bundles.items():
             extra = f" and {self.zips[name]}" if name in self.zips else ""
             lines.append(f"  send {name}: {path}{extra}")
         lines.append(f"  keep private: {self.key} (answer keys, secret seeds, rubric)")
         first = next(iter(self.bundles), "CANDIDATE")
-        lines.append(f"Grade with: casestudies takehome grade {self.key} {first} {SUBMISSION_FILE}")
+        submitted = SUBMISSION_FILE if self.kind == "scenario" else f"{first}/{EXERCISE_SOLUTION}"
+        lines.append(f"Grade with: casestudies takehome grade {self.key} {first} {submitted}")
         return "\n".join(lines)
 
 
@@ -291,7 +299,11 @@ def create_takehome(
     Parameters
     ----------
     scenario_id : str
-        A registered scenario id, e.g. ``"fraud-v1"``.
+        A registered scenario id, e.g. ``"fraud-v1"``; or ``"exercise:<id>"``
+        for a coding exercise (``"exercise:logistic-regression-v1"``): the
+        bundles hold its README, stubs and public tests, the key its hidden
+        battery and each candidate's secret data seed (``params``,
+        ``tolerance``, ``rubric`` and ``baselines`` do not apply).
     candidates : list of str or str
         Candidate names, or a comma-separated string. Each becomes folder and
         file names: 1 to 64 ASCII letters, digits, '.', '_' or '-', starting
@@ -358,6 +370,23 @@ def create_takehome(
     >>> sorted(path.name for path in takehome.bundles["alice"].iterdir())
     ['README.md', 'data', 'manifest.json', 'starter.ipynb', 'submission_template.csv']
     """
+    if is_exercise_takehome(scenario_id):  # a coding exercise: stubs in the bundles, the hidden battery in the key
+        where = f"create_takehome({scenario_id!r})"
+        check_all(
+            where,
+            _CREATE_RULES,
+            {"seed": seed, "max_redraws": max_redraws, "hours": hours}
+            | {"zip_bundles": zip_bundles, "baselines": baselines, "overwrite": overwrite},
+        )
+        names = _candidate_names(candidates, where)
+        _check_out(Path(out), overwrite=overwrite, where=where)
+        key, bundles, zips = create_exercise_takehome(
+            scenario_id, names, Path(out), seed=seed, zip_bundles=zip_bundles, hours=hours, install=_move_into_place
+        )
+        same = Difficulty(metric="hidden tests", reference=None, tolerance={}, scores={}, spread={})
+        return Takehome(
+            scenario_id, Path(out), key, MappingProxyType(bundles), MappingProxyType(zips), same, "exercise"
+        )
     scenario = _spec(scenario_id)
     where = f"create_takehome({scenario.id!r})"
     check_all(
