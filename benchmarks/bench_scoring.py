@@ -8,7 +8,12 @@ Run ``python benchmarks/bench_scoring.py``. It prints the median time of
   point estimates only;
 * one ``numpy.argsort`` of the same scores;
 
-and the ratios ours / argsort (target: at most 2) and ours / scikit-learn.
+* the full ``Case.score`` path: validation, then the public, private and whole
+  holdout parts, each with intervals (the whole holdout merges its parts'
+  sorted negatives instead of sorting again);
+
+and the ratios ours / argsort (target: at most 2), full path / argsort (target:
+at most 2.5) and ours / scikit-learn. ``--n-boot`` changes the replicates.
 The data: 0.5 % positives, informative scores (label + Gaussian noise) and
 log-normal amounts as costs. Each repeat runs the three contenders in turn, so
 a change in machine load hits all of them alike.
@@ -19,6 +24,7 @@ a change in machine load hits all of them alike.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -29,11 +35,11 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 try:
-    from casestudies.scoring._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
+    from casestudies.scoring._metrics import BINARY_N_BOOT, binary_scores_with_ci
 except ImportError:  # running from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from casestudies.scoring._metrics import DEFAULT_N_BOOT, binary_scores_with_ci
-from casestudies.scoring._tasks import BinaryTask
+    from casestudies.scoring._metrics import BINARY_N_BOOT, binary_scores_with_ci
+from casestudies.scoring._submission import validate_binary
 
 
 def _benchmark_data(n_rows: int, prevalence: float, public_fraction: float, seed: int) -> dict[str, np.ndarray]:
@@ -50,7 +56,7 @@ def scoring_benchmark(
     n_rows: int = 1_000_000,
     prevalence: float = 0.005,
     public_fraction: float = 0.3,
-    n_boot: int = DEFAULT_N_BOOT,
+    n_boot: int = BINARY_N_BOOT,
     repeats: int = 21,
     seed: int = 0,
 ) -> dict[str, float | int]:
@@ -74,15 +80,14 @@ def scoring_benchmark(
         )
 
     ids = np.arange(n_rows, dtype=np.int64)
-    task = BinaryTask()
-    scoring = {"alert_budget": 0.005, "review_cost": 5.0}
     all_parts = {**parts, "all": np.ones(n_rows, dtype=bool)}
 
     def full_path() -> object:
-        # What Case.score does with an array: validate, then score public/private with CIs and the whole holdout.
-        values = task.validate(scores, case_id="bench", ids=ids, id_column="id", scoring={"predictions": "score"})
-        return task.score(
-            labels, values, parts=all_parts, costs=amounts, scoring=scoring, rng=np.random.default_rng(seed)
+        # What Case.score does with an array (BinaryTask.validate, then BinaryTask.score): validate, then score
+        # the public and private parts and the whole holdout, each with intervals.
+        values = validate_binary(scores, scenario_id="bench", ids=ids, id_column="id", probabilities=False)
+        return binary_scores_with_ci(
+            labels, values, parts=all_parts, costs=amounts, n_boot=n_boot, rng=np.random.default_rng(seed)
         )
 
     def sklearn() -> object:
@@ -121,7 +126,11 @@ def scoring_benchmark(
 
 
 def main() -> None:
-    result = scoring_benchmark()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-boot", type=int, default=BINARY_N_BOOT, help="bootstrap replicates per part")
+    parser.add_argument("--repeats", type=int, default=21, help="timed runs of each contender")
+    args = parser.parse_args()
+    result = scoring_benchmark(n_boot=args.n_boot, repeats=args.repeats)
     print(
         f"scoring {result['n_rows']:,} rows ({result['n_positives']:,} positives), public 30 % / private 70 %, "
         f"{result['n_boot']} bootstrap replicates, median of {result['repeats']} runs:"
@@ -133,7 +142,7 @@ def main() -> None:
     print(f"  numpy.sort (reference)                         {result['sort_ms']:8.1f} ms")
     print(f"  ours / argsort: {result['ratio_vs_argsort']:.2f}x (target <= 2)")
     print(f"  ours / sklearn: {result['ratio_vs_sklearn']:.2f}x")
-    print(f"  full path / argsort: {result['full_path_ratio_vs_argsort']:.2f}x")
+    print(f"  full path / argsort: {result['full_path_ratio_vs_argsort']:.2f}x (target <= 2.5)")
 
 
 if __name__ == "__main__":

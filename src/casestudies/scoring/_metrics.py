@@ -18,18 +18,19 @@ how many negatives fall into each gap between consecutive levels.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from casestudies.core import FloatRange, IntRange, Rule, check_all, describe_value, metric_names
-from casestudies.exceptions import InvalidParameterError
+from casestudies.core import FloatRange, IntRange, Rule, check_all, metric_names
+from casestudies.scoring._metrics_checks import as_inputs, as_parts, check_rng
 
 __all__ = [
     "BINARY_METRIC_NAMES",
+    "BINARY_N_BOOT",
     "DEFAULT_ALERT_BUDGET",
     "DEFAULT_N_BOOT",
     "DEFAULT_REVIEW_COST",
@@ -43,8 +44,15 @@ BINARY_METRIC_NAMES: Final[tuple[str, ...]] = metric_names("binary")
 DEFAULT_ALERT_BUDGET: Final[float] = 0.005
 """Share of rows a review team can look at (0.5 %), when a scenario states none."""
 
-DEFAULT_N_BOOT: Final[int] = 200
+BINARY_N_BOOT: Final[int] = 1000
 """Bootstrap replicates used by :func:`binary_scores_with_ci` (see its docstring)."""
+
+DEFAULT_N_BOOT: Final[int] = 200
+"""Replicates of the row bootstraps (rating and regression scores), whose cost grows with the rows.
+
+The binary scores resample aggregates instead of rows and afford
+:data:`BINARY_N_BOOT`.
+"""
 
 DEFAULT_REVIEW_COST: Final[float] = 5.0
 """Cost of reviewing one alerted row, in the unit of the costs, when a scenario states none."""
@@ -64,6 +72,14 @@ _RESAMPLED: Final[tuple[str, ...]] = (
 # Negatives are resampled exactly per group of adjacent gaps between positive
 # levels; at most this many groups (see ``_negative_groups``).
 _MAX_NEGATIVE_GROUPS: Final[int] = 256
+# Bootstrap replicates are computed in single precision: counts stay exact
+# (below 2**24 rows) and the rounding of the sums (relative 1e-6) is far below
+# the Monte-Carlo noise of an endpoint, while the memory traffic halves. Point
+# estimates are always computed in double precision.
+_REPLICATE_DTYPE: Final = np.float32
+# A bound within a few single-precision roundings of the (double) estimate is the estimate: otherwise a metric
+# every replicate reproduces exactly (say precision 1.0 at a small budget) gets an interval that misses it by 1e-8.
+_REPLICATE_RTOL: Final[float] = 4 * float(np.finfo(np.float32).eps)
 # Replicates processed together: at most _CHUNK, and at most _CHUNK_CELLS
 # (replicates x positives) so that memory stays bounded for large parts.
 _CHUNK: Final[int] = 25
@@ -78,6 +94,8 @@ _EMPTY_GROUP_ROWS: Final[float] = 1e-12
 # alert_budget * n_rows is rounded to this many decimals before the ceiling, so
 # float noise (0.005 * 1000 = 5.000000000000001) adds no alert.
 _ALERT_DIGITS: Final[int] = 9
+
+_FloatArray: TypeAlias = NDArray[np.floating[Any]]
 
 _BINARY_METRICS_RULES: dict[str, Rule] = {
     "alert_budget": FloatRange(0.0, 1.0),
@@ -119,13 +137,18 @@ class _Aggregates:
 
 def _aggregate(
     pos_scores: NDArray[np.float64],
-    neg_scores: NDArray[np.float64],
+    sorted_negatives: Sequence[NDArray[np.float64]],
     pos_costs: NDArray[np.float64] | None,
     alert_budget: float,
 ) -> _Aggregates:
-    """Exact level aggregates; sorts ``neg_scores`` in place (it is a private copy)."""
+    """Exact level aggregates of some positives and the union of disjoint sorted negative arrays.
+
+    The negatives of a row set that is the disjoint union of other row sets are
+    the union of theirs, so a part's aggregates come from its pieces' sorted
+    negatives with two ``searchsorted`` calls per piece, without sorting again.
+    """
     n_pos = int(pos_scores.shape[0])
-    n_neg = int(neg_scores.shape[0])
+    n_neg = sum(int(negatives.shape[0]) for negatives in sorted_negatives)
     n_rows = n_pos + n_neg
     order = np.argsort(-pos_scores, kind="stable")
     pos_sorted = pos_scores[order]
@@ -136,10 +159,12 @@ def _aggregate(
     level_starts = np.flatnonzero(is_start)
     levels = pos_sorted[level_starts]
     pos_per_level = np.diff(np.append(level_starts, n_pos)).astype(np.float64)
-    neg_scores.sort()
+    at_most = np.zeros(levels.shape[0], dtype=np.intp)
+    below = np.zeros(levels.shape[0], dtype=np.intp)
     # searchsorted is fastest with ascending needles; levels are descending.
-    at_most = np.searchsorted(neg_scores, levels[::-1], side="right")[::-1]
-    below = np.searchsorted(neg_scores, levels[::-1], side="left")[::-1]
+    for negatives in sorted_negatives:
+        at_most += np.searchsorted(negatives, levels[::-1], side="right")[::-1]
+        below += np.searchsorted(negatives, levels[::-1], side="left")[::-1]
     return _Aggregates(
         n_rows=n_rows,
         n_pos=n_pos,
@@ -159,9 +184,9 @@ def _n_alerts(alert_budget: float, n_rows: int) -> int:
 
 
 def _first_unalerted_level(
-    tp: NDArray[np.float64],
-    w: NDArray[np.float64],
-    neg_above: NDArray[np.float64],
+    tp: _FloatArray,
+    w: _FloatArray,
+    neg_above: _FloatArray,
     n_alerts: int,
     guess: int,
 ) -> int:
@@ -182,14 +207,14 @@ def _first_unalerted_level(
 
 def _metrics_from_aggregates(
     *,
-    w: NDArray[np.float64],
-    neg_above: NDArray[np.float64],
-    neg_tied: NDArray[np.float64] | None,
-    copies: NDArray[np.float64] | None,
+    w: _FloatArray,
+    neg_above: _FloatArray,
+    neg_tied: _FloatArray | None,
+    copies: _FloatArray | None,
     agg: _Aggregates,
     review_cost: float,
     budget_guess: int,
-) -> NDArray[np.float64]:
+) -> _FloatArray:
     """The resampled metrics for a batch of (possibly resampled) aggregates.
 
     ``w``, ``neg_above`` and ``neg_tied`` have shape ``(batch, n_levels)``:
@@ -247,6 +272,7 @@ def _metrics_from_aggregates(
             total = np.full(batch, costs.sum())
             weighted = np.broadcast_to(costs[:end], (batch, end))
         else:
+            costs = costs.astype(copies.dtype, copy=False)
             total = copies @ costs
             weighted = copies[:, :end] * costs[:end]
         if levels == 0:
@@ -360,6 +386,14 @@ def _negative_groups(
     return group, group_sizes, share
 
 
+def _spread(before: _FloatArray, counts: _FloatArray, runs: NDArray[np.intp], share: _FloatArray) -> _FloatArray:
+    """Negatives down to the end of each level's gap: its group's start plus its share of the group."""
+    spread = np.repeat(counts, runs, axis=1)
+    spread *= share
+    spread += np.repeat(before, runs, axis=1)
+    return spread
+
+
 def _bootstrap_part(
     agg: _Aggregates,
     *,
@@ -373,13 +407,18 @@ def _bootstrap_part(
     gap_sizes = _gap_sizes(agg)
     group, group_sizes, share = _negative_groups(agg, gap_sizes, max_groups)
     if n_neg:
-        neg_counts = rng.multinomial(n_neg, group_sizes / n_neg, size=n_boot).astype(np.float64)
+        neg_counts = rng.multinomial(n_neg, group_sizes / n_neg, size=n_boot).astype(_REPLICATE_DTYPE)
     else:
-        neg_counts = np.zeros((n_boot, group_sizes.shape[0]))
+        neg_counts = np.zeros((n_boot, group_sizes.shape[0]), dtype=_REPLICATE_DTYPE)
     neg_before = np.cumsum(neg_counts, axis=1) - neg_counts
     gap_above = 2 * np.arange(n_levels)  # the gap just above each level
-    g_above, s_above = group[gap_above], share[gap_above]
-    g_tied, s_tied = group[gap_above + 1], share[gap_above + 1]
+    # Groups are runs of adjacent gaps, so gathering a group's value for every
+    # level is repeating it once per level whose gap lies in it.
+    n_groups = group_sizes.shape[0]
+    runs_above = np.bincount(group[gap_above], minlength=n_groups)
+    runs_tied = np.bincount(group[gap_above + 1], minlength=n_groups)
+    s_above = share[gap_above].astype(_REPLICATE_DTYPE)
+    s_tied = share[gap_above + 1].astype(_REPLICATE_DTYPE)
     any_tied = bool(agg.neg_tied.any())
     tied_positives = n_levels < n_pos
     budget_guess = 2 * _alerted_levels(agg) + _BUDGET_GUESS_MARGIN
@@ -391,12 +430,13 @@ def _bootstrap_part(
         draws = rng.integers(0, max(n_pos, 1), size=(hi - lo, n_pos))
         draws += (np.arange(hi - lo) * n_pos)[:, None]
         counts = np.bincount(draws.reshape(-1), minlength=(hi - lo) * n_pos)
-        copies = counts.reshape(hi - lo, n_pos).astype(np.float64)
+        copies = counts.reshape(hi - lo, n_pos).astype(_REPLICATE_DTYPE)
         w = np.add.reduceat(copies, agg.level_starts, axis=1) if tied_positives else copies
-        neg_above = neg_before[lo:hi, g_above] + neg_counts[lo:hi, g_above] * s_above
+        neg_above = _spread(neg_before[lo:hi], neg_counts[lo:hi], runs_above, s_above)
         neg_tied = None
         if any_tied:
-            neg_tied = neg_before[lo:hi, g_tied] + neg_counts[lo:hi, g_tied] * s_tied - neg_above
+            neg_tied = _spread(neg_before[lo:hi], neg_counts[lo:hi], runs_tied, s_tied)
+            neg_tied -= neg_above
         out[:, lo:hi] = _metrics_from_aggregates(
             w=w,
             neg_above=neg_above,
@@ -491,7 +531,7 @@ def binary_metrics(
     """
     where = "binary_metrics()"
     check_all(where, _BINARY_METRICS_RULES, {"alert_budget": alert_budget, "review_cost": review_cost})
-    labels, score_values, cost_values = _as_inputs(where, y_true, scores, costs)
+    labels, score_values, cost_values = as_inputs(where, y_true, scores, costs)
     agg = _aggregate_rows(labels, score_values, cost_values, None, float(alert_budget))
     return _point_metrics(agg, float(review_cost))
 
@@ -504,7 +544,7 @@ def binary_scores_with_ci(
     costs: ArrayLike | None = None,
     alert_budget: float = DEFAULT_ALERT_BUDGET,
     review_cost: float = DEFAULT_REVIEW_COST,
-    n_boot: int = DEFAULT_N_BOOT,
+    n_boot: int = BINARY_N_BOOT,
     confidence: float = 0.95,
     rng: np.random.Generator,
 ) -> dict[str, dict[str, dict[str, float]]]:
@@ -517,17 +557,16 @@ def binary_scores_with_ci(
     parts : mapping of str to bool array of shape (n_rows,)
         Named row masks, for example ``{"public": m, "private": ~m}``. Parts
         may overlap; each is scored on its own.
-    n_boot : int, default=200
-        Bootstrap replicates per part. 200 is the smallest count for which
-        each tail of a 95 % percentile interval holds five replicates; the
-        Monte-Carlo error of an endpoint is then about 10 % of the half-width
-        (5 % of the width), below the 2-3 significant digits shown in
-        reports. Time grows linearly with it: on 1,000,000 rows (public 30 %
-        / private 70 %) the whole call takes about 1.4-1.5 times one
-        ``np.argsort`` of the scores with 200 and each further 100
-        replicates add about 0.4 argsorts, so 300 would leave no margin
-        under the target of 2 (``benchmarks/bench_scoring.py``). Pass more
-        when the endpoints themselves matter.
+    n_boot : int, default=1000
+        Bootstrap replicates per part. About 1,000 are wanted for 95 %
+        percentile intervals: each tail then holds 25 replicates and the
+        Monte-Carlo error of an endpoint is about 4 % of the half-width.
+        Time grows linearly with it, but a replicate costs work proportional
+        to the part's positives and negative groups, not its rows: on
+        1,000,000 rows with 0.5 % positives (public 30 % / private 70 %) the
+        call takes about 1.4 times one ``np.argsort`` of the scores, and
+        adding the whole holdout as a third part (merged from the other two,
+        not sorted again) about 2.3 times (``benchmarks/bench_scoring.py``).
     confidence : float, default=0.95
         Coverage of the percentile intervals.
     rng : numpy.random.Generator
@@ -593,131 +632,45 @@ def binary_scores_with_ci(
         _SCORES_WITH_CI_RULES,
         {"alert_budget": alert_budget, "review_cost": review_cost, "n_boot": n_boot, "confidence": confidence},
     )
-    _check_rng(where, rng)
-    labels, score_values, cost_values = _as_inputs(where, y_true, scores, costs)
-    masks = _as_parts(where, parts, labels.shape[0])
+    check_rng(where, rng)
+    labels, score_values, cost_values = as_inputs(where, y_true, scores, costs)
+    masks = as_parts(where, parts, labels.shape[0])
     tail = (1.0 - float(confidence)) / 2.0
     result: dict[str, dict[str, dict[str, float]]] = {}
+    pieces: list[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]] = []
     for (name, mask), stream in zip(masks.items(), rng.spawn(len(masks)), strict=True):
-        agg = _aggregate_rows(labels, score_values, cost_values, mask, float(alert_budget))
-        point = _point_metrics(agg, float(review_cost))
-        replicates = _bootstrap_part(agg, review_cost=float(review_cost), n_boot=int(n_boot), rng=stream)
-        if agg.n_pos and agg.n_neg:
-            bounds = np.quantile(replicates, [tail, 1.0 - tail], axis=1)
-        else:  # keep NaN metrics NaN without numpy's all-NaN warnings
-            bounds = np.full((2, len(_RESAMPLED)), np.nan)
-            defined = ~np.isnan(replicates).any(axis=1)
-            bounds[:, defined] = np.quantile(replicates[defined], [tail, 1.0 - tail], axis=1)
-        intervals = {metric: (float(bounds[0, i]), float(bounds[1, i])) for i, metric in enumerate(_RESAMPLED)}
-        result[name] = {}
-        for metric, estimate in point.items():
-            low, high = intervals.get(metric, (estimate, estimate))
-            result[name][metric] = {"estimate": estimate, "low": low, "high": high}
+        agg, sorted_negatives = _aggregate_part(labels, score_values, cost_values, mask, float(alert_budget), pieces)
+        pieces.append((mask, sorted_negatives))
+        result[name] = _part_scores(agg, review_cost=float(review_cost), n_boot=int(n_boot), rng=stream, tail=tail)
     return result
 
 
+def _part_scores(
+    agg: _Aggregates, *, review_cost: float, n_boot: int, rng: np.random.Generator, tail: float
+) -> dict[str, dict[str, float]]:
+    """Estimates and percentile bounds of every metric of one part."""
+    point = _point_metrics(agg, review_cost)
+    replicates = _bootstrap_part(agg, review_cost=review_cost, n_boot=n_boot, rng=rng)
+    if agg.n_pos and agg.n_neg:
+        bounds = np.quantile(replicates, [tail, 1.0 - tail], axis=1)
+    else:  # keep NaN metrics NaN without numpy's all-NaN warnings
+        bounds = np.full((2, len(_RESAMPLED)), np.nan)
+        defined = ~np.isnan(replicates).any(axis=1)
+        bounds[:, defined] = np.quantile(replicates[defined], [tail, 1.0 - tail], axis=1)
+    intervals = {metric: (float(bounds[0, i]), float(bounds[1, i])) for i, metric in enumerate(_RESAMPLED)}
+    scores = {}
+    for metric, estimate in point.items():
+        low, high = (
+            estimate if math.isclose(bound, estimate, rel_tol=_REPLICATE_RTOL) else bound
+            for bound in intervals.get(metric, (estimate, estimate))
+        )
+        scores[metric] = {"estimate": estimate, "low": low, "high": high}
+    return scores
+
+
 # ---------------------------------------------------------------------------
-# Input checks and row selection
+# Row selection
 # ---------------------------------------------------------------------------
-
-
-def _invalid(where: str, what: str, got: str, fix: str) -> InvalidParameterError:
-    return InvalidParameterError(f"{where}: {what}; got {got}. {fix}")
-
-
-def _check_rng(where: str, rng: object) -> None:
-    """Refuse anything but a ``numpy.random.Generator`` (callers without a type checker pass anything)."""
-    if not isinstance(rng, np.random.Generator):
-        message = (
-            f"{where}: rng must be a numpy.random.Generator; got {describe_value(rng)}. "
-            "Pass rng=numpy.random.default_rng(seed)."
-        )
-        raise InvalidParameterError(message)
-
-
-def _as_inputs(
-    where: str, y_true: ArrayLike, scores: ArrayLike, costs: ArrayLike | None
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64] | None]:
-    """Validated labels (bool), scores (float64) and costs (float64 or None)."""
-    y = np.asarray(y_true)
-    if y.ndim != 1 or y.shape[0] == 0:
-        raise _invalid(
-            where, "y_true must be a non-empty 1-D array of 0/1 labels", f"shape {y.shape}", "Pass one label per row."
-        )
-    n_rows = y.shape[0]
-    if y.dtype == np.bool_:
-        labels = y
-    elif y.dtype.kind in "iuf":
-        labels = y == 1
-        if np.count_nonzero(labels) + np.count_nonzero(y == 0) != n_rows:
-            values = np.unique(y[(y != 0) & (y != 1)])[:3].tolist()
-            raise _invalid(
-                where,
-                "y_true must hold only 0 and 1",
-                f"other values such as {values}",
-                "Encode the positive class as 1.",
-            )
-    else:
-        raise _invalid(where, "y_true must hold 0/1 labels", f"dtype {y.dtype}", "Pass a bool or integer array.")
-    score_values = _as_finite(where, "scores", scores, n_rows)
-    cost_values = None
-    if costs is not None:
-        cost_values = _as_finite(where, "costs", costs, n_rows, only=labels)
-    return labels, score_values, cost_values
-
-
-def _as_finite(
-    where: str, name: str, values: ArrayLike, n_rows: int, only: NDArray[np.bool_] | None = None
-) -> NDArray[np.float64]:
-    array = np.asarray(values)
-    if array.ndim != 1 or array.shape[0] != n_rows or array.dtype.kind not in "biuf":
-        got = f"dtype {array.dtype}, shape {array.shape}"
-        raise _invalid(
-            where,
-            f"{name} must be a 1-D numeric array with one value per row ({n_rows})",
-            got,
-            f"Pass {name} aligned with y_true.",
-        )
-    array = array.astype(np.float64, copy=False)
-    checked = array if only is None else array[only]
-    if not np.isfinite(checked).all():
-        bad = int(np.count_nonzero(~np.isfinite(checked)))
-        scope = "" if only is None else " (on positive rows)"
-        raise _invalid(
-            where, f"{name} must be finite{scope}", f"{bad} NaN or infinite values", "Replace them before scoring."
-        )
-    return array
-
-
-def _as_parts(where: str, parts: object, n_rows: int) -> dict[str, NDArray[np.bool_]]:
-    """Validated part masks; ``parts`` is checked to be a mapping (callers without a type checker pass anything)."""
-    if not isinstance(parts, Mapping) or not parts:
-        raise _invalid(
-            where,
-            "parts must be a non-empty mapping of name to bool mask",
-            describe_value(parts),
-            'Pass parts={"all": np.ones(n_rows, bool)}.',
-        )
-    masks: dict[str, NDArray[np.bool_]] = {}
-    for name, mask in parts.items():
-        array = np.asarray(mask)
-        if array.dtype != np.bool_ or array.shape != (n_rows,):
-            got = f"dtype {array.dtype}, shape {array.shape}"
-            raise _invalid(
-                where,
-                f"parts[{name!r}] must be a bool mask of shape ({n_rows},)",
-                got,
-                "Build it with a comparison, e.g. public = split == 'public'.",
-            )
-        if not array.any():
-            raise _invalid(
-                where,
-                f"parts[{name!r}] must select at least one row",
-                "an all-False mask",
-                "Drop the part or fix the mask.",
-            )
-        masks[str(name)] = array
-    return masks
 
 
 def _aggregate_rows(
@@ -728,12 +681,49 @@ def _aggregate_rows(
     alert_budget: float,
 ) -> _Aggregates:
     """Aggregates of the rows selected by ``mask`` (all rows if None)."""
+    return _aggregate_part(labels, scores, costs, mask, alert_budget, ())[0]
+
+
+def _aggregate_part(
+    labels: NDArray[np.bool_],
+    scores: NDArray[np.float64],
+    costs: NDArray[np.float64] | None,
+    mask: NDArray[np.bool_] | None,
+    alert_budget: float,
+    pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]],
+) -> tuple[_Aggregates, tuple[NDArray[np.float64], ...]]:
+    """Aggregates of the rows selected by ``mask`` and its negatives' scores, sorted.
+
+    ``pieces`` are row sets already aggregated (mask, their sorted negatives).
+    When the mask is exactly the disjoint union of those of them inside it (the
+    whole holdout after its public and private parts), their sorted negatives
+    are merged by counting (:func:`_aggregate`) instead of sorting the
+    negatives again: the work is then ``O(n_rows)`` comparisons of masks plus
+    ``O(P log n_rows)``, not a sort.
+    """
     pos_index = np.flatnonzero(labels)
-    if mask is None:
-        negatives = ~labels
-    else:
+    if mask is not None:
         pos_index = pos_index[mask[pos_index]]
-        negatives = mask & ~labels
-    neg_scores = np.compress(negatives, scores)  # a fresh copy, sorted in place later
     pos_costs = None if costs is None else costs[pos_index]
-    return _aggregate(scores[pos_index], neg_scores, pos_costs, alert_budget)
+    union = None if mask is None else _disjoint_union(mask, pieces)
+    if union is None:
+        negatives = ~labels if mask is None else mask & ~labels
+        sorted_negatives: tuple[NDArray[np.float64], ...] = (np.sort(np.compress(negatives, scores)),)
+    else:
+        sorted_negatives = union
+    return _aggregate(scores[pos_index], sorted_negatives, pos_costs, alert_budget), sorted_negatives
+
+
+def _disjoint_union(
+    mask: NDArray[np.bool_], pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]]
+) -> tuple[NDArray[np.float64], ...] | None:
+    """The sorted negatives of the pieces that tile ``mask`` exactly, or None if they do not."""
+    inside = [piece for piece in pieces if not np.any(piece[0] & ~mask)]
+    if not inside:
+        return None
+    cover = np.zeros(mask.shape[0], dtype=np.uint8)
+    for piece_mask, _ in inside:
+        cover += piece_mask
+    if not np.array_equal(cover, mask):
+        return None
+    return tuple(negatives for _, arrays in inside for negatives in arrays)

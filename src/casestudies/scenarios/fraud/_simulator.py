@@ -99,7 +99,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from scipy.special import ndtri
 
-from casestudies.core import ScenarioData
+from casestudies.core import ScenarioData, SizeEstimate
 from casestudies.exceptions import InvalidParameterError
 
 __all__ = [
@@ -407,8 +407,14 @@ def _merge(parts: list[_Log], n_total: int) -> _Log:
     t = np.concatenate([p.t for p in parts])
     keep = np.flatnonzero((t >= 0) & (t < n_total * DAY))
     bits = max(int(t.size).bit_length(), 1)
-    order = np.sort((t[keep] << bits) | keep) & ((1 << bits) - 1)
-    return _Log(*(np.concatenate([getattr(p, f) for p in parts])[order] for f in _Log.__slots__))
+    keys = t[keep]  # a fresh array, turned into the keys and sorted in place
+    keys <<= bits
+    keys |= keep
+    keys.sort()
+    order = keys & ((1 << bits) - 1)
+    keys >>= bits  # the sorted times themselves: no gather needed for them
+    others = (np.concatenate([getattr(p, f) for p in parts])[order] for f in _Log.__slots__[1:])
+    return _Log(keys, *others)
 
 
 def _frames(world: _World, labelled: _Labelled, rows: slice) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -625,11 +631,30 @@ def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.rando
 
 def _compromised_cards(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Log:
     """A fraudster spends each stolen card in short sessions for 10-18 days."""
+    return _card_sessions(world, _card_schedule(world, n_total, rate, rng), rng)
+
+
+class _Schedule(NamedTuple):
+    """When a fraud mechanism strikes whom: its victims and their start times (part of the world)."""
+
+    victim: np.ndarray
+    start: np.ndarray  # days (stolen cards) or seconds (card testing, takeovers) from the first day
+    duration: np.ndarray  # days a stolen card is used; empty for the other mechanisms
+
+
+def _card_schedule(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Schedule:
+    """Which cards are stolen, from which day, for how many days."""
     n_customers = world.rate.size
     n = min(int(rng.poisson(rate * n_customers * (n_total + _CARD_DAYS[1]))), n_customers)
     victim = rng.choice(n_customers, n, replace=False)
     onset = rng.uniform(-_CARD_DAYS[1], n_total, n)
-    duration = rng.uniform(*_CARD_DAYS, n)
+    return _Schedule(victim, onset, rng.uniform(*_CARD_DAYS, n))
+
+
+def _card_sessions(world: _World, schedule: _Schedule, rng: np.random.Generator) -> _Log:
+    """The stolen cards' payments: sessions of one to four payments within an hour, about every other day."""
+    victim, onset, duration = schedule
+    n = victim.size
     card = np.repeat(np.arange(n), rng.poisson(rng.gamma(2.0, 0.25, n) * duration))
     day = np.floor(onset[card] + rng.random(card.size) * duration[card])
     start = day * DAY + _time_of_day(_FRAUD_HOUR_TABLE, card.size, rng)
@@ -643,10 +668,21 @@ def _compromised_cards(world: _World, n_total: int, rate: float, rng: np.random.
 
 def _card_testing(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Log:
     """Bursts of tiny online probes a minute apart, then large purchases."""
+    return _testing_bursts(world, _testing_schedule(world, n_total, rate, rng), rng)
+
+
+def _testing_schedule(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Schedule:
+    """Which cards a bot tests, and when (seconds from the first day)."""
     n_customers = world.rate.size
     n = int(rng.poisson(rate * n_customers * n_total))
     victim = rng.integers(0, n_customers, n)
-    start = rng.uniform(0, n_total * DAY, n)
+    return _Schedule(victim, rng.uniform(0, n_total * DAY, n), np.empty(0))
+
+
+def _testing_bursts(world: _World, schedule: _Schedule, rng: np.random.Generator) -> _Log:
+    """The probes and cash-out purchases of every scheduled card test."""
+    victim, start, _ = schedule
+    n = victim.size
     n_probe = 2 + np.minimum(rng.poisson(2.5, n), _MAX_EXTRA_PROBES)
     probe_event = np.repeat(np.arange(n), n_probe)
     gaps = rng.exponential(45.0, probe_event.size)
@@ -673,13 +709,55 @@ def _card_testing(world: _World, n_total: int, rate: float, rng: np.random.Gener
 
 def _takeovers(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Log:
     """Night-time online account takeovers: two or more large orders within an hour."""
+    return _takeover_orders(world, _takeover_schedule(world, n_total, rate, rng), rng)
+
+
+def _takeover_schedule(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Schedule:
+    """Whose account is taken over, and when (seconds from the first day, between midnight and 5 am)."""
     n_customers = world.rate.size
     n = int(rng.poisson(rate * n_customers * n_total))
     victim = rng.integers(0, n_customers, n)
-    start = rng.integers(0, n_total, n) * DAY + rng.uniform(0, 5 * HOUR, n)
+    return _Schedule(victim, rng.integers(0, n_total, n) * DAY + rng.uniform(0, 5 * HOUR, n), np.empty(0))
+
+
+def _takeover_orders(world: _World, schedule: _Schedule, rng: np.random.Generator) -> _Log:
+    """The large online orders of every scheduled takeover."""
+    victim, start, _ = schedule
+    n = victim.size
     k = 2 + rng.poisson(1.0, n)
     event = np.repeat(np.arange(n), k)
     t = start[event] + rng.uniform(0, HOUR, event.size)
     terminal = _fraud_terminal(world, 1.0, event.size, rng)
     amount = _amount(world, victim[event], terminal, _CASH_OUT_FACTOR, _FRAUD_AMOUNT_SIGMA, rng)
     return _fraud_log(t, victim[event], terminal, amount, _REPORT_FRAUD, "account_takeover")
+
+
+MEAN_DAILY_PAYMENTS: Final[float] = 2.0
+"""Mean genuine payments per customer and day (the gamma(2, 1) activity above); fraud adds under 1 %."""
+
+PEAK_BYTES_PER_PAYMENT: Final[int] = 160
+"""Peak memory of ``make`` per simulated payment, the Case's copies included: 148-197 bytes measured at
+0.5-2.4 million rows (the fixed cost weighs less as the log grows), 138 at 45.7 million."""
+
+
+def estimate_size(params: Mapping[str, object]) -> SizeEstimate:
+    """Rows and peak memory of a ``fraud-v1`` parameter set, without generating it (the memory guard's hook).
+
+    Rows are customers x (training + test days) x the mean daily payments; the
+    label-delay gap is simulated too, so it counts towards memory.
+
+    Examples
+    --------
+    >>> import casestudies as cs
+    >>> from casestudies.scenarios.fraud._simulator import estimate_size
+    >>> estimate = estimate_size(cs.spec("fraud-v1").defaults)
+    >>> estimate.rows
+    280000
+    """
+    customers = int(params["n_customers"])  # type: ignore[call-overload]
+    days = int(params["n_days"]) + int(params["n_test_days"])  # type: ignore[call-overload]
+    simulated = days + int(params["label_delay_days"])  # type: ignore[call-overload]
+    rows = round(customers * days * MEAN_DAILY_PAYMENTS)
+    peak = round(customers * simulated * MEAN_DAILY_PAYMENTS) * PEAK_BYTES_PER_PAYMENT
+    detail = f"{customers:,} customers x {days} days x {MEAN_DAILY_PAYMENTS:g} payments a day"
+    return SizeEstimate(rows, peak, detail)

@@ -1,0 +1,169 @@
+"""Generation speed against ``make_classification``, and streamed generation's rows/s and peak memory.
+
+Run ``python benchmarks/bench_scale.py`` (add ``--large`` for the largest
+fraud log the parameters allow, 50,000 customers x (365 + 90) days, about
+45.7 M rows; it needs several GB and minutes). It prints, in one run:
+
+* ``make("fraud-v1")`` at defaults against scikit-learn's
+  ``make_classification`` of the same rows (train + test) and columns (the
+  seven features and the target), median of interleaved repeats, and the
+  ratio of rows/s (target: at least 2);
+* ``casestudies.generate`` of about 5 M fraud rows to partitioned Parquet
+  (and 45.7 M with ``--large``), each in a fresh process: wall time, rows/s
+  and the process's peak RSS (``ru_maxrss`` of the child);
+* ``casestudies.score_dataset`` of a predictions dataset of its test rows
+  (written a partition at a time) against the stored holdout, in a fresh
+  process: time and peak RSS;
+* the same 5 M-row generation with ``engine="local"``, and with ``engine="dask"``
+  on a local cluster of 1 and of 2 workers (fresh process each, cluster start
+  included), with the fingerprints, which must agree.
+
+Streaming writes each partition before taking the next, but ``fraud-v1``
+generates its whole log in memory first (its random draws span the whole
+population, so generating it in blocks would change its bytes): the peak RSS
+printed is that generation's, not a partition's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sklearn.datasets import make_classification
+
+try:
+    import casestudies as cs
+except ImportError:  # running from a source checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import casestudies as cs
+
+# Parameters of the streamed runs: rows ~ customers x (train + test days) x 2 payments a day.
+STREAMED = {
+    "5M": {"n_customers": 50_000, "n_days": 40, "n_test_days": 10},
+    "45.7M": {"n_customers": 50_000, "n_days": 365, "n_test_days": 90},
+}
+_CHILD = """
+import json, resource, sys, time
+import casestudies as cs
+params, out, partition_rows = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+engine = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+started = time.perf_counter()
+manifest = cs.generate(
+    "fraud-v1", seed=0, out=out, partition_rows=partition_rows, memory_check=False, **engine, **params
+)
+seconds = time.perf_counter() - started
+rows = sum(frame["rows"] for frame in manifest["frames"].values())
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"rows": rows, "seconds": seconds, "peak_bytes": peak, "fingerprint": manifest["fingerprint"]}))
+"""
+_SCORE_CHILD = """
+import json, resource, sys, time
+import numpy as np, pyarrow as pa, pyarrow.parquet as pq
+import casestudies as cs
+from casestudies.core import dataset_files
+out = sys.argv[1]
+predictions = f"{out}/predictions"
+import os; os.makedirs(predictions)
+for index, path in enumerate(dataset_files(f"{out}/learner/test")):  # one partition at a time
+    test = pq.read_table(path, columns=["transaction_id", "amount"])
+    score = np.log1p(test.column("amount").to_numpy())
+    pq.write_table(pa.table({"transaction_id": test.column("transaction_id"), "prediction": score}),
+                   f"{predictions}/part-{index:05d}.parquet")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+started = time.perf_counter()
+scores = cs.score_dataset(f"{out}/host", predictions)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+rows = json.load(open(f"{out}/host/manifest.json"))["holdout"]["rows"]
+print(json.dumps({"rows": rows, "seconds": seconds, "peak_bytes": peak, "before_bytes": before}))
+"""
+
+
+def generation_ratio(repeats: int = 5) -> dict[str, float]:
+    """Median seconds of ``make("fraud-v1")`` at defaults and of ``make_classification`` of its shape."""
+    case = cs.make("fraud-v1", seed=0)
+    n_rows = len(case.train) + len(case.test)
+    n_features = case.train.shape[1] - 1
+    ours, theirs = [], []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        cs.make("fraud-v1", seed=seed + 1)
+        ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        make_classification(n_samples=n_rows, n_features=n_features, random_state=seed)
+        theirs.append(time.perf_counter() - started)
+    make_s, sklearn_s = statistics.median(ours), statistics.median(theirs)
+    return {"rows": n_rows, "columns": n_features + 1, "make_s": make_s, "sklearn_s": sklearn_s}
+
+
+def _child(*arguments: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", *arguments], capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def streamed(params: dict[str, int], partition_rows: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Rows, seconds and peak RSS of one ``generate``, then of ``score_dataset`` on it, each in a fresh process."""
+    with tempfile.TemporaryDirectory() as out:
+        generated = _child(_CHILD, json.dumps(params), out, str(partition_rows))
+        scored = _child(_SCORE_CHILD, out)
+    return generated, scored
+
+
+DASK_SIZE = "5M"
+DASK_PARTITION_ROWS = 250_000
+
+
+def dask_run(engine: dict[str, object]) -> dict[str, Any]:
+    """Seconds of one ``generate`` of the :data:`DASK_SIZE` log with ``engine`` options, in a fresh process."""
+    with tempfile.TemporaryDirectory() as out:
+        arguments = (json.dumps(STREAMED[DASK_SIZE]), out, str(DASK_PARTITION_ROWS), json.dumps(engine))
+        return _child(_CHILD, *arguments)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true", help="also stream the largest fraud log (~45.7 M rows)")
+    parser.add_argument("--repeats", type=int, default=11, help="interleaved repeats of the generation ratio")
+    parser.add_argument("--partition-rows", type=int, default=1_000_000, help="rows per Parquet partition")
+    args = parser.parse_args()
+    ratio = generation_ratio(args.repeats)
+    rows = ratio["rows"]
+    print(f"make('fraud-v1') at defaults: {rows:,} rows x {ratio['columns']} columns, median of {args.repeats}:")
+    print(f"  make                 {ratio['make_s']:7.3f} s  {rows / ratio['make_s']:12,.0f} rows/s")
+    print(f"  make_classification  {ratio['sklearn_s']:7.3f} s  {rows / ratio['sklearn_s']:12,.0f} rows/s")
+    print(f"  rows/s ratio make / make_classification: {ratio['sklearn_s'] / ratio['make_s']:.2f}x (target >= 2)")
+    sizes = ["5M", "45.7M"] if args.large else ["5M"]
+    print(f"streamed generation to Parquet ({args.partition_rows:,} rows per partition), fresh process each:")
+    for size in sizes:
+        run, scored = streamed(STREAMED[size], args.partition_rows)
+        speed, peak = run["rows"] / run["seconds"], run["peak_bytes"]
+        print(
+            f"  {size:>6}: {run['rows']:12,.0f} rows in {run['seconds']:7.1f} s = {speed:10,.0f} rows/s, "
+            f"peak RSS {peak / 2**30:5.2f} GiB ({peak / run['rows']:.0f} bytes/row)"
+        )
+        print(
+            f"          score_dataset of its {scored['rows']:,.0f} test rows (1,000 replicates): "
+            f"{scored['seconds']:.1f} s, peak RSS {scored['peak_bytes'] / 2**30:.2f} GiB "
+            f"({scored['before_bytes'] / 2**30:.2f} GiB before scoring)"
+        )
+    print(f"Dask: the {DASK_SIZE} fraud log, partitions of {DASK_PARTITION_ROWS:,} rows, fresh process each:")
+    timings = {}
+    for label, engine in (("local", {}), ("dask, 1 worker", {"engine": "dask", "workers": 1}),
+                          ("dask, 2 workers", {"engine": "dask", "workers": 2})):  # fmt: skip
+        timings[label] = dask_run(engine)
+        print(f"  {label:16s} {timings[label]['seconds']:6.1f} s  fingerprint {timings[label]['fingerprint'][:16]}")
+    one, two = timings["dask, 1 worker"]["seconds"], timings["dask, 2 workers"]["seconds"]
+    same = len({run["fingerprint"] for run in timings.values()}) == 1
+    print(f"  1 worker / 2 workers: {one / two:.2f}x faster with 2 (target >= 1.7); same bytes: {same}")
+
+
+if __name__ == "__main__":
+    main()
