@@ -33,6 +33,7 @@ from casestudies.leaderboard._feedback import (
     critical_value,
     decide,
 )
+from casestudies.leaderboard._settings import new_token
 
 SCENARIO = "fraud-v1"
 PARAMS = {"n_customers": 300, "n_days": 14, "fraud_intensity": 5.0}
@@ -628,3 +629,10 @@ def test_practice_history_keeps_the_trend_per_scenario_and_user(store: Path, cas
     assert len(cs.PracticeLog(store).history()) == 3
     with pytest.raises(InvalidParameterError, match="report must be a casestudies Report"):
         log.record({"not": "a report"})  # type: ignore[arg-type]
+
+
+def test_tokens_never_start_with_a_dash_so_the_command_line_reads_them_as_values() -> None:
+    # One URL-safe token in 64 starts with "-": 2,000 draws would show one (1 - (63/64)**2000 > 1 - 1e-13).
+    tokens = [new_token() for _ in range(2_000)]
+    assert not [token for token in tokens if token.startswith("-")]
+    assert len(set(tokens)) == len(tokens) and {len(token) for token in tokens} == {32}

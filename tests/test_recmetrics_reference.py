@@ -366,6 +366,12 @@ def test_tiny_topn_scores_by_hand() -> None:
             "map_at_10": 0.6944444444444444,  # (5/6 + 5/9) / 2 = 25/36
             "coverage": 0.8333333333333334,  # distinct {1, 2, 3, 4, 5} = 5 of 6 movies (6 slots would give 1.0)
             "mean_popularity": 0.4583333333333333,  # (0.25 + 0.75 + 1.0 + 0.0 + 0.25 + 0.5) / 6 slots = 2.75 / 6
+            # -log2(popularity), an unrated movie counting as the least popular rated one (0.25):
+            # A (2 + 0.41503749927884376 + 0) / 3 = 0.8050124997596146, B (2 + 2 + 1) / 3
+            "novelty": 1.2358395832131406,  # (0.8050124997596146 + 1.6666666666666667) / 2
+            "intra_list_diversity": math.nan,  # no genres in this context
+            # times shown, movies 1..6: 1, 2, 1, 1, 1, 0; sorted 0,1,1,1,1,2 with weights 2i - n - 1 = -5..5
+            "exposure_gini": 0.2777777777777778,  # (-3 - 1 + 1 + 3 + 10) / (6 movies * 6 slots)
             "true_rating_at_10": 3.75,  # (11.5/3 + 11/3) / 2 = 22.5 / 6
             "ndcg_at_10_cold_start": TINY_NDCG_B,  # B is the only cold-start user
             "n_users": 2,
@@ -378,6 +384,9 @@ def test_tiny_topn_scores_by_hand() -> None:
             "map_at_10": TINY_AP_A,
             "coverage": 0.5,  # {2, 3, 4}: 3 of 6
             "mean_popularity": 0.6666666666666666,  # (0.25 + 0.75 + 1.0) / 3
+            "novelty": 0.8050124997596146,
+            "intra_list_diversity": math.nan,
+            "exposure_gini": 0.5,  # shown once: movies 2, 3, 4 of 6; (1 + 3 + 5) / (6 * 3)
             "true_rating_at_10": 3.8333333333333335,
             "ndcg_at_10_cold_start": math.nan,  # no cold-start user in this part
             "n_users": 1,
@@ -390,6 +399,9 @@ def test_tiny_topn_scores_by_hand() -> None:
             "map_at_10": TINY_AP_B,
             "coverage": 0.5,  # {5, 2, 1}: 3 of 6
             "mean_popularity": 0.25,  # (0.0 + 0.25 + 0.5) / 3
+            "novelty": 1.6666666666666667,
+            "intra_list_diversity": math.nan,
+            "exposure_gini": 0.5,  # shown once: movies 1, 2, 5 of 6
             "true_rating_at_10": 3.6666666666666665,
             "ndcg_at_10_cold_start": TINY_NDCG_B,
             "n_users": 1,

@@ -110,7 +110,14 @@ def _add_create_rules(create: argparse.ArgumentParser) -> None:
         default="parameter-free",
         help="what participants see (default: parameter-free Ladder)",
     )
-    create.add_argument("--metric", default=None, help="rank by this metric (default: the scenario's; or 'accuracy')")
+    create.add_argument(
+        "--metric",
+        default=None,
+        help=(
+            "rank by this metric (default: the scenario's primary; binary boards also take 'accuracy'; "
+            "rating and regression boards rmse, mae or true_rmse; top-N boards the @10 ranking metrics)"
+        ),
+    )
     create.add_argument("--digits", type=int, default=5, help="decimals of released scores (default: 5)")
     create.add_argument(
         "--step", type=float, default=0.01, help="fixed-step Ladder's step in metric units (default: 0.01)"

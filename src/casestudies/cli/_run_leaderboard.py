@@ -110,7 +110,9 @@ def submit(args: argparse.Namespace) -> int:
     if args.url:
         if not path.is_file():
             raise InvalidParameterError(
-                f"no predictions file at {str(path)!r}. Write one with columns id (or the id column) and prediction."
+                f"no predictions file at {str(path)!r}. Write one in the board's upload format: columns id (or the "
+                "id column) and prediction, or user_id, movie_id, rank for a top-N board (see upload_format.md "
+                "in the handout)."
             )
         feedback = _remote(args, needs_token=True).submit(path, label=args.label)
     else:

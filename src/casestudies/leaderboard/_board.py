@@ -27,22 +27,14 @@ from numpy.typing import NDArray
 
 from casestudies._public import present_as_public
 from casestudies.case import Case, make
-from casestudies.core import FORMATS, Choice, FileFormat, check, check_all, did_you_mean, spec
+from casestudies.core import FORMATS, Choice, FileFormat, check, check_all, counted, did_you_mean, spec
 from casestudies.exceptions import (
     InvalidParameterError,
     InvalidTokenError,
     LeaderboardError,
     UnknownLeaderboardError,
 )
-from casestudies.leaderboard._create import (
-    CREATE_RULES,
-    board_holdout,
-    board_row,
-    check_rankable,
-    choose_metric,
-    insert_board,
-    only_board,
-)
+from casestudies.leaderboard._create import CREATE_RULES, board_row, insert_board, only_board, prepare_board
 from casestudies.leaderboard._feedback import HoldoutScorer
 from casestudies.leaderboard._handout import write_handout, write_record
 from casestudies.leaderboard._ledger import Ledger
@@ -57,7 +49,6 @@ from casestudies.leaderboard._settings import (
     DEFAULT_STEP,
     MAX_LABEL_CHARS,
     SEED_BITS,
-    TOKEN_BYTES,
     BoardHoldout,
     BoardSettings,
     Clock,
@@ -66,23 +57,25 @@ from casestudies.leaderboard._settings import (
     check_name,
     hash_token,
     listed,
+    new_token,
     predictions_sha256,
     shown,
 )
 from casestudies.leaderboard._standings import finals, private_table, public_table
 from casestudies.leaderboard._store import Store, boards, timestamp, utc_now
 from casestudies.leaderboard._submitting import FileBounds, store_submission, submission_scoring
-from casestudies.scoring import DEFAULT_N_BOOT, BinaryTask, SubmissionContext, metric_arguments
+from casestudies.leaderboard._taskboard import BINARY, ScoresSubmissions, TaskBoard, board_case, settings_task
+from casestudies.scoring import DEFAULT_N_BOOT, BinaryTask, SubmissionContext
 
 __all__ = ["Feedback", "Leaderboard", "PracticeLog"]
 
 BOARD_TASK: Final[BinaryTask] = BinaryTask()
-"""The task that validates a board's submissions.
+"""The task that validates a binary board's submissions.
 
-Every metric a board ranks by is a binary one (see
-:func:`~casestudies.leaderboard._feedback.board_metrics`), so is its task.
 It is fixed here rather than looked up in the scenario registry, so that a
-board validates and scores from its store alone.
+binary board validates and scores from its store alone. Boards of the other
+tasks validate with their task, on their case regenerated from the store's
+seed (see :mod:`casestudies.leaderboard._taskboard`).
 """
 
 
@@ -119,20 +112,27 @@ class Leaderboard:
     """
 
     def __init__(
-        self, store: Store, settings: BoardSettings, holdout: BoardHoldout, *, clock: Clock | None = None
+        self,
+        store: Store,
+        settings: BoardSettings,
+        holdout: BoardHoldout,
+        *,
+        clock: Clock | None = None,
+        task_board: TaskBoard | None = None,
     ) -> None:
         self._store = store
         self._ledger = Ledger(store, settings.id, settings.name)
         self._settings = settings
         self._clock: Clock = clock or utc_now
-        self._scorer = HoldoutScorer(
-            holdout,
-            metric=settings.metric,
-            n_boot=settings.n_boot,
-            seed=settings.seed,
-            replicate=settings.feedback == "parameter-free",
+        self._task_board = task_board
+        n_boot, seed, replicate = settings.n_boot, settings.seed, settings.feedback == "parameter-free"
+        self._scorer: ScoresSubmissions = (
+            HoldoutScorer(holdout, metric=settings.metric, n_boot=n_boot, seed=seed, replicate=replicate)
+            if task_board is None
+            else task_board.scorer(settings.metric, n_boot=n_boot, seed=seed, replicate=replicate)
         )
-        self._bounds = FileBounds.for_test_set(settings.n_public + settings.n_private)
+        n_rows = settings.n_public + settings.n_private if task_board is None else task_board.file_rows
+        self._bounds = FileBounds.for_test_set(n_rows)
         self._submission = SubmissionContext(
             scenario_id=settings.scenario_id,
             id_column=settings.id_column,
@@ -171,7 +171,8 @@ class Leaderboard:
             A SQLite file (created if missing; its folder must exist) or a
             SQLAlchemy URL such as ``postgresql+psycopg://user@host/db``.
         scenario : str
-            Scenario id, e.g. ``"fraud-v1"``.
+            Scenario id of any task type, e.g. ``"fraud-v1"``,
+            ``"movies-rating-v1"``, ``"movies-topn-v1"`` or ``"houses-v1"``.
         name : str, default="leaderboard"
             The board's name, unique in the store.
         params : mapping, optional
@@ -183,9 +184,11 @@ class Leaderboard:
             by more than ``step``), or every score rounded to ``digits``
             (Kaggle-style, which can be overfit).
         metric : str, optional
-            Metric to rank by: the scenario's primary metric by default, one
-            of its secondary metrics, or ``"accuracy"`` (scores >= 0.5 read
-            as positive).
+            Metric to rank by: the scenario's primary metric by default, or
+            one of its secondary metrics a board can resample (binary boards
+            also ``"accuracy"``, scores >= 0.5 read as positive; other tasks
+            the metrics that average over held-out rows or users, see
+            :data:`~casestudies.leaderboard._taskboard.TASK_BOARD_METRICS`).
         digits : int, default=5
             Decimals of released scores.
         step : float, default=0.01
@@ -244,19 +247,16 @@ class Leaderboard:
         check_all(where, CREATE_RULES, values)
         check_name(where, "name", name)
         check(where, "export_format", export_format, Choice(FORMATS))
-        scenario_spec = spec(scenario)
-        chosen, probabilities = choose_metric(where, scenario_spec, metric)
         if seed is None:
             seed = secrets.randbits(SEED_BITS)
-        case = make(scenario_spec.id, seed=seed, **dict(params or {}))
-        holdout = board_holdout(case, metric_arguments(scenario_spec.scoring))
-        check_rankable(where, chosen, holdout)
+        prepared = prepare_board(where, spec(scenario), metric, seed=seed, params=dict(params or {}))
+        case, holdout, chosen, probabilities = prepared.case, prepared.holdout, prepared.metric, prepared.probabilities
         settings: dict[str, object] = {
             "digits": digits,
             "step": float(step),
             "alpha": None if alpha is None else float(alpha),
         }
-        settings |= {"n_boot": n_boot, "scoring": dict(holdout.scoring)}
+        settings |= {"n_boot": n_boot, "scoring": dict(holdout.scoring), "task": prepared.task}
         row = board_row(
             case,
             holdout,
@@ -331,7 +331,10 @@ class Leaderboard:
         settings = BoardSettings.from_row(row)
         # Everything needed to score is in the store: no scenario registry involved.
         holdout = BoardHoldout.unpack(row["holdout"], json.loads(row["settings"])["scoring"])
-        return cls(opened, settings, holdout, clock=clock)
+        if settings_task(row["settings"]) == BINARY:
+            return cls(opened, settings, holdout, clock=clock)
+        case = board_case(settings.scenario_id, settings.seed, settings.params, settings.fingerprint)
+        return cls(opened, settings, holdout, clock=clock, task_board=TaskBoard.of(case))
 
     def dispose(self) -> None:
         """Release the store's connections (the board can be reopened any time)."""
@@ -511,7 +514,7 @@ class Leaderboard:
             raise InvalidParameterError(message)
         listed = list(names)
         check_new_names(where, listed, (), board=self.name)  # the form and each other, before the store
-        tokens = {name: secrets.token_urlsafe(TOKEN_BYTES) for name in listed}
+        tokens = {name: new_token() for name in listed}
         with self._store.write() as conn:
             self._ledger.require_open(conn, exclusive=True)
             hashes = [(name, hash_token(token)) for name, token in tokens.items()]
@@ -575,6 +578,8 @@ class Leaderboard:
         SubmissionError
             Listing every problem at once.
         """
+        if self._task_board is not None:
+            return self._task_board.validate(predictions)
         return BOARD_TASK.validate(predictions, self._submission)
 
     def submit(
@@ -587,9 +592,11 @@ class Leaderboard:
         participant : str
             A participant's name (see :meth:`authenticate` for tokens).
         predictions : array-like, pandas.Series, pandas.DataFrame or path
-            As accepted by :meth:`Case.score`: scores in test-row order, a
-            Series indexed by id, a DataFrame with the id column (or ``id``)
-            and ``prediction``, or a CSV/Parquet file with those columns.
+            As :meth:`Case.score` accepts for the scenario's task: for scores,
+            ratings and regression, values in test-row order, a Series
+            indexed by id, a DataFrame with the id column (or ``id``) and
+            ``prediction``, or a CSV/Parquet file with those columns; for
+            top-N, ``user_id, movie_id, rank`` rows (or a file of them).
         label : str, optional
             A note to oneself (for example the model's name).
         file_name : str, optional
@@ -684,7 +691,8 @@ class Leaderboard:
         n_final = self._settings.n_final
         if not chosen or len(chosen) > n_final:
             message = (
-                f"{where}: choose between 1 and {n_final} submissions; got {len(chosen)} ({listed(chosen)}). "
+                f"{where}: choose between 1 and {counted(n_final, 'submission')}; "
+                f"got {len(chosen)} ({listed(chosen)}). "
                 "Pass submission numbers from history()."
             )
             raise InvalidParameterError(message)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import sqlalchemy as sa
 
-from casestudies.case import Case, host_view
+from casestudies.case import Case, host_view, make
 from casestudies.core import (
     SEED_LIKE,
     AnyString,
@@ -27,12 +28,13 @@ from casestudies.core import (
     did_you_mean,
     higher_is_better,
 )
-from casestudies.exceptions import InvalidParameterError, LeaderboardError, UnknownLeaderboardError
+from casestudies.exceptions import CaseStudiesError, InvalidParameterError, LeaderboardError, UnknownLeaderboardError
 from casestudies.leaderboard._feedback import board_metrics, metric_value
 from casestudies.leaderboard._modes import FEEDBACK_MODES
 from casestudies.leaderboard._settings import BoardHoldout
 from casestudies.leaderboard._store import Store, boards
-from casestudies.scoring import wants_probabilities
+from casestudies.leaderboard._taskboard import BINARY, TaskBoard, choose_task_metric, task_board_for, task_of
+from casestudies.scoring import metric_arguments, wants_probabilities
 
 CREATE_RULES: Final[dict[str, Rule]] = {
     "scenario": AnyString(),
@@ -111,6 +113,77 @@ def check_rankable(where: str, metric: str, holdout: BoardHoldout) -> None:
             raise InvalidParameterError(message)
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBoard:
+    """A new board's case, metric and holdout, checked before anything is written."""
+
+    case: Case
+    holdout: BoardHoldout
+    metric: str
+    probabilities: bool
+    task: str
+
+
+def prepare_board(
+    where: str, scenario_spec: ScenarioSpec, metric: str | None, *, seed: int, params: Mapping[str, object]
+) -> PreparedBoard:
+    """Choose the metric, generate the case, draw the holdout the store keeps and check it can rank.
+
+    A binary board keeps its labels; a board of another task keeps ids and
+    the public mask and scores against its regenerated case
+    (:mod:`casestudies.leaderboard._taskboard`).
+
+    Raises
+    ------
+    InvalidParameterError
+        If the metric is not available for the scenario's task, or a part cannot rank submissions.
+    """
+    task = scenario_spec.task
+    if task == BINARY:
+        chosen, probabilities = choose_metric(where, scenario_spec, metric)
+    else:
+        scenario_metrics = (scenario_spec.metric, *scenario_spec.secondary_metrics)
+        chosen, probabilities = choose_task_metric(where, scenario_spec.id, task, scenario_metrics, metric), False
+    case = make(scenario_spec.id, seed=seed, **dict(params))
+    if task == BINARY:
+        holdout = board_holdout(case, metric_arguments(scenario_spec.scoring))
+        check_rankable(where, chosen, holdout)
+    else:
+        view = task_board_for(case, where)
+        view.check_rankable(where)
+        holdout = view.holdout()
+    return PreparedBoard(case, holdout, chosen, probabilities, task)
+
+
+REFERENCE_ROWS: Final[tuple[str, ...]] = ("prior", "simple", "expert")
+"""Reference rows whose public scores the board's page draws as lines to beat (those the scenario has)."""
+
+_NEUTRAL_SCORE: Final[float] = 0.5
+"""The constant submission scored to obtain the reference rows (its own score is not kept)."""
+
+
+def reference_scores(case: Case, metric: str) -> dict[str, float]:
+    """Public ``metric`` of the scenario's reference rows on the board's case, stored with the board.
+
+    The rows are fitted as ``evaluate`` fits them (from the reference cache
+    when it holds them), once, when the board is created: the page reads them.
+    A scenario whose references cannot be scored by ``metric`` has none.
+    Boards of other tasks than binary draw the scenario's baselines and expert.
+    """
+    if task_of(case) != BINARY:
+        return TaskBoard.of(case).reference_scores(case, metric)
+    try:
+        report = case.score(np.full(len(case.test), _NEUTRAL_SCORE), name="constant")
+        scores = {
+            entry.name: entry.estimate(metric, "public")
+            for entry in report.references
+            if entry.name in REFERENCE_ROWS and metric in entry.scores["public"]
+        }
+    except CaseStudiesError:  # a task the constant cannot be submitted to: no lines to beat
+        return {}
+    return {name: float(value) for name, value in scores.items() if math.isfinite(value)}
+
+
 def board_row(
     case: Case,
     holdout: BoardHoldout,
@@ -137,7 +210,7 @@ def board_row(
         "metric": metric,
         "higher_is_better": higher_is_better(metric),
         "feedback": feedback,
-        "settings": json.dumps(dict(settings), sort_keys=True),
+        "settings": json.dumps({**settings, "reference_scores": reference_scores(case, metric)}, sort_keys=True),
         "daily_limit": daily_limit,
         "n_final": n_final,
         "holdout": holdout.pack(),

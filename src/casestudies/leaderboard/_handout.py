@@ -18,13 +18,18 @@ from casestudies.case import Case
 from casestudies.core import FileFormat
 from casestudies.leaderboard._settings import StoreLike
 from casestudies.leaderboard._store import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
+from casestudies.leaderboard._taskboard import BINARY, sample_submission, task_of, upload_format
 
 _OPEN_ONLY_INFO: Final[tuple[str, ...]] = ("participants", "closed_at")
 """Board facts that change while it runs; the handout's data card leaves them out."""
 
 
 def write_handout(folder: StoreLike, case: Case, info: Mapping[str, object], *, format: FileFormat) -> list[Path]:
-    """Write training data, test features, prompt, data card and a sample submission; return the paths.
+    """Write training data, test features, prompt, data card, a sample submission and its format; return the paths.
+
+    ``sample_submission.csv`` is a valid upload in the task's own format; for
+    tasks other than binary, ``upload_format.md`` says what the board reads (see
+    :func:`~casestudies.leaderboard._taskboard.upload_format`).
 
     ``data_card.json`` has its ``seed`` removed and the board's public
     ``info`` added; ``test`` has no target column. A folder created here is
@@ -51,10 +56,13 @@ def write_handout(folder: StoreLike, case: Case, info: Mapping[str, object], *, 
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    sample = pd.DataFrame({case.id_column: case.test[case.id_column], "prediction": float(case.y_train.mean())})
     path = out / "sample_submission.csv"
-    sample.to_csv(path, index=False)
+    sample_submission(case).to_csv(path, index=False)
     written.append(path)
+    if task_of(case) != BINARY:  # a binary board's upload is the prompt's id,prediction table
+        path = out / "upload_format.md"
+        path.write_text(upload_format(task_of(case), case.id_column), encoding="utf-8")
+        written.append(path)
     return written
 
 

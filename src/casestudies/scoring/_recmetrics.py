@@ -22,6 +22,9 @@ __all__ = [
     "TOPN_K",
     "TOPN_METRIC_NAMES",
     "TopNContext",
+    "diversity_per_user",
+    "exposure_gini",
+    "novelty_per_user",
     "rating_scores",
     "topn_per_user",
     "topn_scores",
@@ -39,8 +42,10 @@ TOPN_K: Final[int] = 10
 TOPN_METRIC_NAMES: Final[tuple[str, ...]] = metric_names("topn")
 """Ranking quality against held-out ratings >= 4 (``ndcg``, ``precision``, ``recall``, ``map``),
 catalogue ``coverage`` (share of movies recommended to anyone), ``mean_popularity`` (share of
-training users who rated a recommended movie, averaged), ``true_rating_at_10`` (mean expected
-rating of what was recommended: full-catalog truth) and NDCG of cold-start users alone."""
+training users who rated a recommended movie, averaged), beyond accuracy (Kaminskas & Bridge 2016):
+``novelty`` (mean self-information), ``intra_list_diversity`` (by genre) and ``exposure_gini``,
+``true_rating_at_10`` (mean expected rating of what was recommended: full-catalog truth) and NDCG
+of cold-start users alone."""
 
 _NAN = float("nan")
 
@@ -177,6 +182,9 @@ class TopNContext:
         ``true_rating(rows, movie_ids) -> expected ratings`` for test-user rows.
     n_movies : int
         Size of the catalogue.
+    genres : numpy.ndarray or None
+        ``(n_movies + 1, n_genres)`` bool, the genres of each movie id (row 0 unused), for intra-list
+        diversity; None leaves it NaN.
     """
 
     relevant: sparse.csr_matrix
@@ -185,6 +193,7 @@ class TopNContext:
     popularity: np.ndarray
     true_rating: Callable[[np.ndarray, np.ndarray], np.ndarray]
     n_movies: int
+    genres: np.ndarray | None = None
 
 
 def topn_per_user(recommended: np.ndarray, context: TopNContext) -> np.ndarray:
@@ -214,6 +223,61 @@ def topn_per_user(recommended: np.ndarray, context: TopNContext) -> np.ndarray:
     return np.column_stack([ndcg, precision, recall, ap, true])
 
 
+def novelty_per_user(recommended: np.ndarray, popularity: np.ndarray) -> np.ndarray:
+    """Mean self-information ``-log2(popularity)`` of each user's recommendations (Kaminskas & Bridge 2016).
+
+    ``popularity`` is the share of training users who rated each movie id; a
+    movie nobody rated in training counts as rated by one user (the smallest
+    positive share).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> novelty_per_user(np.array([[1, 2]]), np.array([0.0, 0.5, 0.125])).tolist()
+    [2.0]
+    """
+    floor = popularity[popularity > 0].min() if (popularity > 0).any() else 1.0
+    information: np.ndarray = -np.log2(np.maximum(popularity[recommended], floor)).mean(axis=1)
+    return information
+
+
+def diversity_per_user(recommended: np.ndarray, genres: np.ndarray) -> np.ndarray:
+    """Intra-list diversity: mean ``1 - Jaccard(genres)`` over the pairs of each user's recommendations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> genres = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=bool)
+    >>> diversity_per_user(np.array([[1, 2, 3]]), genres).round(3).tolist()
+    [0.667]
+    """
+    chosen = genres[recommended].astype(np.float64)  # (users, k, genres)
+    shared = np.einsum("ukg,ulg->ukl", chosen, chosen)
+    sizes = chosen.sum(axis=2)
+    union = sizes[:, :, None] + sizes[:, None, :] - shared
+    similarity = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    k = recommended.shape[1]
+    pairs = np.triu_indices(k, 1)
+    diversity: np.ndarray = 1.0 - similarity[:, pairs[0], pairs[1]].mean(axis=1)
+    return diversity
+
+
+def exposure_gini(recommended: np.ndarray, n_movies: int) -> float:
+    """Gini of how often each of the ``n_movies`` catalogue movies (ids 1..n) is recommended (0 = even exposure).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exposure_gini(np.array([[1, 2], [2, 1]]), 4)
+    0.5
+    """
+    counts = np.sort(np.bincount(recommended.ravel(), minlength=n_movies + 1)[1 : n_movies + 1].astype(np.float64))
+    if counts.sum() == 0:
+        return _NAN
+    ranks = 2 * np.arange(1, n_movies + 1) - n_movies - 1
+    return float(ranks @ counts / (n_movies * counts.sum()))
+
+
 def topn_scores(
     recommended: np.ndarray,
     context: TopNContext,
@@ -236,13 +300,28 @@ def topn_scores(
         For the bootstrap.
     """
     per_user = topn_per_user(recommended, context)
-    names = ("ndcg_at_10", "precision_at_10", "recall_at_10", "map_at_10", "true_rating_at_10")
+    diversity = (
+        diversity_per_user(recommended, context.genres)
+        if context.genres is not None
+        else np.full(len(recommended), _NAN)
+    )
+    per_user = np.column_stack([per_user, novelty_per_user(recommended, context.popularity), diversity])
+    names = (
+        "ndcg_at_10",
+        "precision_at_10",
+        "recall_at_10",
+        "map_at_10",
+        "true_rating_at_10",
+        "novelty",
+        "intra_list_diversity",
+    )
     result: dict[str, dict[str, dict[str, float]]] = {}
     for part, mask in parts.items():
         scores = _with_ci(per_user[mask], names, {}, rng, n_boot)
         chosen = recommended[mask]
         scores["coverage"] = _interval(np.unique(chosen).size / context.n_movies if chosen.size else _NAN)
         scores["mean_popularity"] = _interval(float(context.popularity[chosen].mean()) if chosen.size else _NAN)
+        scores["exposure_gini"] = _interval(exposure_gini(chosen, context.n_movies) if chosen.size else _NAN)
         cold = mask & context.cold_start
         cold_ndcg = _with_ci(per_user[cold][:, :1], ("ndcg_at_10",), {}, rng, n_boot)
         scores["ndcg_at_10_cold_start"] = cold_ndcg["ndcg_at_10"]

@@ -27,9 +27,11 @@ import pandas as pd
 
 from casestudies.core import ScenarioData, ScenarioSpec
 from casestudies.exceptions import InvalidParameterError
-from casestudies.report import Entry, Finding, Scores
+from casestudies.report import Entry, FigureSpec, Finding, Scores
 from casestudies.scoring._adapters import PipelineRun, describe, user_error
+from casestudies.scoring._figures import ScoredRow
 from casestudies.scoring._recmetrics import TOPN_K, TopNContext, rating_scores, topn_scores
+from casestudies.scoring._recommender_figures import rating_figures, topn_figures
 from casestudies.scoring._submission_recommender import (
     MAX_STARS,
     MIN_STARS,
@@ -201,6 +203,12 @@ class RatingTask(TableTask):
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
         return rating_findings(submission, references, spec=spec)
 
+    def figures(self, context: TaskContext, rows: Sequence[ScoredRow]) -> list[FigureSpec]:
+        """RMSE by user activity and movie popularity, predicted vs true taste, public vs private."""
+        holdout = context.holdout
+        expected = holdout.truth["expected_rating"].to_numpy()
+        return rating_figures(holdout.labels, expected, context.submission.test, context.train, rows)
+
 
 class TopNTask:
     """Recommend k movies per test user: NDCG@10 and friends, plus full-catalog truth."""
@@ -286,6 +294,11 @@ class TopNTask:
 
     def findings(self, submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
         return topn_findings(submission, references, spec=spec)
+
+    def figures(self, context: TaskContext, rows: Sequence[ScoredRow]) -> list[FigureSpec]:
+        """The long tail, cold-start vs warm users, observed vs true taste, public vs private."""
+        scoring_context = cast(TopNContext, context.holdout.extras["context"])  # checked present by check()
+        return topn_figures(scoring_context, rows, metric=context.spec.metric)
 
 
 def rating_findings(submission: Entry, references: Sequence[Entry], *, spec: ScenarioSpec) -> list[Finding]:
@@ -391,6 +404,7 @@ def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: Scena
                 {"true_rating_at_10": true, "oracle_true_rating_at_10": best},
             )
         )
+    findings += _beyond_accuracy(submission, references)
     cold = submission.estimate("ndcg_at_10_cold_start")
     n_cold = int(submission.estimate("n_cold_start"))
     if n_cold:
@@ -405,3 +419,37 @@ def topn_findings(submission: Entry, references: Sequence[Entry], *, spec: Scena
         )
     findings += public_private(submission, spec.metric)
     return findings
+
+
+def _beyond_accuracy(submission: Entry, references: Sequence[Entry]) -> list[Finding]:
+    """Novelty, diversity and exposure beside NDCG, and what the best offline model gives up against the oracle."""
+    names = ("novelty", "intra_list_diversity", "exposure_gini")
+    values = {name: submission.estimate(name) for name in names}
+    if not all(np.isfinite(value) for value in values.values()):
+        return []
+    text = (
+        f"your recommendations carry {values['novelty']:.2f} bits of novelty (self-information of their "
+        f"popularity), a genre diversity of {values['intra_list_diversity']:.2f} within a list and an exposure "
+        f"Gini of {values['exposure_gini']:.2f} over the catalogue (1: everyone is shown the same few movies)."
+    )
+    evidence: dict[str, object] = dict(values)
+    oracle = find_reference(references, "oracle")
+    baselines = [entry for entry in references if entry.kind == "baseline"]
+    if oracle is not None and baselines:
+        best = max(baselines, key=lambda entry: entry.estimate("ndcg_at_10"))
+        text += (
+            f" The best baseline offline, {best.name} (NDCG@10 {best.estimate('ndcg_at_10'):.3f}), recommends movies "
+            f"users would rate {best.estimate('true_rating_at_10'):.2f} stars on average, with novelty "
+            f"{best.estimate('novelty'):.2f}; the oracle's picks would get {oracle.estimate('true_rating_at_10'):.2f} "
+            f"stars with novelty {oracle.estimate('novelty'):.2f}, yet score NDCG@10 "
+            f"{oracle.estimate('ndcg_at_10'):.3f}. "
+            "The oracle recommends what users would love; offline metrics reward what they will rate."
+        )
+        evidence |= {
+            "best_offline": best.name,
+            "best_offline_ndcg": best.estimate("ndcg_at_10"),
+            "best_offline_true_rating": best.estimate("true_rating_at_10"),
+            "oracle_ndcg": oracle.estimate("ndcg_at_10"),
+            "oracle_true_rating": oracle.estimate("true_rating_at_10"),
+        }
+    return [Finding("beyond_accuracy", "Beyond accuracy: novelty, diversity, exposure", text, evidence)]

@@ -1,9 +1,11 @@
-"""Public pieces of the movies-v1 scenarios: the built-in recommenders and the world's genres.
+"""Public pieces of the movies scenarios: the built-in recommenders and the world's genres.
 
 Rating predictors have ``fit(ratings)`` and ``predict(pairs)``; top-N
 recommenders ``fit(ratings)`` and ``recommend(users, k)``. They are the
-reference rows of ``movies-rating-v1`` and ``movies-topn-v1`` and examples of
-the interface a learner's own recommender implements.
+reference rows of ``movies-rating-v2`` and ``movies-topn-v2`` (``EASE`` and
+``ImplicitALS`` are new in ``-v2``; ``-v1`` keeps its world and references as
+released) and examples of the interface a learner's own recommender
+implements.
 
 Examples
 --------
@@ -17,6 +19,7 @@ True
 
 from __future__ import annotations
 
+from casestudies.scenarios.movies._ranking import EASE, ImplicitALS
 from casestudies.scenarios.movies._recommenders import (
     BiasBaseline,
     GlobalMean,
@@ -27,16 +30,20 @@ from casestudies.scenarios.movies._recommenders import (
     RandomRating,
     RandomTopN,
 )
+from casestudies.scenarios.movies._sgd import SGDMatrixFactorization
 from casestudies.scenarios.movies._world import GENRES
 
 __all__ = [
+    "EASE",
     "GENRES",
     "BiasBaseline",
     "GlobalMean",
+    "ImplicitALS",
     "ItemKNN",
     "MatrixFactorization",
     "MostPopular",
     "MovieMean",
     "RandomRating",
     "RandomTopN",
+    "SGDMatrixFactorization",
 ]

@@ -7,6 +7,7 @@ docstring.
 
 from __future__ import annotations
 
+from casestudies.scenarios.movies._ranking import EASE, ImplicitALS
 from casestudies.scenarios.movies._recommenders import (
     BiasBaseline,
     GlobalMean,
@@ -20,7 +21,9 @@ from casestudies.scenarios.movies._recommenders import (
 
 __all__ = [
     "biases",
+    "ease",
     "global_mean",
+    "implicit_als",
     "item_knn",
     "matrix_factorization",
     "matrix_factorization_topn",
@@ -74,3 +77,13 @@ def item_knn() -> ItemKNN:
 def matrix_factorization_topn() -> MatrixFactorization:
     """Top predicted ratings of a biased matrix factorisation."""
     return MatrixFactorization()
+
+
+def ease() -> EASE:
+    """EASE: closed-form item-item regression on who-rated-what (lambda 300)."""
+    return EASE()
+
+
+def implicit_als() -> ImplicitALS:
+    """Implicit-feedback ALS: a ranking-trained factor model (32 factors)."""
+    return ImplicitALS()

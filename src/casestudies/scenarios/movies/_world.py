@@ -2,11 +2,17 @@
 
 The generative story
 --------------------
-1. **Movies** get a release year, one to three of 18 genres, a generated
-   title, a latent *appeal* ``z`` (how widely it is promoted and seen) and a
-   latent factor vector ``q`` built from its genres plus an individual part.
+1. **Movies** get a release date (classics and recent films; a few percent
+   come out during the observed period), one to three of 18 genres, a
+   generated title, a latent *appeal* ``z`` (how widely it is promoted and
+   seen; normal, plus a share of obscure titles) and a latent factor vector
+   ``q`` built from its genres plus an individual part.
 2. **Users** get an age, a gender, an *activity* (how many movies they rate,
-   at least 20) and a taste vector ``p`` over the same latent factors.
+   at least 20; a gamma draw raised to a power, which gives ML-100K's
+   quartiles), their visits (a first day, one sitting or a few sessions; see
+   :mod:`~casestudies.scenarios.movies._timeline`), a taste vector ``p``
+   over the latent factors (a few dimensions dominate, as in real rating
+   matrices) and an interest that drifts over their sequence.
 3. Every (user, movie) pair has a latent score
    ``s = b_user + b_movie + p . q`` where the movie bias grows with appeal, so
    that widely seen movies are also better liked.  A star rating is
@@ -14,15 +20,22 @@ The generative story
    **expected rating** of every pair, rated or not, is known in closed form:
    ``E[stars] = 1 + sum_k Phi((s - c_k) / sigma)``.
 4. **Who rates what** is missing-not-at-random: a user picks their movies
-   with weights ``exp(a * log popularity + b * s)``, i.e. popular movies and
-   movies the user likes are over-represented (``mnar=False`` makes exposure
-   uniformly random).  Picks are drawn without replacement with the Gumbel
-   top-k trick, vectorised by blocks of users.
-5. **Timestamps** fall inside each user's active window (September 1997 to
-   April 1998, as in MovieLens-100K).
+   with weights ``exp(a * appeal + b * s + interest + age and hype)``: popular
+   movies, movies the user likes and fresh releases are over-represented,
+   and nobody picks a movie released after their last visit
+   (``mnar=False`` makes exposure uniformly random).  Picks are drawn without
+   replacement with the Gumbel top-k trick, vectorised by blocks of users;
+   a movie nobody picked then replaces the least-drawn pick of the user
+   most drawn to it, so every catalogue movie is rated, as in MovieLens.
+5. **Time**: each user rates popular, loved, recent movies first and the
+   ones their drifting interest leads to last, in sessions of ratings
+   seconds apart; nobody rates a movie before its release (September 1997
+   to April 1998, as in MovieLens-100K).
 
-The thresholds ``c_k`` are fixed quantiles of the latent scores of all pairs,
-so turning MNAR off lowers the observed ratings, as on Yahoo! R3 and Coat.
+The thresholds ``c_k`` are quantiles of the latent scores of all pairs at
+fixed population star shares, shifted together so that the self-selected
+ratings average ML-100K's 3.53 stars; turning MNAR off keeps them, so it
+lowers the observed ratings, as on Yahoo! R3 and Coat.
 
 .. versionadded:: 0.1
 """
@@ -35,7 +48,21 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
 from scipy.special import ndtr
+
+from casestudies.scenarios.movies._timeline import (
+    ORDER_APPEAL,
+    ORDER_LIKING,
+    ORDER_RECENCY,
+    START,
+    Visits,
+    age_years,
+    draw_visits,
+    exposure_by_age,
+    release_dates,
+    stamp,
+)
 
 __all__ = ["GENRES", "MovieWorld", "expected_ratings", "simulate_world"]
 
@@ -90,22 +117,25 @@ _OCCUPATIONS = (
 _POPULATION_CUMSHARE = np.array([0.19, 0.385, 0.69, 0.92])
 _POPULARITY_WEIGHT = 1.3  # exposure log-odds per unit of appeal
 _LIKING_WEIGHT = 1.3  # exposure log-odds per unit of latent score
-_OBSCURE_SHARE = 0.3
-_OBSCURE_SHIFT = 2.2
+_OBSERVED_MEAN: Final[float] = 3.53  # mean stars of the self-selected ratings (ML-100K: 3.530)
+_MAX_SHIFT: Final[float] = 10.0  # threshold shifts are searched in +/- this (latent units; a shift is about 0.1)
+_APPEAL_SD: Final[float] = 1.0  # appeal is normal: exposure log-normal, as LensKit fits ML-1M's popularity
+_OBSCURE_SHARE: Final[float] = 0.25  # plus a few obscure titles hardly anyone sees (ML-100K's one-rating movies)
+_OBSCURE_SHIFT: Final[float] = 1.85
 _APPEAL_BIAS = 0.2  # how much better liked widely seen movies are
-_TASTE_SD = 0.3  # spread of user tastes: the weight of personal taste in a rating
+_TASTE_SD = 0.23  # spread of user tastes: the weight of personal taste in a rating
 _INTEREST_WEIGHT = 0.8  # extra exposure log-odds per unit of personal taste (users seek their genres)
 _INTEREST_TASTE = 0.3  # correlation between what users seek out and what they like
-_START = np.datetime64("1997-09-20T00:00:00", "s")
-_END = np.datetime64("1998-04-22T23:59:59", "s")
+_MOVIE_FACTOR_SD: Final[float] = 0.55  # spread of every latent movie dimension over the catalogue
+_TASTE_DECAY: Final[float] = 0.4  # each latent taste dimension has this share of the spread of the one before
+_DRIFT_SD: Final[float] = 0.3  # how far what a user seeks out moves over their sequence (interest has sd 1)
+_MOVIE_BIAS_SD: Final[float] = 0.43  # spread of movies' quality beyond their appeal
+_USER_BIAS_SD: Final[float] = 0.245  # spread of users' rating levels (ML-100K: user means have sd 0.445)
 
 # Size checks of simulate_world.
 _MAX_DENSITY: Final[float] = 0.8  # at most this share of all (user, movie) pairs can be rated
 _MAX_MIN_RATINGS_SHARE: Final[float] = 0.6  # min_ratings may ask for at most this share of the catalog
 # Movies and titles.
-_LATEST_YEAR: Final[int] = 1998  # release year of the newest movies (the period ends in April 1998)
-_MEAN_MOVIE_AGE: Final[float] = 7.0  # movie ages in years are exponential with this mean
-_MAX_MOVIE_AGE: Final[int] = 78  # the oldest movies are from 1920
 _TITLE_FORM_SHARES: Final[list[float]] = [0.45, 0.25, 0.2, 0.1]  # "The A B", "B of C", "A Bs", "A B in C"
 _SEQUEL_SHARE: Final[float] = 0.05  # titles numbered as a sequel
 _SEQUEL_NUMBERS: Final[tuple[int, int]] = (2, 4)  # a sequel is number 2 or 3 (upper end excluded)
@@ -113,17 +143,15 @@ _SEQUEL_NUMBERS: Final[tuple[int, int]] = (2, 4)  # a sequel is number 2 or 3 (u
 _AGE_RANGE: Final[tuple[int, int]] = (7, 73)  # youngest and oldest users, as in MovieLens-100K
 _MALE_SHARE: Final[float] = 0.71  # MovieLens-100K: 670 of 943 users
 _MAX_RATED_SHARE: Final[float] = 0.44  # the most active users rate this share of the catalog (ML-100K: 737 of 1,682)
-_ACTIVITY_SIGMA: Final[float] = 1.15  # lognormal spread of user activity beyond min_ratings
+# User activity beyond min_ratings: a gamma draw raised to a power below 1 (a wide body, a tamed top), which
+# gives ML-100K's quartiles (33, 65, 148 ratings), max / median and Gini together; a lognormal cannot.
+_ACTIVITY_SHAPE: Final[float] = 0.4
+_ACTIVITY_POWER: Final[float] = 0.75
 _MAX_SCALE: Final[float] = 1e12  # the activity scale search gives up doubling here (budget unreachable)
 _BISECTION_STEPS: Final[int] = 100  # halvings of the activity scale interval: float64 precision and more
 # Latent model and exposure.
 _THRESHOLD_SAMPLE: Final[int] = 200_000  # pairs sampled for the star thresholds: quantiles to about 0.002
 _BLOCK_CELLS: Final[int] = 2_000_000  # exposure keys drawn at once (users x movies): 16 MB of float64
-# Activity windows, as shares of the whole period.
-_START_SKEW: Final[float] = 1.5  # a user's first rating is at u ** _START_SKEW of the period: early starts
-_LATEST_START_SHARE: Final[float] = 0.9  # every user starts before this share of the period has passed
-_MEAN_ACTIVE_SHARE: Final[float] = 0.25  # mean length of a user's active window
-_MIN_ACTIVE_SECONDS: Final[float] = 3600.0  # every user is active for at least an hour
 
 
 class MovieWorld:
@@ -222,7 +250,8 @@ def _titles(n: int, years: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _user_counts(n_users: int, n_movies: int, n_ratings: int, min_ratings: int, rng: np.random.Generator) -> np.ndarray:
     """Ratings per user: at least ``min_ratings``, heavy right tail, summing to ``n_ratings``."""
     cap = max(min_ratings, int(_MAX_RATED_SHARE * n_movies))
-    extra = rng.lognormal(0.0, _ACTIVITY_SIGMA, size=n_users)
+    extra = rng.gamma(_ACTIVITY_SHAPE, 1.0, size=n_users) ** _ACTIVITY_POWER
+    extra[np.argmax(extra)] *= _MAX_SCALE  # the most active user rates the cap (ML-100K: 737 of 1,682 movies)
     budget = n_ratings - min_ratings * n_users
     room = cap - min_ratings
 
@@ -245,8 +274,9 @@ def _user_counts(n_users: int, n_movies: int, n_ratings: int, min_ratings: int, 
 
 @dataclass(frozen=True, slots=True)
 class _Movies:
-    """The catalog: release year, genres (one bool column per genre), appeal and title of every movie."""
+    """The catalog: release date and year, genres (one bool column per genre), appeal and title of every movie."""
 
+    release: np.ndarray
     years: np.ndarray
     genres: np.ndarray
     appeal: np.ndarray
@@ -255,12 +285,13 @@ class _Movies:
 
 @dataclass(frozen=True, slots=True)
 class _Users:
-    """Demographics of every user and how many movies each rates."""
+    """Demographics of every user, how many movies each rates and when they visit."""
 
     ages: np.ndarray
     gender: np.ndarray
     occupation: np.ndarray
     counts: np.ndarray
+    visits: Visits
 
 
 def simulate_world(
@@ -306,16 +337,24 @@ def simulate_world(
     min_ratings = int(params["min_ratings"])  # type: ignore[call-overload]
     _check_sizes(n_users, n_movies, n_ratings, min_ratings)
     movie_rng, user_rng, latent_rng, pick_rng, time_rng = rng.spawn(5)
+    mnar = bool(params["mnar"])
     movies = _draw_movies(n_movies, movie_rng)
     users = _draw_users(n_users, n_movies, n_ratings, min_ratings, user_rng)
-    world, interest = _draw_latent(movies, n_users, n_factors, noise_sd, latent_rng)
-    user_index, movie_index = _pick(world, movies.appeal, interest, users.counts, bool(params["mnar"]), pick_rng)
-    # The rating noise and then the timestamps come from one stream, in this order.
+    world, interest, drift = _draw_latent(movies, n_users, n_factors, noise_sd, latent_rng)
+    # What a user seeks drifts from interest to interest + drift over their sequence: they pick by the average.
+    seek = interest + 0.5 * drift
+    user_index, movie_index = _pick(world, movies, seek, users, mnar, pick_rng)
+    # The star cut points are shifted so that self-selected ratings average ML-100K's 3.53 stars; without MNAR,
+    # from the picks the same users would have made with it, so the two worlds share their thresholds.
+    selected = (user_index, movie_index) if mnar else _pick(world, movies, seek, users, True, pick_rng)
+    _center_thresholds(world, selected)
+    # The rating noise, the order of each user's ratings and their timestamps come from one stream, in this order.
     latent = world.latent(user_index, movie_index)
     noisy = latent + time_rng.normal(0.0, noise_sd, size=len(latent))
     stars = (1 + np.searchsorted(world.thresholds, noisy)).astype(np.int8)
     expected = expected_ratings(latent, world.thresholds, noise_sd)
-    timestamps = _timestamps(n_users, user_index, time_rng)
+    order_key = _order_keys(world, movies, users, drift, (user_index, movie_index), mnar, time_rng)
+    timestamps = stamp(user_index, order_key, movies.release, movie_index, users.visits, time_rng)
     ratings = pd.DataFrame(
         {
             "user_id": (user_index + 1).astype(np.int64),
@@ -342,16 +381,16 @@ def _check_sizes(n_users: int, n_movies: int, n_ratings: int, min_ratings: int) 
 
 
 def _draw_movies(n_movies: int, rng: np.random.Generator) -> _Movies:
-    """Movies: year, genres, title, appeal."""
-    age = np.minimum(np.floor(rng.exponential(_MEAN_MOVIE_AGE, size=n_movies)), _MAX_MOVIE_AGE)
-    years = (_LATEST_YEAR - age).astype(np.int64)
+    """Movies: release date, genres, title, appeal."""
+    release = release_dates(n_movies, rng)
+    years = release.astype("datetime64[Y]").astype(np.int64) + 1970
     genres = rng.random((n_movies, len(GENRES))) < _GENRE_RATE
     none = ~genres.any(axis=1)
     genres[none, rng.choice(len(GENRES), size=int(none.sum()), p=_GENRE_RATE / _GENRE_RATE.sum())] = True
     # Appeal: normal, plus a share of obscure titles few people ever see (the long tail).
-    appeal = rng.standard_normal(n_movies) - _OBSCURE_SHIFT * (rng.random(n_movies) < _OBSCURE_SHARE)
+    appeal = rng.normal(0.0, _APPEAL_SD, size=n_movies) - _OBSCURE_SHIFT * (rng.random(n_movies) < _OBSCURE_SHARE)
     titles = _titles(n_movies, years, rng)
-    return _Movies(years=years, genres=genres, appeal=appeal, titles=titles)
+    return _Movies(release=release, years=years, genres=genres, appeal=appeal, titles=titles)
 
 
 def _draw_users(n_users: int, n_movies: int, n_ratings: int, min_ratings: int, rng: np.random.Generator) -> _Users:
@@ -361,12 +400,19 @@ def _draw_users(n_users: int, n_movies: int, n_ratings: int, min_ratings: int, r
     gender = np.where(rng.random(n_users) < _MALE_SHARE, "M", "F")
     occupation = rng.choice(np.array(_OCCUPATIONS, dtype=object), size=n_users)
     counts = _user_counts(n_users, n_movies, n_ratings, min_ratings, rng)
-    return _Users(ages=ages, gender=gender, occupation=occupation, counts=counts)
+    return _Users(ages=ages, gender=gender, occupation=occupation, counts=counts, visits=draw_visits(counts, rng))
+
+
+def _spread(draws: np.ndarray, sd: float | np.ndarray) -> np.ndarray:
+    """``draws`` centred and scaled to standard deviation ``sd`` exactly (per column): every world weighs
+    biases and tastes alike, so its realism does not hang on the luck of one seed."""
+    spread: np.ndarray = (draws - draws.mean(axis=0)) / draws.std(axis=0) * sd
+    return spread
 
 
 def _draw_latent(
     movies: _Movies, n_users: int, n_factors: int, noise_sd: float, rng: np.random.Generator
-) -> tuple[MovieWorld, np.ndarray]:
+) -> tuple[MovieWorld, np.ndarray, np.ndarray]:
     """Latent model: genre-driven movie factors, tastes, biases (popular movies are better liked).
 
     Returns the world and what each user seeks out (a vector over the latent
@@ -377,11 +423,15 @@ def _draw_latent(
     genre_embedding = rng.normal(0.0, 0.5, size=(len(GENRES), n_factors))
     genre_part = genres @ genre_embedding / np.sqrt(genres.sum(axis=1, keepdims=True))
     movie_factors = genre_part + rng.normal(0.0, 0.3, size=(n_movies, n_factors))
-    user_factors = rng.normal(0.0, _TASTE_SD, size=(n_users, n_factors))
+    # Every dimension equally spread over the catalogue, so the weight of taste is the same in every world.
+    movie_factors *= _MOVIE_FACTOR_SD / movie_factors.std(axis=0)
+    # A few tastes matter much more than the rest (the spectrum of real rating matrices falls off quickly).
+    scale = _TASTE_DECAY ** np.arange(n_factors)
+    user_factors = _spread(rng.standard_normal((n_users, n_factors)), _TASTE_SD * scale / np.sqrt(np.mean(scale**2)))
     own_interest = np.sqrt(1 - _INTEREST_TASTE**2) * rng.standard_normal((n_users, n_factors))
     interest = _INTEREST_TASTE * user_factors / _TASTE_SD + own_interest
-    movie_bias = _APPEAL_BIAS * movies.appeal + rng.normal(0.0, 0.4, size=n_movies)
-    user_bias = rng.normal(0.0, 0.42, size=n_users)
+    movie_bias = _APPEAL_BIAS * movies.appeal + _spread(rng.standard_normal(n_movies), _MOVIE_BIAS_SD)
+    user_bias = _spread(rng.standard_normal(n_users), _USER_BIAS_SD)
     # Thresholds: quantiles of latent + noise over a large sample of all pairs.
     su, sm = rng.integers(n_users, size=_THRESHOLD_SAMPLE), rng.integers(n_movies, size=_THRESHOLD_SAMPLE)
     sample = (
@@ -391,48 +441,142 @@ def _draw_latent(
         + rng.normal(0.0, noise_sd, size=_THRESHOLD_SAMPLE)
     )
     thresholds = np.quantile(sample, _POPULATION_CUMSHARE)
-    return MovieWorld(user_bias, movie_bias, user_factors, movie_factors, thresholds, noise_sd), interest
+    drift = rng.normal(0.0, _DRIFT_SD, size=(n_users, n_factors))
+    return MovieWorld(user_bias, movie_bias, user_factors, movie_factors, thresholds, noise_sd), interest, drift
+
+
+def _center_thresholds(world: MovieWorld, selected: tuple[np.ndarray, np.ndarray]) -> None:
+    """Shift the star thresholds, in place, so the expected rating of the ``selected`` pairs averages 3.53."""
+    latent = world.latent(*selected)
+
+    def gap(shift: float) -> float:
+        return float(expected_ratings(latent - shift, world.thresholds, world.noise_sd).mean()) - _OBSERVED_MEAN
+
+    world.thresholds = world.thresholds + brentq(gap, -_MAX_SHIFT, _MAX_SHIFT)
 
 
 def _pick(
     world: MovieWorld,
-    appeal: np.ndarray,
+    movies: _Movies,
     interest: np.ndarray,
-    counts: np.ndarray,
+    users: _Users,
     mnar: bool,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who rates what: Gumbel top-k per user, by blocks of users; (user index, movie index) of every rating."""
     n_users, n_movies = world.n_users, world.n_movies
-    popularity_weight, liking_weight = (_POPULARITY_WEIGHT, _LIKING_WEIGHT) if mnar else (0.0, 0.0)
+    counts = users.counts
     rows, cols = [], []
     block = max(1, _BLOCK_CELLS // n_movies)
     order = np.arange(n_movies)
     for start in range(0, n_users, block):
-        users = np.arange(start, min(n_users, start + block))
-        keys = popularity_weight * appeal[None, :] + rng.gumbel(size=(len(users), n_movies))
-        if liking_weight:
-            keys += liking_weight * (world.user_factors[users] @ world.movie_factors.T + world.movie_bias[None, :])
-            keys += _INTEREST_WEIGHT * (interest[users] @ world.movie_factors.T)
-        most = counts[users].max()
-        top = np.argpartition(-keys, most - 1, axis=1) if most < n_movies else np.tile(order, (len(users), 1))
-        for offset, user in enumerate(users):
+        block_users = np.arange(start, min(n_users, start + block))
+        keys = _exposure(world, movies, interest, users, block_users, mnar) + rng.gumbel(
+            size=(len(block_users), n_movies)
+        )
+        most = counts[block_users].max()
+        top = np.argpartition(-keys, most - 1, axis=1) if most < n_movies else np.tile(order, (len(block_users), 1))
+        for offset, user in enumerate(block_users):
             k = counts[user]
             candidates = top[offset, :most]
             chosen = candidates[np.argsort(-keys[offset, candidates], kind="stable")[:k]]
             rows.append(np.full(k, user))
             cols.append(np.sort(chosen))
-    return np.concatenate(rows), np.concatenate(cols)
+    user_index, movie_index = np.concatenate(rows), np.concatenate(cols)
+    _rate_every_movie(world, movies, interest, users, mnar, user_index, movie_index, rng)
+    return user_index, movie_index
 
 
-def _timestamps(n_users: int, user_index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Timestamps: each user is active in a window inside the period."""
-    span = float((_END - _START).astype(np.int64))
-    first = rng.random(n_users) ** _START_SKEW * span * _LATEST_START_SHARE
-    length = np.minimum(span - first, rng.exponential(_MEAN_ACTIVE_SHARE * span, size=n_users) + _MIN_ACTIVE_SECONDS)
-    offsets = first[user_index] + rng.random(len(user_index)) * length[user_index]
-    stamps: np.ndarray = _START + offsets.astype(np.int64).astype("timedelta64[s]")
-    return stamps
+def _exposure(
+    world: MovieWorld,
+    movies: _Movies,
+    interest: np.ndarray,
+    users: _Users,
+    block: np.ndarray,
+    mnar: bool,
+    cols: np.ndarray | None = None,
+) -> np.ndarray:
+    """Exposure log-odds of the users ``block`` to the movies ``cols`` (all by default), shape ``(block, cols)``.
+
+    Popularity, liking, interest, age and hype add up; a movie released
+    after a user's last visit gets ``-inf``. Without MNAR every movie is
+    equally likely (0 everywhere).
+    """
+    cols = np.arange(world.n_movies) if cols is None else cols
+    if not mnar:
+        return np.zeros((len(block), len(cols)))
+    seen_at = users.visits.seen_at(block, movies.release[cols])
+    released = (movies.release[cols] - START).astype(np.int64).astype(np.float64)[None, :]
+    factors = world.movie_factors[cols]
+    keys: np.ndarray = _POPULARITY_WEIGHT * movies.appeal[cols][None, :] + exposure_by_age(seen_at - released)
+    keys += _LIKING_WEIGHT * (world.user_factors[block] @ factors.T + world.movie_bias[cols][None, :])
+    keys += _INTEREST_WEIGHT * (interest[block] @ factors.T)
+    keys[seen_at > users.visits.last[block, None]] = -np.inf
+    return keys
+
+
+def _rate_every_movie(
+    world: MovieWorld,
+    movies: _Movies,
+    interest: np.ndarray,
+    users: _Users,
+    mnar: bool,
+    user_index: np.ndarray,
+    movie_index: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Give every movie nobody picked one rating, in place; the catalogue is the rated set, as in MovieLens.
+
+    For each such movie the user most drawn to it (exposure plus a Gumbel
+    draw) swaps it in for their least-drawn pick of a movie others rated too,
+    so every user keeps their number of ratings.
+    """
+    n_movies = world.n_movies
+    movie_counts = np.bincount(movie_index, minlength=n_movies)
+    everyone = np.arange(world.n_users)
+    starts = np.r_[0, np.cumsum(users.counts)]  # user_index is grouped by user, in user order
+    for movie in np.flatnonzero(movie_counts == 0):
+        drawn = _exposure(world, movies, interest, users, everyone, mnar, np.array([movie]))[:, 0]
+        if not np.isfinite(drawn).any():  # released after everyone left: the latest visitor comes back for it
+            drawn = np.where(users.visits.last == users.visits.last.max(), 0.0, -np.inf)
+        user = int(np.argmax(drawn + rng.gumbel(size=len(drawn))))
+        slots = np.arange(starts[user], starts[user + 1])
+        shared = slots[movie_counts[movie_index[slots]] > 1]
+        own = _exposure(world, movies, interest, users, np.array([user]), mnar, movie_index[shared])[0]
+        slot = shared[np.argmin(own)]
+        movie_counts[movie_index[slot]] -= 1
+        movie_index[slot] = movie
+        movie_counts[movie] += 1
+
+
+def _order_keys(
+    world: MovieWorld,
+    movies: _Movies,
+    users: _Users,
+    drift: np.ndarray,
+    ratings: tuple[np.ndarray, np.ndarray],
+    mnar: bool,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """How early each rating comes in its user's sequence (higher: earlier); random without MNAR.
+
+    Popular, loved and recent movies come first; movies in the direction
+    the user's interest drifts towards come last.
+    """
+    user_index, movie_index = ratings
+    noise = rng.gumbel(size=len(user_index))
+    if not mnar:
+        return noise
+    age = users.visits.first[user_index] - (movies.release[movie_index] - START).astype(np.int64).astype(np.float64)
+    drifting = np.einsum("ij,ij->i", drift[user_index], world.movie_factors[movie_index])
+    keys: np.ndarray = (
+        ORDER_APPEAL * movies.appeal[movie_index]
+        + ORDER_LIKING * world.latent(user_index, movie_index)
+        - ORDER_RECENCY * age_years(age)
+        - _INTEREST_WEIGHT * drifting
+        + noise
+    )
+    return keys
 
 
 def _movies_frame(movies: _Movies) -> pd.DataFrame:
@@ -443,6 +587,7 @@ def _movies_frame(movies: _Movies) -> pd.DataFrame:
             "movie_id": np.arange(1, len(movies.years) + 1, dtype=np.int64),
             "title": pd.array(movies.titles, dtype="string"),
             "year": movies.years,
+            "release_date": pd.to_datetime(movies.release).astype("datetime64[s]"),
             "genres": pd.array(genres, dtype="string"),
         }
     )
