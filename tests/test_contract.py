@@ -16,12 +16,17 @@ from casestudies.testing import check_scenario
 SMALL = {
     "movies-rating-v1": {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000},
     "movies-topn-v1": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
+    "movies-rating-v2": {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000},
+    "movies-topn-v2": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
     "fraud-v1": {"n_customers": 400, "n_days": 42},
     "overfit-v1": {"n_test": 600},
     "overfit-leaky-v1": {"n_train": 600, "n_test": 600},
     "overfit-shift-v1": {"n_train": 600, "n_test": 800},
     "overfit-all-v1": {"n_train": 400, "n_noise_features": 200, "n_test": 600},
     "overfit-random-v1": {"n_test": 600},
+    "messy-v1": {"n_train": 3000, "n_test": 1500},
+    "messy-light-v1": {"n_train": 3000, "n_test": 1500},
+    "messy-random-v1": {"n_train": 3000, "n_test": 1500},
 }
 GOLDEN = Path(__file__).with_name("golden_fingerprints.json")
 

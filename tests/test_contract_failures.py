@@ -161,6 +161,16 @@ def test_column_dtype_differing_between_train_and_test_is_rejected() -> None:
         check_scenario(spec, params=PARAMS)
 
 
+def test_reveals_naming_a_column_the_data_lacks_is_rejected() -> None:
+    spec = cs.register(
+        dataclasses.replace(plugin_scenario.SPEC, id="broken-reveals-v1", reveals={"skimming": ("a", "terminal_id")})
+    )
+    message = "broken-reveals-v1: the spec's [reveals] names columns the data does not have"
+    with pytest.raises(ScenarioContractError, match=re.escape(message)) as caught:
+        check_scenario(spec, params=PARAMS)
+    assert caught.value.received == "['terminal_id']"
+
+
 def test_random_predictor_away_from_chance_is_rejected() -> None:
     # With no positive in the holdout, average precision is undefined (nan): a random ranking cannot score chance.
     spec = broken_spec("no_positives")

@@ -39,9 +39,11 @@ ALL_MODULES = sorted(
 NOTHING_TO_SHOW: dict[str, str] = {
     "casestudies._public": "marks re-exported objects as casestudies.Name; used only by the faces",
     "casestudies._version": "the version string, read by casestudies.__version__",
+    "casestudies.case._timeout_child": "the child program of timeout=, run by casestudies.case._timeout as python -m",
     "casestudies.cli._leaderboard": "builds the 'leaderboard' subcommand parser",
     "casestudies.cli._run_case": "handlers of generate/evaluate/score, run through casestudies.cli.main",
     "casestudies.cli._run_catalog": "handlers of list/show, run through casestudies.cli.main",
+    "casestudies.cli._run_exercise": "handlers of the exercise subcommands, run through casestudies.cli.main",
     "casestudies.cli._run_leaderboard": "handlers of the leaderboard subcommands, run through casestudies.cli.main",
     "casestudies.cli._run_serve": "handler of 'serve', run through casestudies.cli.main",
     "casestudies.cli._run_takehome": "handlers of the takehome subcommands, run through casestudies.cli.main",

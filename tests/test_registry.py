@@ -336,7 +336,7 @@ def test_register_rejects_other_types(bad: object) -> None:
 @pytest.mark.parametrize(
     ("changes", "fragment"),
     [
-        ({"task": "multiclass"}, "task must be one of ['binary', 'rating', 'topn']; got 'multiclass'"),
+        ({"task": "multiclass"}, "task must be one of ['binary', 'rating', 'topn', 'regression']; got 'multiclass'"),
         ({"generator": "no_colon"}, "generator must be 'module:function'; got 'no_colon'"),
         ({"public_fraction": 1.0}, "public_fraction must be a number strictly between 0 and 1; got 1.0"),
         ({"public_fraction": "half"}, "public_fraction must be a number strictly between 0 and 1; got 'half'"),

@@ -23,6 +23,7 @@ from casestudies import exceptions
 from casestudies._version import VERSION
 from casestudies.exceptions import (
     CaseStudiesError,
+    ExerciseError,
     InvalidParameterError,
     InvalidTokenError,
     LeaderboardClosedError,
@@ -44,12 +45,22 @@ from casestudies.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from casestudies.case import Case, make
+    from casestudies.biasvariance import bias_variance, bias_variance_curve
+    from casestudies.case import Case, generate, make, score_dataset
+    from casestudies.coding import (
+        CheckResult,
+        Exercise,
+        check_exercise,
+        evaluate_exercise,
+        exercise,
+        exercises,
+        start_exercise,
+    )
     from casestudies.core import ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec
     from casestudies.diagnostics import DiagnosticsReport, diagnose
     from casestudies.leaderboard import Leaderboard, PracticeLog
     from casestudies.report import Entry, Finding, Report
-    from casestudies.scoring import FAULT_KINDS, Diagnosis, DiagnosisGrade
+    from casestudies.scoring import FAULT_KINDS, CleaningGrade, Diagnosis, DiagnosisGrade
     from casestudies.takehome import (
         CandidateGrade,
         Grading,
@@ -64,8 +75,12 @@ __version__ = VERSION
 
 # Public name -> the folder that defines it; imported on first access.
 _LAZY: dict[str, str] = {
+    "bias_variance": "casestudies.biasvariance",
+    "bias_variance_curve": "casestudies.biasvariance",
     "Case": "casestudies.case",
     "make": "casestudies.case",
+    "generate": "casestudies.case",
+    "score_dataset": "casestudies.case",
     "ParameterSpec": "casestudies.core",
     "ScenarioData": "casestudies.core",
     "ScenarioSpec": "casestudies.core",
@@ -75,12 +90,20 @@ _LAZY: dict[str, str] = {
     "spec": "casestudies.core",
     "DiagnosticsReport": "casestudies.diagnostics",
     "diagnose": "casestudies.diagnostics",
+    "CheckResult": "casestudies.coding",
+    "Exercise": "casestudies.coding",
+    "check_exercise": "casestudies.coding",
+    "evaluate_exercise": "casestudies.coding",
+    "exercise": "casestudies.coding",
+    "exercises": "casestudies.coding",
+    "start_exercise": "casestudies.coding",
     "Leaderboard": "casestudies.leaderboard",
     "PracticeLog": "casestudies.leaderboard",
     "Entry": "casestudies.report",
     "Finding": "casestudies.report",
     "Report": "casestudies.report",
     "FAULT_KINDS": "casestudies.scoring",
+    "CleaningGrade": "casestudies.scoring",
     "Diagnosis": "casestudies.scoring",
     "DiagnosisGrade": "casestudies.scoring",
     "CandidateGrade": "casestudies.takehome",
@@ -97,10 +120,14 @@ __all__ = [
     "CandidateGrade",
     "Case",
     "CaseStudiesError",
+    "CheckResult",
+    "CleaningGrade",
     "Diagnosis",
     "DiagnosisGrade",
     "DiagnosticsReport",
     "Entry",
+    "Exercise",
+    "ExerciseError",
     "Finding",
     "Grading",
     "InvalidParameterError",
@@ -129,15 +156,24 @@ __all__ = [
     "UnknownLeaderboardError",
     "UnknownParticipantError",
     "UnknownScenarioError",
+    "bias_variance",
+    "bias_variance_curve",
+    "check_exercise",
     "create_takehome",
     "diagnose",
+    "evaluate_exercise",
     "exceptions",
+    "exercise",
+    "exercises",
+    "generate",
     "grade_takehome",
     "list_scenarios",
     "make",
     "register",
     "registry",
+    "score_dataset",
     "spec",
+    "start_exercise",
     "takehome_rubric",
 ]
 

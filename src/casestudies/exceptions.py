@@ -21,11 +21,13 @@ from dataclasses import dataclass
 
 __all__ = [
     "CaseStudiesError",
+    "ExerciseError",
     "InvalidParameterError",
     "InvalidTokenError",
     "LeaderboardClosedError",
     "LeaderboardError",
     "PipelineError",
+    "PipelineTimeoutError",
     "Problem",
     "ProblemCode",
     "RegistrationError",
@@ -150,6 +152,24 @@ def _rebuild_pipeline_error(cls: type[PipelineError], message: str, stage: str, 
     return cls(message, stage=stage, user_traceback=user_traceback)
 
 
+class PipelineTimeoutError(PipelineError, TimeoutError):
+    """The user's pipeline did not finish in the ``timeout`` it was given; its process was stopped.
+
+    ``seconds`` holds the limit. Also a :class:`TimeoutError`, so generic handlers keep working.
+    """
+
+    def __init__(self, message: str, *, seconds: float) -> None:
+        super().__init__(message, stage="timeout", user_traceback="")
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_timeout_error, (type(self), str(self), self.seconds))
+
+
+def _rebuild_timeout_error(cls: type[PipelineTimeoutError], message: str, seconds: float) -> PipelineTimeoutError:
+    return cls(message, seconds=seconds)
+
+
 class LeaderboardError(CaseStudiesError):
     """A leaderboard operation cannot be done as asked."""
 
@@ -184,6 +204,10 @@ class TakehomeError(CaseStudiesError, ValueError):
 
 class TakehomeIntegrityError(TakehomeError):
     """The key or a bundle changed after creation: grading stops rather than trust it."""
+
+
+class ExerciseError(CaseStudiesError, ValueError):
+    """A coding exercise cannot be started, checked or evaluated as asked (unknown id, folder, scenario, ...)."""
 
 
 class ScenarioDeprecationWarning(DeprecationWarning):

@@ -26,12 +26,18 @@ import numpy as np
 import pandas as pd
 
 from casestudies.case import Case, host_view, make
-from casestudies.core import ScenarioSpec, fingerprint, read_frames, write_case
+from casestudies.core import ScenarioSpec, fingerprint, read_frames, redraw_of, write_case
 from casestudies.exceptions import CaseStudiesError
 from casestudies.scoring import TOPN_K
 from casestudies.takehome import check_takehome
 
-__all__ = ["ScenarioContractError", "check_scenario", "expected_random_average_precision", "public_arrays"]
+__all__ = [
+    "ScenarioContractError",
+    "check_redraw",
+    "check_scenario",
+    "expected_random_average_precision",
+    "public_arrays",
+]
 
 N_EXAMPLES: Final[int] = 5
 """How many offending values a message quotes: enough to recognise the pattern, short enough to read."""
@@ -174,6 +180,8 @@ def check_scenario(spec: ScenarioSpec, *, params: Mapping[str, object] | None = 
     check_oracle_row(case, revealed)
     check_random_predictor(case, labels, np.random.default_rng(seed))
     check_export(case, labels)
+    if spec.redraw:
+        check_redraw(case, revealed)
 
     check_takehome(spec, params=params, seed=seed)
 
@@ -276,10 +284,23 @@ def check_columns(case: Case) -> None:
             received="; ".join(described[:N_EXAMPLES]),
             hint="Build one frame and split it into train and test, or cast the test columns to the training dtypes.",
         )
+    unknown = sorted({c for columns in case.spec.reveals.values() for c in columns} - set(test.columns))
+    if unknown:
+        raise ScenarioContractError(
+            case.id,
+            "the spec's [reveals] names columns the data does not have",
+            expected=f"columns among {list(test.columns)}",
+            received=f"{unknown}",
+            hint="Name in each [reveals] list only observed columns of the test data.",
+        )
 
 
 def check_target_values(case: Case) -> None:
-    """A binary target holds only 0 and 1; a rating target only whole stars 1 to 5."""
+    """A binary target holds only 0 and 1; a rating target only whole stars 1 to 5; a regression target finite
+    numbers."""
+    if case.spec.task == "regression":
+        _check_finite_target(case)
+        return
     if case.spec.task == "binary":
         allowed, rule, hint = {0, 1}, "binary target must be 0/1", "Encode the positive class as 1, the other as 0."
     else:
@@ -292,6 +313,19 @@ def check_target_values(case: Case) -> None:
             expected=f"{case.target!r} values in {sorted(allowed)}",
             received=f"also {[_plain(v) for v in unexpected[:N_EXAMPLES]]}",
             hint=hint,
+        )
+
+
+def _check_finite_target(case: Case) -> None:
+    values = pd.to_numeric(case.train[case.target], errors="coerce").to_numpy(dtype=np.float64)
+    bad = case.train[case.target][~np.isfinite(values)]
+    if len(bad):
+        raise ScenarioContractError(
+            case.id,
+            "regression target must be finite numbers",
+            expected=f"{case.target!r} values that are finite numbers",
+            received=f"{len(bad)} others, such as {_examples(bad.to_numpy())}",
+            hint="Drop or impute rows without a target, and store it as a float column.",
         )
 
 
@@ -451,6 +485,8 @@ def check_random_predictor(case: Case, labels: np.ndarray, rng: np.random.Genera
         _check_random_binary(case, labels, rng)
     elif case.spec.task == "rating":
         _check_random_rating(case, labels, rng)
+    elif case.spec.task == "regression":
+        _check_random_regression(case, labels, rng)
     else:
         _check_random_topn(case, labels, rng)
 
@@ -458,7 +494,8 @@ def check_random_predictor(case: Case, labels: np.ndarray, rng: np.random.Genera
 def _check_random_binary(case: Case, labels: np.ndarray, rng: np.random.Generator) -> None:
     random_ap = case.score(rng.random(len(case.test)), baselines=False).submission.scores["all"]["average_precision"]
     expected = expected_random_average_precision(len(labels), int(labels.sum()))
-    if not random_ap["low"] <= expected <= random_ap["high"]:
+    # Widened like the other tasks' checks: a plain 95 % interval would fail one fresh seed in twenty by chance.
+    if not _near(random_ap, expected):
         raise _far_from_chance(
             case,
             "random predictor AP",
@@ -481,6 +518,21 @@ def _check_random_rating(case: Case, labels: np.ndarray, rng: np.random.Generato
             random_rmse,
             expected,
             hint="Predictions independent of the ratings must score chance; check the RMSE and the held-out stars.",
+        )
+
+
+def _check_random_regression(case: Case, labels: np.ndarray, rng: np.random.Generator) -> None:
+    # Uniform predictions on the training range [a, b]: E[(y - x)^2] = (y - (a + b) / 2)^2 + (b - a)^2 / 12 per row.
+    low, high = float(case.train[case.target].min()), float(case.train[case.target].max())
+    random_rmse = case.score(rng.uniform(low, high, size=len(case.test)), baselines=False).submission.scores["all"]
+    expected = float(np.sqrt(np.mean((labels - (low + high) / 2) ** 2) + (high - low) ** 2 / 12))
+    if not _near(random_rmse["rmse"], expected):
+        raise _far_from_chance(
+            case,
+            "random predictor RMSE",
+            random_rmse["rmse"],
+            expected,
+            hint="Predictions independent of the target must score chance; check the RMSE and the held-out targets.",
         )
 
 
@@ -596,3 +648,64 @@ def _plain(value: object) -> object:
     """A numpy scalar as the Python value it holds; a float to 4 significant digits."""
     plain = value.item() if isinstance(value, np.generic) else value
     return float(f"{plain:.4g}") if isinstance(plain, float) else plain
+
+
+# -- the redraw contract (the bias-variance lab) -----------------------------------------------------------------------
+
+_TRUTH_COLUMNS: Final[Mapping[str, str]] = MappingProxyType({"binary": "probability", "regression": "expected"})
+"""The holdout truth column a scenario's ``truth`` function must reproduce on the case's own test rows."""
+
+
+def _redraw_error(case: Case, rule: str, expected: str, received: str) -> ScenarioContractError:
+    hint = (
+        "redraw(params, seed, draw, n_rows) must rebuild the world of make(id, seed=seed, **params) from "
+        "casestudies.core.data_seed(seed) and draw new rows from casestudies.core.redraw_seed(seed, draw)."
+    )
+    return ScenarioContractError(case.id, rule, expected=expected, received=received, hint=hint)
+
+
+def check_redraw(case: Case, revealed: pd.DataFrame) -> None:
+    """A redraw shares the case's world and not its rows; the truth agrees with the case and the redrawn labels.
+
+    Same draw twice gives the same frame; two draws differ; a redraw has the
+    training frame's columns and dtypes and shares no feature row (all
+    columns but the id and the label) with ``case.train``; ``truth`` on the
+    case's test rows is the holdout truth ``make`` revealed; and the labels of
+    a redraw are calibrated against ``truth`` on it: ``sum(y - mean)`` within
+    about 3.3 standard errors ``sqrt(sum(noise_var))`` of 0.
+    """
+    redraw, truth = redraw_of(case.spec, where=f"check_redraw({case.id!r})")
+    params, seed = dict(case.params), case.seed
+    first, again, second = redraw(params, seed, 0, None), redraw(params, seed, 0, None), redraw(params, seed, 1, None)
+    if not first.equals(again):
+        raise _redraw_error(
+            case, "same redraw gave different data", "redraw(params, seed, 0) twice equal", "two frames"
+        )
+    columns = {str(c): str(t) for c, t in case.train.dtypes.items()}
+    if {str(c): str(t) for c, t in first.dtypes.items()} != columns:
+        received = str({str(c): str(t) for c, t in first.dtypes.items()})
+        raise _redraw_error(
+            case, "redraw has other columns", f"the columns and dtypes of case.train {columns}", received
+        )
+    features = [c for c in case.train.columns if c not in (case.id_column, case.target)]
+    row_hashes = pd.util.hash_pandas_object(first[features], index=False)
+    shared = int(row_hashes.isin(pd.util.hash_pandas_object(case.train[features], index=False)).sum())
+    if first[features].equals(second[features]) or shared > len(first) // 100:
+        received = f"{shared} of {len(first)} feature rows shared with case.train, or draws 0 and 1 equal"
+        raise _redraw_error(case, "redraw repeats rows", "new rows, other in every draw", received)
+    column = _TRUTH_COLUMNS.get(case.spec.task)
+    mean, noise = (np.asarray(v, dtype=np.float64) for v in truth(params, seed, case.test))
+    if column in revealed.columns and not np.allclose(mean, revealed[column].to_numpy(dtype=np.float64)):
+        differing = int((~np.isclose(mean, revealed[column].to_numpy(dtype=np.float64))).sum())
+        received = f"{differing} of {len(mean)} test rows differ"
+        raise _redraw_error(
+            case, "truth disagrees with make", f"truth(params, seed, case.test) == reveal()[{column!r}]", received
+        )
+    mean, noise = (np.asarray(v, dtype=np.float64) for v in truth(params, seed, first))
+    residual = float(np.sum(first[case.target].to_numpy(dtype=np.float64) - mean))
+    se = float(np.sqrt(np.sum(noise)))
+    if not abs(residual) <= NEAR_WIDENING * 1.96 * se:
+        received = f"sum(y - mean) = {residual:.2f}, {abs(residual) / se if se else float('inf'):.1f} standard errors"
+        raise _redraw_error(
+            case, "redrawn labels do not follow the truth", "labels calibrated against truth()", received
+        )

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 from casestudies._public import present_as_public
+from casestudies.case._cache import CACHE_DIR_ENV, CacheInfo, cache_dir, cache_info, clear_cache
 from casestudies.case._case import (
     DIAGNOSTICS_PLAN,
     DIAGNOSTICS_RUN,
@@ -26,19 +27,44 @@ from casestudies.case._case import (
     Scored,
     make,
 )
+from casestudies.case._generate import HOST_DIR, LEARNER_DIR, generate, score_dataset
 from casestudies.case._host import CaseHost, host_view
+from casestudies.case._memory import (
+    MEMORY_CHECK_ENV,
+    MEMORY_LIMIT_ENV,
+    available_memory,
+    check_memory,
+    memory_limit,
+)
+from casestudies.case._timeout import check_timeout, run_with_timeout
 
 __all__ = [
+    "CACHE_DIR_ENV",
     "DIAGNOSTICS_PLAN",
     "DIAGNOSTICS_RUN",
+    "HOST_DIR",
+    "LEARNER_DIR",
+    "MEMORY_CHECK_ENV",
+    "MEMORY_LIMIT_ENV",
     "ORACLE_TRUTH",
+    "CacheInfo",
     "Case",
     "CaseHost",
     "DiagnosticsPlanner",
     "DiagnosticsRunner",
     "Scored",
+    "available_memory",
+    "cache_dir",
+    "cache_info",
+    "check_memory",
+    "check_timeout",
+    "clear_cache",
+    "generate",
     "host_view",
     "make",
+    "memory_limit",
+    "run_with_timeout",
+    "score_dataset",
 ]
 
-present_as_public(Case, make)
+present_as_public(Case, make, generate, score_dataset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,9 +14,15 @@ from typing import Final, Literal, Protocol, cast, overload
 import numpy as np
 import pandas as pd
 
+from casestudies.case._cache import load_references, reference_key, store_references
+from casestudies.case._memory import check_memory
+from casestudies.case._timeout import check_timeout, run_with_timeout
 from casestudies.core import (
     SEED_LIKE,
+    Boolean,
     Choice,
+    Optional,
+    Progress,
     ScenarioData,
     ScenarioSpec,
     check,
@@ -28,8 +35,10 @@ from casestudies.core import (
 from casestudies.core import fingerprint as _hash_frames
 from casestudies.core import spec as _spec
 from casestudies.exceptions import InvalidParameterError, RegistrationError
-from casestudies.report import Entry, Finding, Report
+from casestudies.report import Entry, FigureSource, FigureSpec, Finding, Report, StakeholderView
 from casestudies.scoring import (
+    CleaningGrade,
+    CleaningTruth,
     DiagnosisGrade,
     Holdout,
     SubmissionContext,
@@ -38,6 +47,8 @@ from casestudies.scoring import (
     describe,
     for_spec,
     grade,
+    grade_cleaning,
+    task_figures,
 )
 
 DIAGNOSTICS_PLAN: Final[str] = "casestudies.diagnostics._hooks:plan_for_case"
@@ -46,10 +57,14 @@ DIAGNOSTICS_PLAN: Final[str] = "casestudies.diagnostics._hooks:plan_for_case"
 DIAGNOSTICS_RUN: Final[str] = "casestudies.diagnostics._hooks:run_for_case"
 """Where ``evaluate`` finds the diagnostics runner."""
 
+EXPLAIN_RUN: Final[str] = "casestudies.diagnostics._explain_hooks:explain_for_case"
+"""Where every report finds its per-cause breakdown and stakeholder view (looked up, not imported)."""
+
 ORACLE_TRUTH: Final[Mapping[str, str]] = MappingProxyType(
     {
         "binary": "the true probabilities",
         "rating": "every pair's true expected rating (its RMSE is the noise floor)",
+        "regression": "every row's true conditional mean (its RMSE is the noise floor) and true quantiles",
         "topn": (
             "each user's truly best unseen movies (best against true taste; on observed ratings it can score "
             "below popular picks, which people were shown more)"
@@ -85,7 +100,17 @@ def _check_generated(scenario: ScenarioSpec, data: ScenarioData) -> None:
         raise RegistrationError(f"generator of {scenario.id!r} returned invalid data: " + "; ".join(problems) + ".")
 
 
-def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> Case:
+def make(
+    scenario_id: str,
+    /,
+    *,
+    seed: int | None = None,
+    # Typed object, checked below: callers forward generator parameters as **dict[str, object].
+    progress: object = None,
+    cache: object = True,
+    memory_check: object = True,
+    **params: object,
+) -> Case:
     """Generate a scenario and return it as a :class:`Case`.
 
     Parameters
@@ -96,6 +121,19 @@ def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> C
         Seed of all randomness. The same id, parameters and seed give the same
         data, byte for byte. ``None`` draws a fresh seed and records it in
         ``case.seed`` so the run can be replayed.
+    progress : bool or None, default=None
+        Progress bars on the long steps of this case (generating it, fitting
+        pipelines and references). ``None``: only on a terminal or in a
+        notebook, unless ``CASESTUDIES_PROGRESS`` says otherwise.
+    cache : bool, default=True
+        Keep the scores of the reference rows (baselines, expert, oracle) in
+        the user cache folder and reuse them: the next process that makes
+        the same case scores them without refitting (see
+        ``casestudies cache info``). ``False`` always fits them afresh.
+    memory_check : bool, default=True
+        Refuse parameters whose estimated peak memory exceeds a quarter of
+        the available memory (or ``CASESTUDIES_MEMORY_LIMIT``), before
+        generating anything. ``False`` generates anyway.
     **params
         Generator parameters overriding the scenario's defaults; see
         ``casestudies.spec(scenario_id).parameters``.
@@ -110,7 +148,9 @@ def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> C
     UnknownScenarioError
         If the id is not registered (the message suggests the closest one).
     InvalidParameterError
-        If a parameter is unknown, of the wrong type or out of range.
+        If a parameter is unknown, of the wrong type or out of range, or the
+        case would need more memory than the limit (the message gives the
+        estimate and the ways out).
 
     Examples
     --------
@@ -126,14 +166,20 @@ def make(scenario_id: str, /, *, seed: int | None = None, **params: object) -> C
     scenario = _spec(scenario_id)
     where = f"make({scenario.id!r})"
     check(where, "seed", seed, SEED_LIKE)
+    check(where, "progress", progress, Optional(Boolean()))
+    check(where, "cache", cache, Boolean())
+    check(where, "memory_check", memory_check, Boolean())
     resolved = resolve_params(scenario, params, where=where)
+    rows = check_memory(scenario, resolved, where=where, enforce=bool(memory_check)).rows
     if seed is None:
         seed = secrets.randbits(SEED_BITS)
     root = np.random.SeedSequence(int(seed))
     data_seed, holdout_seed, score_seed = root.spawn(3)
-    data = generator_of(scenario)(MappingProxyType(resolved), np.random.default_rng(data_seed))
+    shown = cast("bool | None", progress)
+    with Progress(f"make({scenario.id!r})", total=1, enabled=shown) as bar, bar.step(f"about {rows:,} rows"):
+        data = generator_of(scenario)(MappingProxyType(resolved), np.random.default_rng(data_seed))
     _check_generated(scenario, data)
-    return Case(scenario, resolved, int(seed), data, holdout_seed, score_seed)
+    return Case(scenario, resolved, int(seed), data, holdout_seed, score_seed, cache=bool(cache), progress=shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +241,9 @@ class Case:
         data: ScenarioData,
         holdout_seed: np.random.SeedSequence,
         score_seed: np.random.SeedSequence,
+        *,
+        cache: bool = True,
+        progress: bool | None = None,
     ) -> None:
         self.spec = scenario
         self.params = MappingProxyType(dict(params))
@@ -218,6 +267,8 @@ class Case:
         self._world = data.hidden
         self._oracle_observable = data.oracle_observable
         self._references: list[Scored] | None = None
+        self._cache = cache
+        self._progress = progress
         self.fingerprint = _hash_frames(self._train, self._test, *self._tables.values())
         self.prompt = scenario.prompt
         self.data_card = self._build_data_card(data)
@@ -414,16 +465,30 @@ class Case:
 
     def _scored_references(self) -> list[Scored]:
         if self._references is None:
-            references = []
+            names, parts = [*self.spec.baselines, "oracle"], list(self._context.holdout.parts)
+            key = reference_key(self.spec, self.params, self.seed, self.fingerprint) if self._cache else ""
+            cached = load_references(self.spec.id, key, names, parts) if key else None
+            if cached is not None:
+                self._references = [Scored(entry, values) for entry, values in cached]
+            else:
+                self._references = self._fit_references()
+                if key:
+                    store_references(self.spec.id, key, [(item.entry, item.values) for item in self._references])
+        return list(self._references)
+
+    def _fit_references(self) -> list[Scored]:
+        references = []
+        steps = len(self.spec.baselines) + 1
+        with Progress(f"references of {self.spec.id}", total=steps, enabled=self._progress) as bar:
             for baseline_name, target in self.spec.baselines.items():
                 # A spec's baselines are 'module:factory' targets (checked when the spec is registered).
                 factory = cast(Callable[[], object], load_object(target))
                 estimator = factory()
-                run = self._task.run(estimator, self._context)
                 kind = "reference" if baseline_name == "expert" else "baseline"
                 doc = (getattr(factory, "__doc__", None) or "").strip().splitlines()
-                references.append(
-                    self._score(
+                with bar.step(f"fitting {baseline_name}"):
+                    run = self._task.run(estimator, self._context)
+                    scored = self._score(
                         run.predictions,
                         name=baseline_name,
                         output=run.output,
@@ -433,10 +498,10 @@ class Case:
                         description=doc[0] if doc else describe(estimator),
                         extra=run.extra,
                     )
-                )
-            references.append(self._score_oracle())
-            self._references = references
-        return list(self._references)
+                references.append(scored)
+            with bar.step("scoring the oracle"):
+                references.append(self._score_oracle())
+        return references
 
     def _reference_entries(self) -> list[Entry]:
         return [item.entry for item in self._scored_references()]
@@ -444,6 +509,9 @@ class Case:
     def _report(self, scored: Scored, baselines: bool) -> Report:
         references = self._reference_entries() if baselines else []
         findings = self._task.findings(scored.entry, references, spec=self.spec)
+        rows = [(item.entry, item.values) for item in [scored, *(self._scored_references() if baselines else [])]]
+        explain = cast("Callable[..., tuple[tuple[Finding, ...], StakeholderView]]", load_object(EXPLAIN_RUN))
+        explained, view = explain(self, rows)
         return Report(
             scenario_id=self.spec.id,
             seed=self.seed,
@@ -455,8 +523,14 @@ class Case:
             holdout={part: int(mask.sum()) for part, mask in self._context.holdout.parts.items()},
             submission=scored.entry,
             references=tuple(references),
-            findings=tuple(findings),
+            findings=(*findings, *explained),
+            charts=FigureSource(functools.partial(self._figures, scored, baselines)),
+            stakeholder=view,
         )
+
+    def _figures(self, scored: Scored, baselines: bool) -> tuple[FigureSpec, ...]:
+        rows = [scored, *(self._scored_references() if baselines else [])]
+        return task_figures(self._task, self._context, [(item.entry, item.values) for item in rows])
 
     def evaluate(
         self,
@@ -465,6 +539,7 @@ class Case:
         name: str | None = None,
         baselines: bool = True,
         diagnostics: str | Sequence[str] | None = "default",
+        timeout: float | None = None,
     ) -> Report:
         """Fit ``pipeline`` on ``train``, predict ``test`` and score the hidden holdout.
 
@@ -485,6 +560,9 @@ class Case:
             :func:`casestudies.diagnose`): ``"default"`` is the scenario's own
             set (every check for the ``overfit-*`` family, none for others),
             ``None`` skips them.
+        timeout : float, optional
+            Seconds the pipeline may take to fit and predict; it then runs in a
+            separate process, stopped at the deadline (see ``case/_timeout.py``).
 
         Returns
         -------
@@ -496,6 +574,7 @@ class Case:
         ------
         PipelineError
             If the pipeline raised; the message carries its own traceback.
+            :class:`~casestudies.exceptions.PipelineTimeoutError` if it did not finish in ``timeout`` seconds.
         SubmissionError
             If its output is not a valid submission.
         InvalidParameterError
@@ -515,20 +594,26 @@ class Case:
         0.0
         """
         self._refuse_edited()
+        check_timeout("evaluate()", timeout)
         names = cast("DiagnosticsPlanner", load_object(DIAGNOSTICS_PLAN))(self, diagnostics)
-        run = self._task.run(pipeline, self._context)
-        scored = self._score(
-            run.predictions,
-            name=name or run.name,
-            output=run.output,
-            fit_seconds=run.fit_seconds,
-            predict_seconds=run.predict_seconds,
-            extra=run.extra,
-        )
+        fitting = Progress(f"evaluate {self.spec.id}", total=1, enabled=self._progress)
+        with fitting, fitting.step(f"fitting {name or describe(pipeline)}"):
+            run = run_with_timeout(self._task.run, pipeline, self._context, seconds=timeout, where="evaluate()")
+            scored = self._score(
+                run.predictions,
+                name=name or run.name,
+                output=run.output,
+                fit_seconds=run.fit_seconds,
+                predict_seconds=run.predict_seconds,
+                extra=run.extra,
+            )
         report = self._report(scored, baselines)
         if names:
             runner = cast("DiagnosticsRunner", load_object(DIAGNOSTICS_RUN))
-            found = runner(self, names, pipeline=pipeline, holdout_score=scored.entry.estimate("roc_auc"))
+            checking = Progress(f"diagnostics of {self.spec.id}", total=1, enabled=self._progress)
+            with checking, checking.step(", ".join(names)):
+                auc = scored.entry.scores["all"].get("roc_auc", {}).get("estimate")  # binary cases only
+                found = runner(self, names, pipeline=pipeline, holdout_score=auc)
             report = dataclasses.replace(report, findings=(*report.findings, *found))
         return report
 
@@ -565,6 +650,30 @@ class Case:
         (('target_leakage',), ('temporal',), ('label_noise',))
         """
         return grade(diagnosis, world=self._world, scenario_id=self.spec.id, seed=self.seed)
+
+    def grade_cleaning(self, cleaned_train: pd.DataFrame) -> CleaningGrade:
+        """Compare your cleaned ``train`` with the clean truth, cell by cell (scenarios that plant mess).
+
+        Returns a :class:`~casestudies.scoring.CleaningGrade`: per defect kind and per column, the
+        dirty cells you changed (detection precision, recall, F1), changed to the right value
+        (repair accuracy) and the clean cells you broke (collateral damage). Keep the id column and
+        every column under its name; rows and useless columns may be dropped.
+
+        Examples
+        --------
+        >>> import casestudies as cs
+        >>> case = cs.make("messy-light-v1", seed=0, n_train=2000, n_test=500)
+        >>> case.grade_cleaning(case.train).recall
+        0.0
+        """
+        truth = self._context.holdout.extras.get("cleaning")
+        if not isinstance(truth, CleaningTruth):
+            message = (
+                f"{self.spec.id!r} keeps no clean truth to grade a cleaning against; grade_cleaning works on "
+                "scenarios that plant the mess (the messy-* family: try casestudies.make('messy-v1'))."
+            )
+            raise InvalidParameterError(message)
+        return grade_cleaning(cleaned_train, truth=truth, scenario_id=self.spec.id, seed=self.seed)
 
     def score(self, predictions: object, *, name: str | None = None, baselines: bool = True) -> Report:
         """Score precomputed predictions on the hidden holdout.

@@ -22,20 +22,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 from collections.abc import Sequence
 from typing import cast
 
 from casestudies._version import VERSION
-from casestudies.cli import _leaderboard, _takehome
+from casestudies.cli import _biasvariance, _cache, _exercise, _leaderboard, _takehome
 from casestudies.cli._common import (
     Handler,
     Parser,
     add_param_argument,
     interrupted,
+    positive_seconds,
     quiet_broken_pipe,
     run_handler,
 )
+from casestudies.cli._stream import add_engine_arguments
 from casestudies.core import FORMATS
 
 __all__ = ["build_parser", "main", "resolve_handler"]
@@ -51,22 +52,19 @@ def _add_case_arguments(parser: argparse.ArgumentParser, *, seed_required: bool 
     )
     parser.add_argument("--seed", type=int, required=seed_required, help=seed_help)
     add_param_argument(parser, help_text="override a generator parameter (repeatable)")
-
-
-def _seconds(text: str) -> float:
-    """``--timeout``'s value: a positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, like --timeout 600; got {text!r}")
-    return value
+    parser.add_argument("--quiet", action="store_true", help="no progress bars (they show only on a terminal anyway)")
 
 
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--no-baselines", action="store_true", help="skip baselines, expert reference and oracle")
+    parser.add_argument("--html", metavar="PATH", help="also write the report with its figures as one HTML page")
+    parser.add_argument(
+        "--audience",
+        choices=("technical", "stakeholder"),
+        default="technical",
+        help="stakeholder: what the model does for the business, in its words, without metric names",
+    )
 
 
 def _add_case_commands(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -80,6 +78,13 @@ def _add_case_commands(commands: argparse._SubParsersAction[Parser]) -> None:
     _add_case_arguments(generate)
     generate.add_argument("--out", required=True, help="output folder")
     generate.add_argument("--format", choices=FORMATS, default="parquet")
+    generate.add_argument(
+        "--partition-rows",
+        type=int,
+        metavar="N",
+        help="stream: write learner/ (train, test as Parquet partitions of N rows) and host/ (the holdout)",
+    )
+    add_engine_arguments(generate)
     generate.set_defaults(run=f"{_CASE}:generate")
 
     evaluate = commands.add_parser("evaluate", help="fit a pipeline and score it on the hidden holdout")
@@ -89,10 +94,11 @@ def _add_case_commands(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     evaluate.add_argument(
         "--timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=None,
         metavar="SECONDS",
-        help="stop the evaluation after this many seconds (exit 1: 'your pipeline did not finish'); default: no limit",
+        help="stop the pipeline's fitting and predicting after this many seconds (exit 1: 'your pipeline did not "
+        "finish'); default: no limit",
     )
     _add_report_arguments(evaluate)
     evaluate.set_defaults(run=f"{_CASE}:evaluate")
@@ -112,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_commands(commands)
     _takehome.add_commands(commands)
     _leaderboard.add_commands(commands)
+    _biasvariance.add_commands(commands)
+    _exercise.add_commands(commands)
+    _cache.add_commands(commands)
     return parser
 
 

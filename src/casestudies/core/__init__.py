@@ -19,7 +19,7 @@ from casestudies._public import present_as_public
 from casestudies._version import VERSION
 from casestudies.core._data import ScenarioData
 from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
-from casestudies.core._fingerprint import fingerprint
+from casestudies.core._fingerprint import fingerprint, fingerprint_chunks
 from casestudies.core._html import Markup, element, escape, join, load_template, render
 from casestudies.core._metricinfo import (
     BOARD_ONLY_METRICS,
@@ -46,6 +46,15 @@ from casestudies.core._params import (
     did_you_mean,
     unknown_parameter_message,
 )
+from casestudies.core._progress import PROGRESS_ENV, Progress, progress_enabled, track
+from casestudies.core._redraw import (
+    RedrawFunction,
+    TruthFunction,
+    data_seed,
+    redraw_of,
+    redraw_seed,
+    redrawable,
+)
 from casestudies.core._registry import (
     catalog_dir,
     generator_of,
@@ -56,15 +65,31 @@ from casestudies.core._registry import (
     resolve_params,
     spec,
 )
+from casestudies.core._size import SizeEstimate, SizeEstimator, default_size, size_estimate
 from casestudies.core._spec import TASK_TYPES, ParameterSpec, ScenarioSpec, parse_id
+from casestudies.core._stream import (
+    DEFAULT_PARTITION_ROWS,
+    dataset_files,
+    fingerprint_dataset,
+    iter_columns,
+    partition_bounds,
+    write_partition,
+    write_partitions,
+)
+from casestudies.core._vocabulary import NEUTRAL_VOCABULARY, VOCABULARY_WORDS, Vocabulary, vocabulary
+from casestudies.core._words import counted, possessive
 
 __all__ = [
     "BOARD_ONLY_METRICS",
+    "DEFAULT_PARTITION_ROWS",
     "FORMATS",
     "METRICS",
+    "NEUTRAL_VOCABULARY",
+    "PROGRESS_ENV",
     "SEED_LIKE",
     "TASK_TYPES",
     "VERSION",
+    "VOCABULARY_WORDS",
     "AnyString",
     "Boolean",
     "Choice",
@@ -75,21 +100,34 @@ __all__ = [
     "MetricInfo",
     "Optional",
     "ParameterSpec",
+    "Progress",
     "PublicCase",
+    "RedrawFunction",
     "Rule",
     "ScenarioData",
     "ScenarioSpec",
+    "SizeEstimate",
+    "SizeEstimator",
+    "TruthFunction",
+    "Vocabulary",
     "catalog_dir",
     "check",
     "check_all",
     "closest",
+    "counted",
+    "data_seed",
+    "dataset_files",
+    "default_size",
     "describe_value",
     "did_you_mean",
     "element",
     "escape",
     "fingerprint",
+    "fingerprint_chunks",
+    "fingerprint_dataset",
     "generator_of",
     "higher_is_better",
+    "iter_columns",
     "join",
     "list_scenarios",
     "load_object",
@@ -98,14 +136,25 @@ __all__ = [
     "metric_label",
     "metric_names",
     "parse_id",
+    "partition_bounds",
+    "possessive",
+    "progress_enabled",
     "read_frames",
+    "redraw_of",
+    "redraw_seed",
+    "redrawable",
     "register",
     "registry",
     "render",
     "resolve_params",
+    "size_estimate",
     "spec",
+    "track",
     "unknown_parameter_message",
+    "vocabulary",
     "write_case",
+    "write_partition",
+    "write_partitions",
 ]
 
 present_as_public(ParameterSpec, ScenarioData, ScenarioSpec, list_scenarios, register, registry, spec)

@@ -85,6 +85,15 @@ METRICS: Final[tuple[MetricInfo, ...]] = (
         "popularity",
         None,
     ),
+    _m("novelty", "topn", "novelty: mean -log2(share of training users who rated) of what is shown", "novelty", None),
+    _m(
+        "intra_list_diversity",
+        "topn",
+        "intra-list diversity: mean 1 - genre Jaccard over pairs of a user's recommendations",
+        "diversity",
+        None,
+    ),
+    _m("exposure_gini", "topn", "Gini of how often each catalogue movie is recommended", "exposure Gini", None),
     _m(
         "true_rating_at_10",
         "topn",
@@ -95,6 +104,19 @@ METRICS: Final[tuple[MetricInfo, ...]] = (
     _m("ndcg_at_10_cold_start", "topn", "NDCG@10 of cold-start users", "NDCG@10 cold", "higher"),
     _m("n_users", "topn", "users", "users", None),
     _m("n_cold_start", "topn", "cold-start users", "cold-start users", None),
+    _m("rmse", "regression", "RMSE (target units, lower is better)", "RMSE", "lower"),
+    _m("mae", "regression", "MAE (target units, lower is better)", "MAE", "lower"),
+    _m("rmsle", "regression", "RMSLE (error of log(1 + y); predictions below 0 count as 0)", "RMSLE", "lower"),
+    _m("mape", "regression", "MAPE (mean absolute error as a share of the target; positive targets)", "MAPE", "lower"),
+    _m("r2", "regression", "R² (1 - squared error / variance of the held-out targets)", "R²", "higher"),
+    _m("true_rmse", "regression", "RMSE against the true conditional mean of the held-out rows", "true RMSE", "lower"),
+    _m("interval_coverage", "regression", "share of held-out targets inside the submitted intervals", "coverage", None),
+    _m("interval_width", "regression", "mean width of the submitted intervals", "interval width", None),
+    _m(
+        "pinball_loss", "regression", "pinball loss of the interval bounds (mean of both quantiles)", "pinball", "lower"
+    ),
+    _m("mean_error", "regression", "mean prediction minus mean held-out target", "mean error", None),
+    _m("n_rows", "regression", "rows", "rows", None),
 )
 """Every metric of every task, in the order each task reports them."""
 
@@ -103,7 +125,14 @@ BOARD_ONLY_METRICS: Final[tuple[MetricInfo, ...]] = (
 )
 """Metrics a leaderboard may rank by beyond a scenario's own."""
 
-_BY_NAME: Final[dict[str, MetricInfo]] = {info.name: info for info in (*METRICS, *BOARD_ONLY_METRICS)}
+_BY_TASK: Final[dict[tuple[str, str], MetricInfo]] = {
+    (info.task, info.name): info for info in (*METRICS, *BOARD_ONLY_METRICS)
+}
+# A name shared by several tasks (rmse: stars for ratings, target units for regression) means its first declaration
+# when no task is given; direction is the same for every task that shares a name (tests/test_metricinfo.py).
+_BY_NAME: Final[dict[str, MetricInfo]] = {}
+for _info in (*METRICS, *BOARD_ONLY_METRICS):
+    _BY_NAME.setdefault(_info.name, _info)
 
 
 def metric_names(task: str) -> tuple[str, ...]:
@@ -142,9 +171,19 @@ def higher_is_better(metric: str) -> bool:
     return info.direction == "higher"
 
 
-def metric_label(metric: str, *, short: bool = False) -> str:
-    """Human label of a metric (``short`` for table headers); the name itself if unknown."""
-    info = _BY_NAME.get(metric)
+def metric_label(metric: str, *, short: bool = False, task: str | None = None) -> str:
+    """Human label of a metric (``short`` for table headers); the name itself if unknown.
+
+    ``task`` picks the task's own wording where several tasks share a metric name.
+
+    Examples
+    --------
+    >>> from casestudies.core import metric_label
+    >>> metric_label("rmse", task="rating"), metric_label("rmse", task="regression")
+    ('RMSE (stars, lower is better)', 'RMSE (target units, lower is better)')
+    """
+    info = _BY_TASK.get((task, metric)) if task is not None else None
+    info = info or _BY_NAME.get(metric)
     if info is None:
         return metric.replace("_", " ")
     return info.short if short else info.label

@@ -12,6 +12,7 @@ from typing import Literal, cast
 
 from casestudies.core._metricinfo import metric_names
 from casestudies.core._params import AnyString, Boolean, Choice, FloatRange, IntRange, Rule, closest
+from casestudies.core._vocabulary import vocabulary_problems
 from casestudies.exceptions import RegistrationError
 
 if sys.version_info >= (3, 11):
@@ -21,12 +22,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 ID_PATTERN = re.compile(r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-v(?P<version>[1-9][0-9]*)")
 
-TaskType = Literal["binary", "rating", "topn"]
-TASK_TYPES: tuple[str, ...] = ("binary", "rating", "topn")
+TaskType = Literal["binary", "rating", "topn", "regression"]
+TASK_TYPES: tuple[str, ...] = ("binary", "rating", "topn", "regression")
 _METRICS: dict[str, tuple[str, ...]] = {
     "binary": metric_names("binary"),
     "rating": metric_names("rating"),
     "topn": metric_names("topn"),
+    "regression": metric_names("regression"),
 }
 _TARGET_PATTERN = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
@@ -34,6 +36,41 @@ _TARGET_PATTERN = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 def _is_target(value: object) -> bool:
     """True for a ``'module:attribute'`` import string."""
     return isinstance(value, str) and _TARGET_PATTERN.fullmatch(value) is not None
+
+
+def _reveals_problems(reveals: object) -> list[str]:
+    """What is wrong with a spec's ``[reveals]`` table: it maps mechanism names to lists of column names."""
+    example = 'e.g. compromised_terminal = ["terminal_id", "timestamp"]'
+    if not isinstance(reveals, Mapping):
+        return [f"reveals must be a table of mechanism = [columns] ({example}); got {reveals!r}"]
+    problems = []
+    for mechanism, columns in reveals.items():
+        if (
+            isinstance(columns, str)
+            or not isinstance(columns, (list, tuple))
+            or not columns
+            or not all(isinstance(column, str) and column for column in columns)
+        ):
+            problems.append(
+                f"reveals.{mechanism} must be a non-empty list of column names ({example}); got {columns!r}"
+            )
+    return problems
+
+
+def _redraw_problems(redraw: object, truth: object) -> list[str]:
+    """What is wrong with a spec's ``redraw`` and ``truth`` fields: both empty, or both ``'module:function'``."""
+    problems = [
+        f"{name} must be '' or 'module:function'; got {value!r}"
+        for name, value in (("redraw", redraw), ("truth", truth))
+        if value != "" and not _is_target(value)
+    ]
+    if not problems and (redraw == "") != (truth == ""):
+        given, missing = ("redraw", "truth") if truth == "" else ("truth", "redraw")
+        problems.append(
+            f"{given} is set but {missing} is not: the bias-variance lab needs both (a fresh training set and the "
+            "true mean of the rows it predicts); set both or neither"
+        )
+    return problems
 
 
 ParameterType = Literal["int", "float", "bool", "str"]
@@ -149,6 +186,11 @@ class ScenarioSpec:
     baselines: Mapping[str, str] = field(default_factory=dict)
     diagnostics: tuple[str, ...] = ()
     deprecated: str = ""
+    redraw: str = ""  # 'module:function' drawing a fresh training set from the case's world ("" = cannot)
+    truth: str = ""  # 'module:function' giving the true mean and noise variance of any rows of that world
+    vocabulary: Mapping[str, str] = field(default_factory=dict)  # the story's words (core._vocabulary)
+    # Where the truth runs through hidden state: each hidden mechanism -> the observed columns that reveal it.
+    reveals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -192,6 +234,9 @@ class ScenarioSpec:
             for name, parameter in parameters.items():
                 if not isinstance(parameter, ParameterSpec) or parameter.name != name:
                     problems.append(f"parameter {name!r} must be a ParameterSpec named {name!r}; got {parameter!r}")
+        problems += _redraw_problems(self.redraw, self.truth)
+        problems += vocabulary_problems(self.vocabulary)
+        problems += _reveals_problems(self.reveals)
         if problems:
             raise RegistrationError(f"invalid scenario spec {self.id!r}: " + "; ".join(problems) + ".")
         object.__setattr__(self, "secondary_metrics", tuple(self.secondary_metrics))
@@ -199,6 +244,9 @@ class ScenarioSpec:
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
         object.__setattr__(self, "scoring", MappingProxyType(dict(self.scoring)))
         object.__setattr__(self, "baselines", MappingProxyType(dict(self.baselines)))
+        object.__setattr__(self, "vocabulary", MappingProxyType(dict(self.vocabulary)))
+        reveals = {mechanism: tuple(columns) for mechanism, columns in self.reveals.items()}
+        object.__setattr__(self, "reveals", MappingProxyType(reveals))
 
     def __hash__(self) -> int:
         # Equal specs have equal ids; the mappings inside are read-only views.

@@ -25,8 +25,35 @@ from casestudies.diagnostics._data_checks import (
     leakage_scan,
     near_duplicates,
 )
+from casestudies.diagnostics._explain_causes import failure_by_cause
+from casestudies.diagnostics._explain_importance import importance_vs_truth
 from casestudies.diagnostics._noise_time import label_noise, temporal_split
 from casestudies.diagnostics._pipeline_checks import fit_gap, learning_curve, validation_curve
+from casestudies.diagnostics._quality import (
+    BOOLEAN_TOKENS,
+    TRUE_TOKENS,
+    category_variants,
+    duplicate_rows,
+    missing_values,
+    parse_numbers,
+    sentinel_values,
+    text_types,
+    unseen_levels,
+    useless_columns,
+)
+from casestudies.diagnostics._quality_numbers import outliers, unit_mixtures
+from casestudies.diagnostics._quality_profile import QualityReport, profile_quality
+from casestudies.diagnostics._regression import (
+    REGRESSION_DIAGNOSTICS,
+    autocorrelation,
+    heteroscedasticity,
+    influence,
+    linear_design,
+    multicollinearity,
+    normality,
+    regression_diagnostics,
+    residuals_vs_fitted,
+)
 from casestudies.diagnostics._run import (
     DEFAULT_BUDGET_SECONDS,
     DIAGNOSTICS,
@@ -39,24 +66,49 @@ from casestudies.diagnostics._run import (
 from casestudies.preprocessing import TabularEncoder  # defined with the preprocessing; re-exported for users
 
 __all__ = [
+    "BOOLEAN_TOKENS",
     "DEFAULT_BUDGET_SECONDS",
     "DIAGNOSTICS",
+    "REGRESSION_DIAGNOSTICS",
+    "TRUE_TOKENS",
     "DiagnosticsReport",
+    "QualityReport",
     "TabularEncoder",
     "adversarial_validation",
+    "autocorrelation",
+    "category_variants",
     "class_balance",
     "default_diagnostics",
     "diagnose",
     "diagnosis_from_findings",
     "dimensionality",
+    "duplicate_rows",
+    "failure_by_cause",
     "fit_gap",
+    "heteroscedasticity",
     "identifier_check",
+    "importance_vs_truth",
+    "influence",
     "label_noise",
     "leakage_scan",
     "learning_curve",
+    "linear_design",
+    "missing_values",
+    "multicollinearity",
     "near_duplicates",
+    "normality",
+    "outliers",
+    "parse_numbers",
+    "profile_quality",
+    "regression_diagnostics",
+    "residuals_vs_fitted",
     "run_diagnostics",
+    "sentinel_values",
     "temporal_split",
+    "text_types",
+    "unit_mixtures",
+    "unseen_levels",
+    "useless_columns",
     "validation_curve",
 ]
 

@@ -7,6 +7,8 @@ The Case sits below the diagnostics, so it looks :func:`plan_for_case` and
 from __future__ import annotations
 
 from casestudies.case import Case, host_view
+from casestudies.diagnostics._explain_hooks import IMPORTANCE, importance_for_case, split_importance
+from casestudies.diagnostics._regression import regression_diagnostics, regression_names
 from casestudies.diagnostics._run import resolve, run_diagnostics
 from casestudies.exceptions import InvalidParameterError
 from casestudies.report import Finding
@@ -18,6 +20,10 @@ def plan_for_case(case: Case, choice: object) -> tuple[str, ...]:
     Called before the pipeline is fitted, so a bad argument fails fast.
     """
     where = f"evaluate() of {case.spec.id!r}"
+    importance, choice = split_importance(case, choice)  # diagnostics=[..., "importance"]: checked here
+    if case.spec.task == "regression":
+        names = regression_names(choice, case.spec, where)
+        return (*names, IMPORTANCE) if importance else names
     names = resolve(choice, case.spec, where)
     if names and case.spec.task != "binary":
         message = (
@@ -26,13 +32,17 @@ def plan_for_case(case: Case, choice: object) -> tuple[str, ...]:
             "are in report.findings."
         )
         raise InvalidParameterError(message)
-    return names
+    return (*names, IMPORTANCE) if importance else names
 
 
 def run_for_case(
     case: Case, names: tuple[str, ...], *, pipeline: object, holdout_score: float | None
 ) -> tuple[Finding, ...]:
     """Run the named diagnostics on the case's own data (not the learner's copies)."""
+    names, explained = importance_for_case(case, names, pipeline)
+    if case.spec.task == "regression":
+        checks = regression_diagnostics(case).findings if names else ()
+        return (*(finding for finding in checks if finding.id in names), *explained)
     context = host_view(case).context
     found = run_diagnostics(
         names,
@@ -44,4 +54,4 @@ def run_for_case(
         holdout_score=holdout_score,
         scenario_id=case.spec.id,
     )
-    return found.findings
+    return (*found.findings, *explained)

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeGuard
@@ -62,6 +63,24 @@ SEED_BITS: Final[int] = 63
 
 TOKEN_BYTES: Final[int] = 24
 """Random bytes in a participant token (192 bits, 32 URL-safe characters): not guessable."""
+
+
+def new_token() -> str:
+    """A fresh participant token that never starts with ``-``.
+
+    A URL-safe token starts with ``-`` one time in 64, and ``--token -x...``
+    then reads as an option on the command line; such draws are redrawn.
+
+    Examples
+    --------
+    >>> token = new_token()
+    >>> len(token), token[0] != "-"
+    (32, True)
+    """
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
+
 
 MAX_LABEL_CHARS: Final[int] = 200
 """A submission's label is cut to the width of the store's ``label`` column."""

@@ -9,10 +9,11 @@ from typing import Final
 from casestudies.core import ScenarioSpec
 from casestudies.scoring._binary import BinaryTask
 from casestudies.scoring._recommender import RatingTask, TopNTask
+from casestudies.scoring._regression import RegressionTask
 from casestudies.scoring._task import Task
 
 TASKS: Final[Mapping[str, Task]] = MappingProxyType(
-    {"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask()}
+    {"binary": BinaryTask(), "rating": RatingTask(), "topn": TopNTask(), "regression": RegressionTask()}
 )
 """One instance per task type; tasks hold no state."""
 
