@@ -23,6 +23,7 @@ stream of ``make`` can reproduce; the world is rebuilt from
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final, cast
 
@@ -69,6 +70,27 @@ def redraw_seed(seed: int, draw: int) -> np.random.SeedSequence:
     import numpy as np  # numpy stays out of `import casestudies.core`
 
     return np.random.SeedSequence(int(seed), spawn_key=(_REDRAW_BRANCH, int(draw)))
+
+
+def check_draw(where: str, draw: object, n_rows: object, *, min_rows: int = 1) -> None:
+    """Refuse a redraw's ``draw`` unless an int >= 0, and its ``n_rows`` unless None or an int >= ``min_rows``.
+
+    Examples
+    --------
+    >>> check_draw("fraud-v1 redraw", 0, None)
+    >>> check_draw("fraud-v1 redraw", -1, None)
+    Traceback (most recent call last):
+    ...
+    casestudies.exceptions.InvalidParameterError: fraud-v1 redraw: draw must be an int >= 0; got -1.
+    """
+
+    def whole(value: object, low: int) -> bool:
+        return not isinstance(value, bool) and isinstance(value, numbers.Integral) and int(value) >= low
+
+    if not whole(draw, 0):
+        raise InvalidParameterError(f"{where}: draw must be an int >= 0; got {draw!r}.")
+    if n_rows is not None and not whole(n_rows, min_rows):
+        raise InvalidParameterError(f"{where}: n_rows must be None or an int >= {min_rows}; got {n_rows!r}.")
 
 
 def redrawable() -> tuple[str, ...]:

@@ -42,7 +42,7 @@ from typing import Final, cast
 import numpy as np
 import pandas as pd
 
-from casestudies.core import data_seed, redraw_seed
+from casestudies.core import check_draw, data_seed, redraw_seed
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.fraud._simulator import (
     _ID_BASE_RANGE,
@@ -123,13 +123,6 @@ def _redrawn_log(params: Mapping[str, object], seed: int, draw: int) -> tuple[_W
     return world, labelled, log.t.size
 
 
-def _check_draw(draw: object, n_rows: object) -> None:
-    if isinstance(draw, bool) or not isinstance(draw, (int, np.integer)) or draw < 0:
-        raise InvalidParameterError(f"fraud-v1 redraw: draw must be an int >= 0; got {draw!r}.")
-    if n_rows is not None and (isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)) or n_rows < 1):
-        raise InvalidParameterError(f"fraud-v1 redraw: n_rows must be None or an int >= 1; got {n_rows!r}.")
-
-
 def redraw(params: Mapping[str, object], seed: int, draw: int, n_rows: int | None = None) -> pd.DataFrame:
     """A fresh training log from the world of ``make("fraud-v1", seed=seed, **params)``.
 
@@ -164,7 +157,7 @@ def redraw(params: Mapping[str, object], seed: int, draw: int, n_rows: int | Non
     >>> bool(fresh["transaction_id"].isin(case.train["transaction_id"]).any())
     False
     """
-    _check_draw(draw, n_rows)
+    check_draw("fraud-v1 redraw", draw, n_rows)
     world, labelled, _ = _redrawn_log(params, seed, int(draw))
     n_train = labelled.ids.size
     if n_rows is not None and n_rows > n_train:

@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from casestudies.core import ScenarioData, data_seed, redraw_seed
+from casestudies.core import ScenarioData, check_draw, data_seed, redraw_seed
 from casestudies.scenarios.houses._world import (
     AREA_CAP,
     DEFAULT_KNOBS,
@@ -296,6 +296,7 @@ def redraw(params: Mapping[str, object], seed: int, draw: int, n_rows: int | Non
     (True, False, 120)
     """
     world = _world(params, _streams(np.random.default_rng(data_seed(seed))))
+    check_draw("houses redraw", draw, n_rows)
     n = int(cast(int, params["n_train"])) if n_rows is None else int(n_rows)
     frame, _ = _sales(world, n, np.random.default_rng(redraw_seed(seed, draw)), typos=False)
     return _with_ids(frame, (int(draw) + 1) * REDRAW_ID_BLOCK).reset_index(drop=True)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from casestudies.core import data_seed, redraw_seed
+from casestudies.core import check_draw, data_seed, redraw_seed
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.overfit._columns import (
     START_MONTH,
@@ -140,13 +140,7 @@ def redraw(params: Mapping[str, object], seed: int, draw: int, n_rows: int | Non
     >>> fresh.shape[0], list(fresh.columns) == list(case.train.columns)
     (500, True)
     """
-    given: tuple[object, object] = (draw, n_rows)  # callers without a type checker pass anything
-    if isinstance(given[0], bool) or not isinstance(given[0], (int, np.integer)) or draw < 0:
-        raise InvalidParameterError(f"overfit redraw: draw must be an int >= 0; got {draw!r}.")
-    if given[1] is not None and (
-        isinstance(given[1], bool) or not isinstance(given[1], (int, np.integer)) or given[1] < 2
-    ):
-        raise InvalidParameterError(f"overfit redraw: n_rows must be None or an int >= 2; got {n_rows!r}.")
+    check_draw("overfit redraw", draw, n_rows, min_rows=2)
     world = _world(int(seed), _key(params))
     knobs, names = world.knobs, world.names
     n = knobs.n_train if n_rows is None else int(n_rows)
