@@ -11,23 +11,6 @@ from casestudies.scenarios.messy._mess import Mess
 
 __all__ = ["KNOBS", "RANDOM_MESS_RANGES", "draw_knobs", "mess_of"]
 
-KNOBS: Final[tuple[str, ...]] = (
-    "missing_mcar",
-    "missing_mar",
-    "missing_mnar",
-    "sentinels",
-    "category_variants",
-    "unseen_levels",
-    "unit_mixture",
-    "entry_errors",
-    "text_numbers",
-    "text_dates",
-    "text_booleans",
-    "duplicates",
-    "useless_columns",
-)
-"""The parameters ``random_mess`` draws (every mess knob; sizes and the default rate stay as given)."""
-
 RANDOM_MESS_RANGES: Final[dict[str, tuple[float, float] | None]] = {
     "missing_mcar": (0.05, 0.3),
     "missing_mar": (0.2, 0.6),
@@ -46,6 +29,9 @@ RANDOM_MESS_RANGES: Final[dict[str, tuple[float, float] | None]] = {
 """What ``random_mess`` draws from: each kind is planted with probability 1/2, its level uniform in the range
 (``None``: an on/off kind). The lower ends keep every planted kind visible in ~20,000 rows: at least a few
 hundred dirty cells, or whole columns."""
+
+KNOBS: Final[tuple[str, ...]] = tuple(RANDOM_MESS_RANGES)
+"""The parameters ``random_mess`` draws (every mess knob; sizes and the default rate stay as given)."""
 
 _P_PLANTED: Final[float] = 0.5
 _DECIMALS: Final[int] = 4
