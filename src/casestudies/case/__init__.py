@@ -27,7 +27,7 @@ from casestudies.case._case import (
     Scored,
     make,
 )
-from casestudies.case._generate import HOST_DIR, LEARNER_DIR, generate, score_dataset
+from casestudies.case._generate import HOST_DIR, LEARNER_DIR, generate
 from casestudies.case._host import CaseHost, host_view
 from casestudies.case._memory import (
     MEMORY_CHECK_ENV,
@@ -36,6 +36,7 @@ from casestudies.case._memory import (
     check_memory,
     memory_limit,
 )
+from casestudies.case._score_dataset import score_dataset
 from casestudies.case._timeout import check_timeout, run_with_timeout
 
 __all__ = [
