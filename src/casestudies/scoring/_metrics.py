@@ -12,21 +12,34 @@ aggregates (``P`` = number of positives), so scoring a million rows costs one
 Average precision, ROC AUC and the alert-budget metrics depend on the data
 only through these aggregates, which is also what makes the bootstrap cheap:
 a replicate only has to redraw how many copies of each positive it holds and
-how many negatives fall into each gap between consecutive levels.
+how many negatives fall into each gap between consecutive levels. The
+aggregates and the metrics computed from them live in ``_metrics_kernel``;
+the resampling is here. A part made of earlier parts (the whole holdout)
+reuses their draws (:class:`_UnionReplicates`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from casestudies.core import FloatRange, IntRange, Rule, check_all, metric_names
 from casestudies.scoring._metrics_checks import as_inputs, as_parts, check_rng
+from casestudies.scoring._metrics_kernel import (
+    _RESAMPLED,
+    _aggregate,
+    _Aggregates,
+    _alerted_levels,
+    _FloatArray,
+    _gap_sizes,
+    _metrics_from_aggregates,
+    _negative_groups,
+    _Scratch,
+)
 
 __all__ = [
     "BINARY_METRIC_NAMES",
@@ -57,18 +70,6 @@ The binary scores resample aggregates instead of rows and afford
 DEFAULT_REVIEW_COST: Final[float] = 5.0
 """Cost of reviewing one alerted row, in the unit of the costs, when a scenario states none."""
 
-# Metrics recomputed in every replicate, in the order of the rows of the
-# replicate matrix built by ``_metrics_from_aggregates``. The others keep the
-# class counts, which the stratified bootstrap does not move: their interval
-# is the estimate itself.
-_RESAMPLED: Final[tuple[str, ...]] = (
-    "average_precision",
-    "roc_auc",
-    "precision_at_budget",
-    "recall_at_budget",
-    "expected_cost",
-)
-
 # Negatives are resampled exactly per group of adjacent gaps between positive
 # levels; at most this many groups (see ``_negative_groups``).
 _MAX_NEGATIVE_GROUPS: Final[int] = 256
@@ -88,14 +89,7 @@ _CHUNK_CELLS: Final[int] = 1 << 21
 # alerted levels plus this many: resampling rarely moves the cut further, and
 # when it does the search doubles from there.
 _BUDGET_GUESS_MARGIN: Final[int] = 8
-# Floor of the row count of a tied group at the cut: below it only where the
-# group holds no positive (w_top == 0), whose alerted share is then unused.
-_EMPTY_GROUP_ROWS: Final[float] = 1e-12
-# alert_budget * n_rows is rounded to this many decimals before the ceiling, so
-# float noise (0.005 * 1000 = 5.000000000000001) adds no alert.
-_ALERT_DIGITS: Final[int] = 9
 
-_FloatArray: TypeAlias = NDArray[np.floating[Any]]
 
 _BINARY_METRICS_RULES: dict[str, Rule] = {
     "alert_budget": FloatRange(0.0, 1.0),
@@ -113,188 +107,18 @@ _SCORES_WITH_CI_RULES: dict[str, Rule] = {
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Aggregates:
-    """Everything the metrics need from one set of rows (exact counts).
-
-    Levels are the distinct scores of the positives, in descending order.
-    """
-
-    n_rows: int
-    n_pos: int
-    n_neg: int
-    n_alerts: int
-    level_starts: NDArray[np.intp]  # first position of each level among sorted positives
-    pos_per_level: NDArray[np.float64]  # positives at each level
-    neg_above: NDArray[np.float64]  # negatives scored strictly above each level
-    neg_tied: NDArray[np.float64]  # negatives scored equal to each level
-    pos_costs: NDArray[np.float64] | None  # costs of positives, sorted like the levels
-
-    @property
-    def n_levels(self) -> int:
-        return int(self.pos_per_level.shape[0])
-
-
-def _aggregate(
-    pos_scores: NDArray[np.float64],
-    sorted_negatives: Sequence[NDArray[np.float64]],
-    pos_costs: NDArray[np.float64] | None,
-    alert_budget: float,
-) -> _Aggregates:
-    """Exact level aggregates of some positives and the union of disjoint sorted negative arrays.
-
-    The negatives of a row set that is the disjoint union of other row sets are
-    the union of theirs, so a part's aggregates come from its pieces' sorted
-    negatives with two ``searchsorted`` calls per piece, without sorting again.
-    """
-    n_pos = int(pos_scores.shape[0])
-    n_neg = sum(int(negatives.shape[0]) for negatives in sorted_negatives)
-    n_rows = n_pos + n_neg
-    order = np.argsort(-pos_scores, kind="stable")
-    pos_sorted = pos_scores[order]
-    is_start = np.empty(n_pos, dtype=bool)
-    if n_pos:
-        is_start[0] = True
-        np.not_equal(pos_sorted[1:], pos_sorted[:-1], out=is_start[1:])
-    level_starts = np.flatnonzero(is_start)
-    levels = pos_sorted[level_starts]
-    pos_per_level = np.diff(np.append(level_starts, n_pos)).astype(np.float64)
-    at_most = np.zeros(levels.shape[0], dtype=np.intp)
-    below = np.zeros(levels.shape[0], dtype=np.intp)
-    # searchsorted is fastest with ascending needles; levels are descending.
-    for negatives in sorted_negatives:
-        at_most += np.searchsorted(negatives, levels[::-1], side="right")[::-1]
-        below += np.searchsorted(negatives, levels[::-1], side="left")[::-1]
-    return _Aggregates(
-        n_rows=n_rows,
-        n_pos=n_pos,
-        n_neg=n_neg,
-        n_alerts=_n_alerts(alert_budget, n_rows),
-        level_starts=level_starts,
-        pos_per_level=pos_per_level,
-        neg_above=(n_neg - at_most).astype(np.float64),
-        neg_tied=(at_most - below).astype(np.float64),
-        pos_costs=None if pos_costs is None else pos_costs[order],
-    )
-
-
-def _n_alerts(alert_budget: float, n_rows: int) -> int:
-    """``ceil(alert_budget * n_rows)``, immune to ``0.005 * 1000 = 5.000000000000001``."""
-    return min(n_rows, math.ceil(round(alert_budget * n_rows, _ALERT_DIGITS)))
-
-
-def _first_unalerted_level(
-    tp: _FloatArray,
-    w: _FloatArray,
-    neg_above: _FloatArray,
-    n_alerts: int,
-    guess: int,
-) -> int:
-    """Smallest ``L`` such that no level ``>= L`` holds an alert in any row.
-
-    The number of rows ranked above a level never decreases down the levels,
-    so it suffices that every row has ``n_alerts`` rows above level ``L``.
-    """
-    n_levels = tp.shape[1]
-    level = max(guess, 1)
-    while level < n_levels:
-        rows_before = tp[:, level] - w[:, level] + neg_above[:, level]
-        if bool((rows_before >= n_alerts).all()):
-            return level
-        level *= 2
-    return int(n_levels)
-
-
-def _metrics_from_aggregates(
-    *,
-    w: _FloatArray,
-    neg_above: _FloatArray,
-    neg_tied: _FloatArray | None,
-    copies: _FloatArray | None,
-    agg: _Aggregates,
-    review_cost: float,
-    budget_guess: int,
-) -> _FloatArray:
-    """The resampled metrics for a batch of (possibly resampled) aggregates.
-
-    ``w``, ``neg_above`` and ``neg_tied`` have shape ``(batch, n_levels)``:
-    positives at each level and negatives above / tied with it (None: no
-    ties). ``copies`` (``(batch, n_pos)``) is how many times each sorted
-    positive is present, None for once each. Negative counts may be
-    fractional. The class totals are those of ``agg`` (the bootstrap is
-    stratified). Only the first levels, up to the first one that holds no
-    alert in any row, enter the alert-budget metrics; ``budget_guess`` is
-    where the search for it starts.
-
-    Returns an array of shape ``(len(_RESAMPLED), batch)``.
-    """
-    n_pos, n_neg, n_alerts = agg.n_pos, agg.n_neg, agg.n_alerts
-    batch = w.shape[0]
-    out = np.full((len(_RESAMPLED), batch), np.nan)
-    tp = np.cumsum(w, axis=1)
-    if n_pos and n_neg:
-        # Average precision: sum over levels of (recall step) x precision.
-        # tp >= 1 wherever w >= 1, so the floor of 1 only touches levels that
-        # contribute 0 (a positive not drawn in a replicate).
-        work = np.add(tp, neg_above)
-        if neg_tied is not None:
-            work += neg_tied
-        np.maximum(work, 1.0, out=work)
-        np.divide(tp, work, out=work)
-        out[0] = np.einsum("ij,ij->i", w, work) / n_pos
-        # ROC AUC: P(pos > neg) + P(pos = neg) / 2.
-        if neg_tied is not None:
-            work = np.multiply(neg_tied, 0.5, out=work)
-            work += neg_above
-        else:
-            work = neg_above
-        out[1] = 1.0 - np.einsum("ij,ij->i", w, work) / (n_pos * n_neg)
-    # Alert budget: the top n_alerts rows; a tied group straddling the cut is
-    # alerted in proportion to the slots left in it (random tie-breaking, in
-    # expectation).
-    levels = _first_unalerted_level(tp, w, neg_above, n_alerts, budget_guess)
-    w_top = w[:, :levels]
-    rows_before = tp[:, :levels] - w_top + neg_above[:, :levels]
-    tied_rows = w_top if neg_tied is None else w_top + neg_tied[:, :levels]
-    tied_rows = np.maximum(tied_rows, _EMPTY_GROUP_ROWS)
-    alerted_share = np.subtract(n_alerts, rows_before, out=rows_before)
-    alerted_share /= tied_rows
-    np.clip(alerted_share, 0.0, 1.0, out=alerted_share)
-    alerted_pos = np.einsum("ij,ij->i", w_top, alerted_share)
-    if n_alerts:
-        out[2] = alerted_pos / n_alerts
-    if n_pos:
-        out[3] = alerted_pos / n_pos
-    costs = agg.pos_costs
-    if costs is not None:
-        end = int(agg.level_starts[levels]) if levels < agg.n_levels else n_pos
-        if copies is None:
-            total = np.full(batch, costs.sum())
-            weighted = np.broadcast_to(costs[:end], (batch, end))
-        else:
-            costs = costs.astype(copies.dtype, copy=False)
-            total = copies @ costs
-            weighted = copies[:, :end] * costs[:end]
-        if levels == 0:
-            alerted_cost = np.zeros(batch)
-        else:
-            if agg.n_levels < n_pos:  # tied positives: sum costs per level
-                weighted = np.add.reduceat(weighted, agg.level_starts[:levels], axis=1)
-            alerted_cost = np.einsum("ij,ij->i", weighted, alerted_share)
-        out[4] = (total - alerted_cost + review_cost * n_alerts) / agg.n_rows
-    return out
-
-
 def _point_metrics(agg: _Aggregates, review_cost: float) -> dict[str, float]:
     """Exact metrics of one set of rows."""
     resampled = _metrics_from_aggregates(
         w=agg.pos_per_level[None, :],
+        tp=np.cumsum(agg.pos_per_level)[None, :],
         neg_above=agg.neg_above[None, :],
         neg_tied=agg.neg_tied[None, :] if agg.neg_tied.any() else None,
         copies=None,
         agg=agg,
         review_cost=review_cost,
         budget_guess=agg.n_levels,
+        scratch=_Scratch(),
     )[:, 0]
     if agg.n_pos and agg.n_neg:
         # ROC AUC from exact integer counts: no rounding before the division.
@@ -311,87 +135,258 @@ def _point_metrics(agg: _Aggregates, review_cost: float) -> dict[str, float]:
     return {name: metrics[name] for name in BINARY_METRIC_NAMES}
 
 
-def _alerted_levels(agg: _Aggregates) -> int:
-    """Number of levels holding at least part of an alert, exactly."""
-    tp = np.cumsum(agg.pos_per_level)
-    rows_before = tp - agg.pos_per_level + agg.neg_above
-    return int(np.count_nonzero(rows_before < agg.n_alerts))
-
-
 # ---------------------------------------------------------------------------
 # Bootstrap
 # ---------------------------------------------------------------------------
 
 
-def _gap_sizes(agg: _Aggregates) -> NDArray[np.float64]:
-    """Negatives in each of the ``2 L + 1`` gaps, from the top.
+def _spread(
+    before: _FloatArray,
+    counts: _FloatArray,
+    group: NDArray[np.intp],
+    share: _FloatArray,
+    out: _FloatArray,
+    tmp: _FloatArray,
+) -> _FloatArray:
+    """Negatives down to each cut, into ``out``: the start of the cut's group plus its share of the group."""
+    np.take(counts, group, axis=1, out=out, mode="clip")  # "clip": no bounds check, so take writes out directly
+    out *= share
+    out += np.take(before, group, axis=1, out=tmp, mode="clip")
+    return out
 
-    Gaps: above level 0, tied with level 0, between levels 0 and 1, tied with
-    level 1, ..., below the last level.
-    """
-    cum = np.empty(2 * agg.n_levels + 1)
-    cum[0:-1:2] = agg.neg_above
-    cum[1::2] = agg.neg_above + agg.neg_tied
-    cum[-1] = agg.n_neg
-    return np.diff(cum, prepend=0.0)
+
+_Cuts: TypeAlias = tuple[NDArray[np.intp], _FloatArray]  # per cut: its negative group, and the share of it above
 
 
-def _negative_groups(
-    agg: _Aggregates, gap_sizes: NDArray[np.float64], max_groups: int
-) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
-    """Group the negative gaps into at most ``max_groups`` runs of adjacent gaps.
-
-    A replicate redraws the number of negatives in each *group* exactly
-    (multinomial) and spreads it over the group's gaps in proportion to their
-    sizes: each negative's contribution is replaced by its group's mean, so the
-    only variance lost is the within-group variance of a negative's influence
-    on the metrics. With few gaps each gap is its own group and the bootstrap
-    is exact.
-
-    Boundaries sit at equal steps of a cumulative measure adding three
-    normalised shares: negatives (bounds a group's size), positives (a
-    negative's influence on ROC AUC changes by 1/P per positive it passes) and
-    the derivative of average precision with respect to a negative passing a
-    level, ``w tp / (tp + fp)^2`` (large near the top). The gap holding the
-    alert cut is a group of its own, so the number of negatives above the cut
-    is resampled exactly.
-
-    Returns the group of every gap, the size of every group and, for every
-    gap, the share of its group's negatives down to the end of the gap.
-    """
-    n_gaps = gap_sizes.shape[0]
-    if n_gaps <= max_groups:
-        group: NDArray[np.intp] = np.arange(n_gaps, dtype=np.intp)
+def _replicate_metrics(
+    agg: _Aggregates,
+    counts: NDArray[np.intp],
+    neg_above: _FloatArray,
+    neg_tied: _FloatArray | None,
+    *,
+    review_cost: float,
+    budget_guess: int,
+    scratch: _Scratch,
+) -> _FloatArray:
+    """The resampled metrics of a chunk of replicates, given the copies of each sorted positive (``counts``)."""
+    shape = neg_above.shape
+    copies = scratch.array("copies", counts.shape, _REPLICATE_DTYPE)
+    np.copyto(copies, counts, casting="unsafe")
+    if agg.n_levels < agg.n_pos:  # tied positives: copies per level
+        counts = np.add.reduceat(counts, agg.level_starts, axis=1)
+        w = scratch.array("w", shape, _REPLICATE_DTYPE)
+        np.copyto(w, counts, casting="unsafe")
     else:
-        w = agg.pos_per_level
-        tp = np.cumsum(w)
-        ap_slope = w * tp / np.maximum(tp + agg.neg_above + agg.neg_tied, 1.0) ** 2
-        weight = gap_sizes / max(agg.n_neg, 1)
-        weight[1::2] += w / agg.n_pos + ap_slope / ap_slope.sum()
-        cum = np.cumsum(weight)
-        n_base = max_groups - 2
-        base = np.minimum(((cum - 0.5 * weight) * (n_base / cum[-1])).astype(np.intp), n_base - 1)
-        rows = gap_sizes.copy()
-        rows[1::2] += w  # tied positives are rows too
-        cut = int(np.searchsorted(np.cumsum(rows), agg.n_alerts - 0.5))
-        index = np.arange(n_gaps)
-        key = 3 * base + (index >= cut) + (index > cut)
-        group = np.unique(key, return_inverse=True)[1].reshape(-1)
-    group_sizes = np.bincount(group, weights=gap_sizes).astype(np.float64, copy=False)
-    group_start = np.cumsum(group_sizes) - group_sizes
-    inside = np.cumsum(gap_sizes) - group_start[group]
-    size = group_sizes[group]
-    share: NDArray[np.float64] = np.ones(n_gaps)
-    np.divide(inside, size, out=share, where=size > 0)
-    return group, group_sizes, share
+        w = copies
+    # Counts are cumulated in integers: exact at any size, and several times
+    # faster than a floating-point cumsum.
+    tp = scratch.array("tp", shape, _REPLICATE_DTYPE)
+    np.copyto(tp, np.cumsum(counts, axis=1, out=scratch.array("tp_int", shape, counts.dtype)), casting="unsafe")
+    return _metrics_from_aggregates(
+        w=w,
+        tp=tp,
+        neg_above=neg_above,
+        neg_tied=neg_tied,
+        copies=copies,
+        agg=agg,
+        review_cost=review_cost,
+        budget_guess=budget_guess,
+        scratch=scratch,
+    )
 
 
-def _spread(before: _FloatArray, counts: _FloatArray, runs: NDArray[np.intp], share: _FloatArray) -> _FloatArray:
-    """Negatives down to the end of each level's gap: its group's start plus its share of the group."""
-    spread = np.repeat(counts, runs, axis=1)
-    spread *= share
-    spread += np.repeat(before, runs, axis=1)
-    return spread
+class _Replicates:
+    """Stratified-bootstrap replicates of one part, drawn from its own generator, chunk by chunk.
+
+    The negatives' group counts of every replicate are drawn at once; the
+    positives' copies chunk by chunk (:meth:`chunk`), and ``counts`` keeps
+    the last chunk's for a part made of this one and others
+    (:class:`_UnionReplicates`).
+    """
+
+    def __init__(
+        self,
+        agg: _Aggregates,
+        *,
+        review_cost: float,
+        n_boot: int,
+        rng: np.random.Generator,
+        scratch: _Scratch,
+        max_groups: int = _MAX_NEGATIVE_GROUPS,
+    ) -> None:
+        self.agg, self._review_cost, self._rng, self._scratch = agg, review_cost, rng, scratch
+        gap_sizes = _gap_sizes(agg)
+        group, self._group_sizes, share = _negative_groups(agg, gap_sizes, max_groups)
+        if agg.n_neg:
+            drawn = rng.multinomial(agg.n_neg, self._group_sizes / agg.n_neg, size=n_boot)
+        else:
+            drawn = np.zeros((n_boot, self._group_sizes.shape[0]), dtype=np.int64)
+        self._neg_counts = drawn.astype(_REPLICATE_DTYPE)
+        self._neg_before = (np.cumsum(drawn, axis=1) - drawn).astype(_REPLICATE_DTYPE)
+        gap_above = 2 * np.arange(agg.n_levels)  # the gap just above each level
+        self._above: _Cuts = (group[gap_above], share[gap_above].astype(_REPLICATE_DTYPE))
+        self._tied: _Cuts | None = None
+        if agg.neg_tied.any():  # down to the end of the gap tied with each level
+            self._tied = (group[gap_above + 1], share[gap_above + 1].astype(_REPLICATE_DTYPE))
+        self._budget_guess = 2 * _alerted_levels(agg) + _BUDGET_GUESS_MARGIN
+        self.chunk_size = max(1, min(_CHUNK, _CHUNK_CELLS // max(agg.n_pos, 1)))
+        self.counts: NDArray[np.intp] = np.zeros((0, agg.n_pos), dtype=np.intp)
+
+    def cuts(self, neg_above: NDArray[np.intp]) -> _Cuts:
+        """Group and share of it above each cut, for cuts with ``neg_above`` of this part's negatives above them."""
+        ends = np.cumsum(self._group_sizes)
+        group = np.minimum(np.searchsorted(ends, neg_above, side="left"), ends.shape[0] - 1)
+        size = self._group_sizes[group]
+        share = np.zeros(group.shape[0])
+        np.divide(neg_above - (ends[group] - size), size, out=share, where=size > 0)
+        return group, share.astype(_REPLICATE_DTYPE)
+
+    def spread(self, lo: int, hi: int, cuts: _Cuts, out: _FloatArray) -> _FloatArray:
+        """Negatives above each cut in replicates ``lo:hi``, into ``out``."""
+        tmp = self._scratch.array("spread_tmp", out.shape, _REPLICATE_DTYPE)
+        return _spread(self._neg_before[lo:hi], self._neg_counts[lo:hi], *cuts, out, tmp)
+
+    def chunk(self, lo: int, hi: int) -> _FloatArray:
+        """Replicates ``lo:hi`` of the resampled metrics, shape ``(5, hi - lo)``."""
+        n_pos, shape = self.agg.n_pos, (hi - lo, self.agg.n_levels)
+        # Which positives each replicate holds: n_pos draws with replacement.
+        draws = self._rng.integers(0, max(n_pos, 1), size=(hi - lo, n_pos))
+        draws += (np.arange(hi - lo) * n_pos)[:, None]
+        self.counts = np.bincount(draws.reshape(-1), minlength=(hi - lo) * n_pos).reshape(hi - lo, n_pos)
+        neg_above = self.spread(lo, hi, self._above, self._scratch.array("neg_above", shape, _REPLICATE_DTYPE))
+        neg_tied = None
+        if self._tied is not None:
+            neg_tied = self.spread(lo, hi, self._tied, self._scratch.array("neg_tied", shape, _REPLICATE_DTYPE))
+            neg_tied -= neg_above
+        return _replicate_metrics(
+            self.agg,
+            self.counts,
+            neg_above,
+            neg_tied,
+            review_cost=self._review_cost,
+            budget_guess=self._budget_guess,
+            scratch=self._scratch,
+        )
+
+
+class _UnionReplicates:
+    """Replicates of a part that is the disjoint union of others (the whole holdout): the union of theirs.
+
+    Each piece is resampled within itself, so a replicate of the union is
+    stratified by piece and class and costs no draw of its own: its positives
+    are the pieces' copies, and the negatives above each of its levels are,
+    piece by piece, the piece's group counts spread at the union's levels as
+    :func:`_spread` does at the piece's own. ``pieces`` holds, per piece, its
+    replicates, the positions of its positives (in the order it was given
+    them) among the union's (in the order the union was given them), and its
+    sorted negatives.
+    """
+
+    def __init__(
+        self,
+        agg: _Aggregates,
+        pieces: Sequence[tuple[_Replicates, NDArray[np.intp], NDArray[np.float64]]],
+        *,
+        review_cost: float,
+        scratch: _Scratch,
+    ) -> None:
+        self.agg, self._review_cost, self._scratch = agg, review_cost, scratch
+        rank = np.empty(agg.n_pos, dtype=np.intp)
+        rank[agg.pos_order] = np.arange(agg.n_pos)  # position of each given positive once sorted
+        ascending = agg.levels[::-1]  # searchsorted is fastest with ascending needles
+        self._pieces: list[tuple[_Replicates, int, _Cuts, _Cuts | None]] = []
+        # The union's sorted positives, as positions among the pieces' sorted positives laid end to end.
+        self._source = np.empty(agg.n_pos, dtype=np.intp)
+        offset = 0
+        for replicates, positions, negatives in pieces:
+            n_neg = negatives.shape[0]
+            above = replicates.cuts(n_neg - np.searchsorted(negatives, ascending, side="right")[::-1])
+            at_or_above = None
+            if agg.neg_tied.any():
+                at_or_above = replicates.cuts(n_neg - np.searchsorted(negatives, ascending, side="left")[::-1])
+            self._pieces.append((replicates, offset, above, at_or_above))
+            self._source[rank[positions[replicates.agg.pos_order]]] = offset + np.arange(replicates.agg.n_pos)
+            offset += replicates.agg.n_pos
+        self._budget_guess = 2 * _alerted_levels(agg) + _BUDGET_GUESS_MARGIN
+        self.chunk_size = max(1, min(_CHUNK, _CHUNK_CELLS // max(agg.n_pos, 1)))
+
+    def chunk(self, lo: int, hi: int) -> _FloatArray:
+        """Replicates ``lo:hi``, from the pieces' chunk ``lo:hi`` (drawn just before)."""
+        shape = (hi - lo, self.agg.n_levels)
+        laid = self._scratch.array("laid", (hi - lo, self.agg.n_pos), np.intp)
+        neg_above = self._scratch.array("neg_above", shape, _REPLICATE_DTYPE)
+        neg_tied = self._scratch.array("neg_tied", shape, _REPLICATE_DTYPE) if self.agg.neg_tied.any() else None
+        piece_part = self._scratch.array("piece_part", shape, _REPLICATE_DTYPE)
+        for index, (replicates, offset, above, at_or_above) in enumerate(self._pieces):
+            laid[:, offset : offset + replicates.agg.n_pos] = replicates.counts
+            replicates.spread(lo, hi, above, neg_above if index == 0 else piece_part)
+            if index:
+                neg_above += piece_part
+            if neg_tied is not None and at_or_above is not None:
+                replicates.spread(lo, hi, at_or_above, neg_tied if index == 0 else piece_part)
+                if index:
+                    neg_tied += piece_part
+        if neg_tied is not None:
+            neg_tied -= neg_above
+        counts = self._scratch.array("counts", laid.shape, np.intp)
+        np.take(laid, self._source, axis=1, out=counts, mode="clip")
+        return _replicate_metrics(
+            self.agg,
+            counts,
+            neg_above,
+            neg_tied,
+            review_cost=self._review_cost,
+            budget_guess=self._budget_guess,
+            scratch=self._scratch,
+        )
+
+
+# Per part: None, or the earlier parts it is the disjoint union of, each as (index, positions of its positives among
+# the union's, its sorted negatives); see _UnionReplicates.
+_Union: TypeAlias = Sequence[tuple[int, NDArray[np.intp], NDArray[np.float64]]] | None
+
+
+def _replicates(
+    aggregates: Sequence[_Aggregates],
+    unions: Sequence[_Union],
+    streams: Sequence[np.random.Generator],
+    *,
+    review_cost: float,
+    n_boot: int,
+    max_groups: int = _MAX_NEGATIVE_GROUPS,
+) -> NDArray[np.float64]:
+    """Replicates of every part, shape ``(n_parts, 5, n_boot)``, all parts chunk by chunk together.
+
+    A part that is the disjoint union of earlier parts, each resampled on its
+    own, is resampled as the union of their replicates (its stream is unused);
+    any other part from its own stream. Drawing in chunks of any size gives the
+    same draws, so a part's replicates do not depend on the others (up to the
+    single-precision rounding of the cost sums, whose BLAS blocking follows the
+    chunk, which shrinks only when a part holds over 80,000 positives).
+    """
+    scratch = _Scratch()
+    plans: list[_Replicates | _UnionReplicates] = []
+    for agg, union, stream in zip(aggregates, unions, streams, strict=True):
+        pieces = [
+            (plan, positions, negatives)
+            for index, positions, negatives in union or ()
+            if isinstance(plan := plans[index], _Replicates)
+        ]
+        if union and len(pieces) == len(union):
+            plans.append(_UnionReplicates(agg, pieces, review_cost=review_cost, scratch=scratch))
+        else:
+            plans.append(
+                _Replicates(
+                    agg, review_cost=review_cost, n_boot=n_boot, rng=stream, scratch=scratch, max_groups=max_groups
+                )
+            )
+    out = np.empty((len(plans), len(_RESAMPLED), n_boot))
+    chunk = min(plan.chunk_size for plan in plans)
+    for lo in range(0, n_boot, chunk):
+        hi = min(lo + chunk, n_boot)
+        for index, plan in enumerate(plans):
+            out[index, :, lo:hi] = plan.chunk(lo, hi)
+    return out
 
 
 def _bootstrap_part(
@@ -402,51 +397,11 @@ def _bootstrap_part(
     rng: np.random.Generator,
     max_groups: int = _MAX_NEGATIVE_GROUPS,
 ) -> NDArray[np.float64]:
-    """Stratified-bootstrap replicates of the resampled metrics, shape ``(5, n_boot)``."""
-    n_pos, n_neg, n_levels = agg.n_pos, agg.n_neg, agg.n_levels
-    gap_sizes = _gap_sizes(agg)
-    group, group_sizes, share = _negative_groups(agg, gap_sizes, max_groups)
-    if n_neg:
-        neg_counts = rng.multinomial(n_neg, group_sizes / n_neg, size=n_boot).astype(_REPLICATE_DTYPE)
-    else:
-        neg_counts = np.zeros((n_boot, group_sizes.shape[0]), dtype=_REPLICATE_DTYPE)
-    neg_before = np.cumsum(neg_counts, axis=1) - neg_counts
-    gap_above = 2 * np.arange(n_levels)  # the gap just above each level
-    # Groups are runs of adjacent gaps, so gathering a group's value for every
-    # level is repeating it once per level whose gap lies in it.
-    n_groups = group_sizes.shape[0]
-    runs_above = np.bincount(group[gap_above], minlength=n_groups)
-    runs_tied = np.bincount(group[gap_above + 1], minlength=n_groups)
-    s_above = share[gap_above].astype(_REPLICATE_DTYPE)
-    s_tied = share[gap_above + 1].astype(_REPLICATE_DTYPE)
-    any_tied = bool(agg.neg_tied.any())
-    tied_positives = n_levels < n_pos
-    budget_guess = 2 * _alerted_levels(agg) + _BUDGET_GUESS_MARGIN
-    out = np.empty((len(_RESAMPLED), n_boot))
-    chunk = max(1, min(_CHUNK, _CHUNK_CELLS // max(n_pos, 1)))
-    for lo in range(0, n_boot, chunk):
-        hi = min(lo + chunk, n_boot)
-        # Which positives each replicate holds: n_pos draws with replacement.
-        draws = rng.integers(0, max(n_pos, 1), size=(hi - lo, n_pos))
-        draws += (np.arange(hi - lo) * n_pos)[:, None]
-        counts = np.bincount(draws.reshape(-1), minlength=(hi - lo) * n_pos)
-        copies = counts.reshape(hi - lo, n_pos).astype(_REPLICATE_DTYPE)
-        w = np.add.reduceat(copies, agg.level_starts, axis=1) if tied_positives else copies
-        neg_above = _spread(neg_before[lo:hi], neg_counts[lo:hi], runs_above, s_above)
-        neg_tied = None
-        if any_tied:
-            neg_tied = _spread(neg_before[lo:hi], neg_counts[lo:hi], runs_tied, s_tied)
-            neg_tied -= neg_above
-        out[:, lo:hi] = _metrics_from_aggregates(
-            w=w,
-            neg_above=neg_above,
-            neg_tied=neg_tied,
-            copies=copies,
-            agg=agg,
-            review_cost=review_cost,
-            budget_guess=budget_guess,
-        )
-    return out
+    """Stratified-bootstrap replicates of the resampled metrics of one part, shape ``(5, n_boot)``."""
+    replicates: NDArray[np.float64] = _replicates(
+        [agg], [None], [rng], review_cost=review_cost, n_boot=n_boot, max_groups=max_groups
+    )[0]
+    return replicates
 
 
 # ---------------------------------------------------------------------------
@@ -564,15 +519,17 @@ def binary_scores_with_ci(
         Time grows linearly with it, but a replicate costs work proportional
         to the part's positives and negative groups, not its rows: on
         1,000,000 rows with 0.5 % positives (public 30 % / private 70 %) the
-        call takes about 1.4 times one ``np.argsort`` of the scores, and
-        adding the whole holdout as a third part (merged from the other two,
-        not sorted again) about 2.3 times (``benchmarks/bench_scoring.py``).
+        call takes about 1.5 times one ``np.argsort`` of the scores, and
+        adding the whole holdout as a third part (merged from the other two:
+        no new sort, no new draws) about 2.1 times (CPU time,
+        ``benchmarks/bench_scoring.py``).
     confidence : float, default=0.95
         Coverage of the percentile intervals.
     rng : numpy.random.Generator
         Source of the resampling. The same generator state gives the same
         intervals. One child stream is spawned per part (``rng.spawn``), so
-        each part's interval depends only on its position in ``parts``.
+        each part's interval depends only on its position in ``parts`` (and,
+        for a part that is the disjoint union of earlier parts, on theirs).
 
     Returns
     -------
@@ -607,6 +564,19 @@ def binary_scores_with_ci(
     level; the tests allow 10 %). When the gaps are few (heavily tied
     scores) the bootstrap is exact. Point estimates never use the grouping.
 
+    A part that is exactly the disjoint union of earlier parts (the whole
+    holdout after its public and private parts) is not resampled again: its
+    replicates are the unions of theirs, a bootstrap stratified by part and
+    class, at no cost in random draws. The public/private split is random, so
+    conditioning on it moves nothing in expectation: on 20,000 rows its
+    intervals agree with row-level bootstraps stratified by part and class or
+    by class alone as closely as the single-part intervals do (endpoints
+    within 6 % of the width, widths within 6 %; the tests allow 10 %), and
+    in 1,000 simulated holdouts of 4,000 rows (5 % positives) the 95 %
+    interval of the whole holdout's ROC AUC covers the population value
+    93.8 % of the time, against 93.6 % for a class-stratified resampling of
+    the whole (percentile intervals run a little short at 200 positives).
+
     See Also
     --------
     binary_metrics : The point estimates alone.
@@ -636,21 +606,38 @@ def binary_scores_with_ci(
     labels, score_values, cost_values = as_inputs(where, y_true, scores, costs)
     masks = as_parts(where, parts, labels.shape[0])
     tail = (1.0 - float(confidence)) / 2.0
-    result: dict[str, dict[str, dict[str, float]]] = {}
+    positives = np.flatnonzero(labels)
+    aggregates: list[_Aggregates] = []
+    unions: list[_Union] = []
     pieces: list[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]] = []
-    for (name, mask), stream in zip(masks.items(), rng.spawn(len(masks)), strict=True):
-        agg, sorted_negatives = _aggregate_part(labels, score_values, cost_values, mask, float(alert_budget), pieces)
+    for mask in masks.values():
+        agg, sorted_negatives, inside = _aggregate_piece(
+            labels, score_values, cost_values, mask, float(alert_budget), pieces
+        )
+        union = None
+        if inside is not None and all(len(pieces[index][1]) == 1 for index in inside):
+            rows = positives[mask[positives]]
+            union = [
+                (index, np.searchsorted(rows, positives[pieces[index][0][positives]]), pieces[index][1][0])
+                for index in inside
+            ]
+        aggregates.append(agg)
+        unions.append(union)
         pieces.append((mask, sorted_negatives))
-        result[name] = _part_scores(agg, review_cost=float(review_cost), n_boot=int(n_boot), rng=stream, tail=tail)
-    return result
+    replicates = _replicates(
+        aggregates, unions, rng.spawn(len(masks)), review_cost=float(review_cost), n_boot=int(n_boot)
+    )
+    return {
+        name: _part_scores(agg, part_replicates, review_cost=float(review_cost), tail=tail)
+        for name, agg, part_replicates in zip(masks, aggregates, replicates, strict=True)
+    }
 
 
 def _part_scores(
-    agg: _Aggregates, *, review_cost: float, n_boot: int, rng: np.random.Generator, tail: float
+    agg: _Aggregates, replicates: NDArray[np.float64], *, review_cost: float, tail: float
 ) -> dict[str, dict[str, float]]:
-    """Estimates and percentile bounds of every metric of one part."""
+    """Estimates and percentile bounds of every metric of one part, given its replicates."""
     point = _point_metrics(agg, review_cost)
-    replicates = _bootstrap_part(agg, review_cost=review_cost, n_boot=n_boot, rng=rng)
     if agg.n_pos and agg.n_neg:
         bounds = np.quantile(replicates, [tail, 1.0 - tail], axis=1)
     else:  # keep NaN metrics NaN without numpy's all-NaN warnings
@@ -692,38 +679,54 @@ def _aggregate_part(
     alert_budget: float,
     pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]],
 ) -> tuple[_Aggregates, tuple[NDArray[np.float64], ...]]:
-    """Aggregates of the rows selected by ``mask`` and its negatives' scores, sorted.
+    """Aggregates of the rows selected by ``mask`` and its negatives' scores, sorted (see :func:`_aggregate_piece`)."""
+    agg, sorted_negatives, _ = _aggregate_piece(labels, scores, costs, mask, alert_budget, pieces)
+    return agg, sorted_negatives
+
+
+def _aggregate_piece(
+    labels: NDArray[np.bool_],
+    scores: NDArray[np.float64],
+    costs: NDArray[np.float64] | None,
+    mask: NDArray[np.bool_] | None,
+    alert_budget: float,
+    pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]],
+) -> tuple[_Aggregates, tuple[NDArray[np.float64], ...], list[int] | None]:
+    """Aggregates of the rows selected by ``mask``, its negatives' scores, sorted, and the pieces it is made of.
 
     ``pieces`` are row sets already aggregated (mask, their sorted negatives).
     When the mask is exactly the disjoint union of those of them inside it (the
     whole holdout after its public and private parts), their sorted negatives
     are merged by counting (:func:`_aggregate`) instead of sorting the
     negatives again: the work is then ``O(n_rows)`` comparisons of masks plus
-    ``O(P log n_rows)``, not a sort.
+    ``O(P log n_rows)``, not a sort. The last item lists those pieces (their
+    indices), or is None.
     """
     pos_index = np.flatnonzero(labels)
     if mask is not None:
         pos_index = pos_index[mask[pos_index]]
     pos_costs = None if costs is None else costs[pos_index]
-    union = None if mask is None else _disjoint_union(mask, pieces)
-    if union is None:
+    inside = None if mask is None else _disjoint_union(mask, pieces)
+    if inside is None:
         negatives = ~labels if mask is None else mask & ~labels
-        sorted_negatives: tuple[NDArray[np.float64], ...] = (np.sort(np.compress(negatives, scores)),)
+        selected = np.compress(negatives, scores)
+        selected.sort()  # in place: a fresh array already
+        sorted_negatives: tuple[NDArray[np.float64], ...] = (selected,)
     else:
-        sorted_negatives = union
-    return _aggregate(scores[pos_index], sorted_negatives, pos_costs, alert_budget), sorted_negatives
+        sorted_negatives = tuple(negatives for index in inside for negatives in pieces[index][1])
+    return _aggregate(scores[pos_index], sorted_negatives, pos_costs, alert_budget), sorted_negatives, inside
 
 
 def _disjoint_union(
     mask: NDArray[np.bool_], pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]]
-) -> tuple[NDArray[np.float64], ...] | None:
-    """The sorted negatives of the pieces that tile ``mask`` exactly, or None if they do not."""
-    inside = [piece for piece in pieces if not np.any(piece[0] & ~mask)]
+) -> list[int] | None:
+    """The indices of the pieces that tile ``mask`` exactly, or None if they do not."""
+    inside = [index for index, (piece_mask, _) in enumerate(pieces) if not np.any(piece_mask & ~mask)]
     if not inside:
         return None
     cover = np.zeros(mask.shape[0], dtype=np.uint8)
-    for piece_mask, _ in inside:
-        cover += piece_mask
+    for index in inside:
+        cover += pieces[index][0]
     if not np.array_equal(cover, mask):
         return None
-    return tuple(negatives for _, arrays in inside for negatives in arrays)
+    return inside

@@ -6,8 +6,9 @@ only what the metrics need (see ``_metrics``): the scores and costs of the
 positives, and the scores of the negatives of each part, as float64 (8 bytes
 a negative; the frames themselves are never held). At the end each part's
 negatives are sorted once and the whole holdout merges its parts' sorted
-negatives, exactly as :func:`binary_scores_with_ci` does, so the estimates
-and intervals equal the in-memory ones given the same generator.
+negatives and resamples as the union of their replicates, exactly as
+:func:`binary_scores_with_ci` does, so the estimates and intervals equal the
+in-memory ones given the same generator.
 
 Examples
 --------
@@ -40,10 +41,12 @@ from casestudies.scoring._metrics import (
     BINARY_N_BOOT,
     DEFAULT_ALERT_BUDGET,
     DEFAULT_REVIEW_COST,
-    _aggregate,
     _part_scores,
+    _replicates,
+    _Union,
 )
 from casestudies.scoring._metrics_checks import check_rng
+from casestudies.scoring._metrics_kernel import _aggregate, _Aggregates
 
 __all__ = ["WHOLE_PART", "BinaryAccumulator"]
 
@@ -76,6 +79,7 @@ class BinaryAccumulator:
         self._pos_costs: list[list[NDArray[np.float64]]] = [[] for _ in self.parts]
         self._neg: list[list[NDArray[np.float64]]] = [[] for _ in self.parts]
         self._all_pos: list[NDArray[np.float64]] = []
+        self._all_pos_part: list[NDArray[np.integer]] = []  # the part of each positive
         self._all_pos_costs: list[NDArray[np.float64]] = []
         self._costs = False
 
@@ -92,6 +96,7 @@ class BinaryAccumulator:
         cost_values = None if costs is None else np.asarray(costs, dtype=np.float64)
         self._costs = cost_values is not None
         self._all_pos.append(values[positive])
+        self._all_pos_part.append(np.asarray(part)[positive])
         if cost_values is not None:
             self._all_pos_costs.append(cost_values[positive])
         for index in range(len(self.parts)):
@@ -122,20 +127,38 @@ class BinaryAccumulator:
         check_rng(where, rng)
         tail = (1.0 - float(confidence)) / 2.0
         names = (*self.parts, WHOLE_PART)
+        aggregates: list[_Aggregates] = []
         sorted_negatives: list[NDArray[np.float64]] = []
-        pieces: tuple[NDArray[np.float64], ...]
-        result: dict[str, dict[str, dict[str, float]]] = {}
-        for index, (name, stream) in enumerate(zip(names, rng.spawn(len(names)), strict=True)):
-            if index < len(self.parts):
-                negatives = np.concatenate(self._neg[index])
-                self._neg[index] = []  # the parts' lists are freed as soon as they are sorted
-                negatives.sort()
-                sorted_negatives.append(negatives)
-                pos, pos_costs, pieces = self._pos[index], self._pos_costs[index], (negatives,)
-            else:
-                pos, pos_costs, pieces = self._all_pos, self._all_pos_costs, tuple(sorted_negatives)
-            agg = _aggregate(
-                np.concatenate(pos), pieces, np.concatenate(pos_costs) if self._costs else None, float(alert_budget)
-            )
-            result[name] = _part_scores(agg, review_cost=float(review_cost), n_boot=int(n_boot), rng=stream, tail=tail)
-        return result
+        for index in range(len(self.parts)):
+            negatives = np.concatenate(self._neg[index])
+            self._neg[index] = []  # the parts' lists are freed as soon as they are sorted
+            negatives.sort()
+            sorted_negatives.append(negatives)
+            aggregates.append(self._aggregate(self._pos[index], self._pos_costs[index], (negatives,), alert_budget))
+        aggregates.append(self._aggregate(self._all_pos, self._all_pos_costs, tuple(sorted_negatives), alert_budget))
+        # The whole holdout is the disjoint union of the parts (see binary_scores_with_ci).
+        pos_part = np.concatenate(self._all_pos_part)
+        whole: _Union = [
+            (index, np.flatnonzero(pos_part == index), negatives) for index, negatives in enumerate(sorted_negatives)
+        ]
+        replicates = _replicates(
+            aggregates,
+            [None] * len(self.parts) + [whole],
+            rng.spawn(len(names)),
+            review_cost=float(review_cost),
+            n_boot=int(n_boot),
+        )
+        return {
+            name: _part_scores(agg, part_replicates, review_cost=float(review_cost), tail=tail)
+            for name, agg, part_replicates in zip(names, aggregates, replicates, strict=True)
+        }
+
+    def _aggregate(
+        self,
+        pos: list[NDArray[np.float64]],
+        pos_costs: list[NDArray[np.float64]],
+        sorted_negatives: tuple[NDArray[np.float64], ...],
+        alert_budget: float,
+    ) -> _Aggregates:
+        costs = np.concatenate(pos_costs) if self._costs else None
+        return _aggregate(np.concatenate(pos), sorted_negatives, costs, float(alert_budget))

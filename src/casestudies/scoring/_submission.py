@@ -309,7 +309,8 @@ def check_values(values: np.ndarray, labels: np.ndarray | None, rule: ValueRule,
                 rule.non_numeric_hint,
             )
         )
-    non_finite = ~np.isfinite(numbers_) & ~text
+    is_finite = np.isfinite(numbers_)
+    non_finite = ~is_finite & ~text
     if non_finite.any():
         problems.append(
             Problem(
@@ -319,10 +320,11 @@ def check_values(values: np.ndarray, labels: np.ndarray | None, rule: ValueRule,
                 rule.non_finite_hint,
             )
         )
-    finite = numbers_[np.isfinite(numbers_)]
+    # No copy of a million finite scores, and no range pass without a range.
+    finite = numbers_ if is_finite.all() else numbers_[is_finite]
     low = -math.inf if rule.low is None else rule.low
     high = math.inf if rule.high is None else rule.high
-    outside = finite[(finite < low) | (finite > high)]
+    outside = finite[(finite < low) | (finite > high)] if rule.low is not None or rule.high is not None else finite[:0]
     if outside.size:
         problems.append(
             Problem(
