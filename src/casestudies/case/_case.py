@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from casestudies.case._cache import load_references, reference_key, store_references
+from casestudies.case._card import CardFacts, data_card
 from casestudies.case._memory import check_memory
+from casestudies.case._own import OwnCopy
 from casestudies.case._timeout import check_timeout, run_with_timeout
 from casestudies.core import (
     SEED_LIKE,
@@ -233,6 +235,9 @@ class Case:
         every report of this case was computed from.
     """
 
+    train = OwnCopy("_train")  # copied on first read: a case only evaluated never copies its frames
+    test = OwnCopy("_test")
+
     def __init__(
         self,
         scenario: ScenarioSpec,
@@ -254,8 +259,6 @@ class Case:
         self._task: Task = task
         self._train = data.train.reset_index(drop=True)
         self._test = task.public_test(data).reset_index(drop=True)
-        self.train = self._train.copy()
-        self.test = self._test.copy()
         self._tables = {name: table.reset_index(drop=True) for name, table in data.tables.items()}
         labels = task.labels(data)
         parts = _split_parts(task.strata(labels), scenario.public_fraction, np.random.default_rng(holdout_seed))
@@ -269,9 +272,18 @@ class Case:
         self._references: list[Scored] | None = None
         self._cache = cache
         self._progress = progress
-        self.fingerprint = _hash_frames(self._train, self._test, *self._tables.values())
+        self._info = dict(data.info)
         self.prompt = scenario.prompt
-        self.data_card = self._build_data_card(data)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of ``train`` and ``test`` as ``make`` returned them (hashed on first use, then kept)."""
+        return _hash_frames(self._train, self._test, *self._tables.values())
+
+    @functools.cached_property
+    def data_card(self) -> dict[str, object]:
+        """Facts about the data: sizes, periods, columns, how it is scored (built on first use, then kept)."""
+        return self._build_data_card()
 
     # -- what the learner sees -------------------------------------------------
 
@@ -316,6 +328,8 @@ class Case:
         """Which of ``case.train``/``case.test`` no longer hold the data ``make`` gave, with what changed."""
         edited = []
         for name, own in (("train", self._train), ("test", self._test)):
+            if not OwnCopy.made(self, name):  # never read, so never edited
+                continue
             public: object = getattr(self, name)  # a learner may have assigned anything to it
             if isinstance(public, pd.DataFrame) and public.equals(own):
                 continue
@@ -343,30 +357,21 @@ class Case:
             )
             raise InvalidParameterError(message)
 
-    def _build_data_card(self, data: ScenarioData) -> dict[str, object]:
-        y = self._train[self.target]
-        return {
-            "scenario_id": self.spec.id,
-            "title": self.spec.title,
-            "seed": self.seed,
-            "parameters": dict(self.params),
-            "target": self.target,
-            "id_column": self.id_column,
-            "train_rows": len(self._train),
-            "test_rows": len(self._test),
-            **(
-                {"train_positive_rate": float(y.mean())}
-                if self.spec.task == "binary"
-                else {"train_mean_" + self.target: float(y.mean())}
-            ),
-            **({"tables": {name: len(table) for name, table in self._tables.items()}} if self._tables else {}),
-            "columns": {str(column): str(dtype) for column, dtype in self._train.dtypes.items()},
-            "metric": self.spec.metric,
-            "secondary_metrics": list(self.spec.secondary_metrics),
-            "public_fraction": self.spec.public_fraction,
-            "fingerprint": self.fingerprint,
-            **dict(data.info),
-        }
+    def _build_data_card(self) -> dict[str, object]:
+        facts = CardFacts(
+            seed=self.seed,
+            params=self.params,
+            target=self.target,
+            id_column=self.id_column,
+            train_rows=len(self._train),
+            test_rows=len(self._test),
+            train_target_mean=float(self._train[self.target].mean()),
+            columns={str(column): str(dtype) for column, dtype in self._train.dtypes.items()},
+            tables={name: len(table) for name, table in self._tables.items()},
+            fingerprint=self.fingerprint,
+            info=self._info,
+        )
+        return data_card(self.spec, facts)
 
     def __repr__(self) -> str:
         return (

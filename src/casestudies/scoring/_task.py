@@ -148,8 +148,9 @@ def frame_checks(data: ScenarioData, truth_column: str) -> list[str]:
             problems.append("train and test columns differ")
         if len(data.truth) != len(data.test) or truth_column not in data.truth.columns:
             problems.append(f"truth must have a {truth_column!r} column and one row per test row")
-        all_ids = pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True)
-        if all_ids.duplicated().any():
+        all_ids = pd.Index(pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True))
+        # Increasing ids (a log's) need no hash table: pandas' monotonic check tells whether they are unique.
+        if all_ids.has_duplicates if all_ids.is_monotonic_increasing else all_ids.duplicated().any():
             problems.append(f"{data.id_column!r} values repeat across train and test")
     return problems
 
