@@ -1,27 +1,26 @@
 """Generation speed against ``make_classification``, and streamed generation's rows/s and peak memory.
 
-Run ``python benchmarks/bench_scale.py`` (add ``--large`` for the largest
-fraud log the parameters allow, 50,000 customers x (365 + 90) days, about
-45.7 M rows; it needs several GB and minutes). It prints, in one run:
+Run ``python benchmarks/bench_scale.py`` (add ``--large`` for a 50 M-row
+``fraud-v2`` log, 55,000 customers x (365 + 90) days; a few minutes). It
+prints, in one run:
 
 * ``make("fraud-v1")`` at defaults against scikit-learn's
   ``make_classification`` of the same rows (train + test) and columns (the
   seven features and the target), median of interleaved repeats, and the
   ratio of rows/s (target: at least 2);
-* ``casestudies.generate`` of about 5 M fraud rows to partitioned Parquet
-  (and 45.7 M with ``--large``), each in a fresh process: wall time, rows/s
-  and the process's peak RSS (``ru_maxrss`` of the child);
+* ``casestudies.generate`` of about 5 M rows of ``fraud-v1`` (generated
+  whole, then written) and of ``fraud-v2`` (generated a day at a time, a
+  partition held at a time), and 50 M of ``fraud-v2`` with ``--large``, each
+  in a fresh process: wall time, rows/s and the process's peak RSS
+  (``ru_maxrss`` of the child; target at 50 M: 1 GiB);
 * ``casestudies.score_dataset`` of a predictions dataset of its test rows
   (written a partition at a time) against the stored holdout, in a fresh
-  process: time and peak RSS;
-* the same 5 M-row generation with ``engine="local"``, and with ``engine="dask"``
-  on a local cluster of 1 and of 2 workers (fresh process each, cluster start
-  included), with the fingerprints, which must agree.
-
-Streaming writes each partition before taking the next, but ``fraud-v1``
-generates its whole log in memory first (its random draws span the whole
-population, so generating it in blocks would change its bytes): the peak RSS
-printed is that generation's, not a partition's.
+  process: time and peak RSS (target at 50 M: 2 GiB);
+* a 10 M-row ``fraud-v2`` generation with ``engine="local"``, and with
+  ``engine="dask"`` on a local cluster of 1 and of 2 workers (fresh process
+  each, cluster start included), with the fingerprints, which must agree
+  (target: 2 workers at least 1.7 times faster than 1); the cluster is
+  started first and its start-up printed apart from the generation's time.
 """
 
 from __future__ import annotations
@@ -47,21 +46,31 @@ except ImportError:  # running from a source checkout without installing
 # Parameters of the streamed runs: rows ~ customers x (train + test days) x 2 payments a day.
 STREAMED = {
     "5M": {"n_customers": 50_000, "n_days": 40, "n_test_days": 10},
-    "45.7M": {"n_customers": 50_000, "n_days": 365, "n_test_days": 90},
+    "10M": {"n_customers": 100_000, "n_days": 40, "n_test_days": 10},
+    "50M": {"n_customers": 55_000, "n_days": 365, "n_test_days": 90},
 }
+STREAMED_SCENARIO = "fraud-v2"  # generated a day at a time; fraud-v1 is generated whole, then written
 _CHILD = """
 import json, resource, sys, time
 import casestudies as cs
-params, out, partition_rows = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-engine = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+scenario, params, out, partition_rows = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+engine = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
+cluster_start = 0.0
+if engine.get("workers"):  # a running local cluster, started first: generation is timed, start-up apart
+    from dask.distributed import LocalCluster
+    started = time.perf_counter()
+    cluster = LocalCluster(n_workers=engine.pop("workers"), threads_per_worker=1, dashboard_address=None)
+    engine["scheduler"] = cluster.scheduler_address
+    cluster_start = time.perf_counter() - started
 started = time.perf_counter()
 manifest = cs.generate(
-    "fraud-v1", seed=0, out=out, partition_rows=partition_rows, memory_check=False, **engine, **params
+    scenario, seed=0, out=out, partition_rows=partition_rows, memory_check=False, progress=False, **engine, **params
 )
 seconds = time.perf_counter() - started
 rows = sum(frame["rows"] for frame in manifest["frames"].values())
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"rows": rows, "seconds": seconds, "peak_bytes": peak, "fingerprint": manifest["fingerprint"]}))
+print(json.dumps({"rows": rows, "seconds": seconds, "peak_bytes": peak, "fingerprint": manifest["fingerprint"],
+                  "cluster_start": cluster_start}))
 """
 _SCORE_CHILD = """
 import json, resource, sys, time
@@ -109,28 +118,34 @@ def _child(*arguments: str) -> dict[str, Any]:
     return result
 
 
-def streamed(params: dict[str, int], partition_rows: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def streamed(scenario: str, params: dict[str, int], partition_rows: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """Rows, seconds and peak RSS of one ``generate``, then of ``score_dataset`` on it, each in a fresh process."""
     with tempfile.TemporaryDirectory() as out:
-        generated = _child(_CHILD, json.dumps(params), out, str(partition_rows))
+        generated = _child(_CHILD, scenario, json.dumps(params), out, str(partition_rows))
         scored = _child(_SCORE_CHILD, out)
     return generated, scored
 
 
-DASK_SIZE = "5M"
-DASK_PARTITION_ROWS = 250_000
+DASK_SIZE = "10M"
+DASK_PARTITION_ROWS = 1_000_000  # a task regenerates the day it starts in: a tenth of a partition
 
 
 def dask_run(engine: dict[str, object]) -> dict[str, Any]:
     """Seconds of one ``generate`` of the :data:`DASK_SIZE` log with ``engine`` options, in a fresh process."""
     with tempfile.TemporaryDirectory() as out:
-        arguments = (json.dumps(STREAMED[DASK_SIZE]), out, str(DASK_PARTITION_ROWS), json.dumps(engine))
+        arguments = (
+            STREAMED_SCENARIO,
+            json.dumps(STREAMED[DASK_SIZE]),
+            out,
+            str(DASK_PARTITION_ROWS),
+            json.dumps(engine),
+        )
         return _child(_CHILD, *arguments)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", action="store_true", help="also stream the largest fraud log (~45.7 M rows)")
+    parser.add_argument("--large", action="store_true", help="also stream a 50 M-row fraud-v2 log (minutes)")
     parser.add_argument("--repeats", type=int, default=11, help="interleaved repeats of the generation ratio")
     parser.add_argument("--partition-rows", type=int, default=1_000_000, help="rows per Parquet partition")
     args = parser.parse_args()
@@ -140,13 +155,13 @@ def main() -> None:
     print(f"  make                 {ratio['make_s']:7.3f} s  {rows / ratio['make_s']:12,.0f} rows/s")
     print(f"  make_classification  {ratio['sklearn_s']:7.3f} s  {rows / ratio['sklearn_s']:12,.0f} rows/s")
     print(f"  rows/s ratio make / make_classification: {ratio['sklearn_s'] / ratio['make_s']:.2f}x (target >= 2)")
-    sizes = ["5M", "45.7M"] if args.large else ["5M"]
-    print(f"streamed generation to Parquet ({args.partition_rows:,} rows per partition), fresh process each:")
-    for size in sizes:
-        run, scored = streamed(STREAMED[size], args.partition_rows)
+    runs = [("fraud-v1", "5M"), (STREAMED_SCENARIO, "5M")] + ([(STREAMED_SCENARIO, "50M")] if args.large else [])
+    print(f"generation to Parquet ({args.partition_rows:,} rows per partition), fresh process each:")
+    for scenario, size in runs:
+        run, scored = streamed(scenario, STREAMED[size], args.partition_rows)
         speed, peak = run["rows"] / run["seconds"], run["peak_bytes"]
         print(
-            f"  {size:>6}: {run['rows']:12,.0f} rows in {run['seconds']:7.1f} s = {speed:10,.0f} rows/s, "
+            f"  {scenario} {size:>4}: {run['rows']:12,.0f} rows in {run['seconds']:7.1f} s = {speed:10,.0f} rows/s, "
             f"peak RSS {peak / 2**30:5.2f} GiB ({peak / run['rows']:.0f} bytes/row)"
         )
         print(
@@ -154,12 +169,16 @@ def main() -> None:
             f"{scored['seconds']:.1f} s, peak RSS {scored['peak_bytes'] / 2**30:.2f} GiB "
             f"({scored['before_bytes'] / 2**30:.2f} GiB before scoring)"
         )
-    print(f"Dask: the {DASK_SIZE} fraud log, partitions of {DASK_PARTITION_ROWS:,} rows, fresh process each:")
+    print(
+        f"Dask: the {DASK_SIZE} {STREAMED_SCENARIO} log, partitions of {DASK_PARTITION_ROWS:,} rows, "
+        "fresh process each:"
+    )
     timings = {}
     for label, engine in (("local", {}), ("dask, 1 worker", {"engine": "dask", "workers": 1}),
                           ("dask, 2 workers", {"engine": "dask", "workers": 2})):  # fmt: skip
-        timings[label] = dask_run(engine)
-        print(f"  {label:16s} {timings[label]['seconds']:6.1f} s  fingerprint {timings[label]['fingerprint'][:16]}")
+        run = timings[label] = dask_run(engine)
+        start = f" (cluster started in {run['cluster_start']:.1f} s before)" if run["cluster_start"] else ""
+        print(f"  {label:16s} {run['seconds']:6.1f} s  fingerprint {run['fingerprint'][:16]}{start}")
     one, two = timings["dask, 1 worker"]["seconds"], timings["dask, 2 workers"]["seconds"]
     same = len({run["fingerprint"] for run in timings.values()}) == 1
     print(f"  1 worker / 2 workers: {one / two:.2f}x faster with 2 (target >= 1.7); same bytes: {same}")

@@ -198,6 +198,20 @@ TRANSLATIONS = [  # messages as the library words them (scoring, case, registry,
     ("(try casestudies.make('overfit-random-v1')).", "(try `casestudies generate overfit-random-v1`)."),
     ("pass the predictions to case.score().", "pass the predictions to `casestudies score`."),
     ("a file named make_case.test.csv", "a file named make_case.test.csv"),  # words that only look alike stay
+    (
+        "write it to disk: casestudies.generate('fraud-v2', seed=..., out='DIR', ...), or on the command line: "
+        "casestudies generate fraud-v2 --out DIR --partition-rows 1000000",
+        "write it to disk: casestudies generate fraud-v2 --out DIR --partition-rows 1000000",
+    ),
+    (
+        "generate one partition at a time with casestudies.generate(..., out='DIR') from one of",
+        "generate one partition at a time with `casestudies generate ID --out DIR --partition-rows N` from one of",
+    ),
+    (
+        "To generate it in memory anyway, pass memory_check=False to make(), or set CASESTUDIES_MEMORY_CHECK=0 "
+        "(the command line too).",
+        "To generate it in memory anyway, set CASESTUDIES_MEMORY_CHECK=0.",
+    ),
 ]
 
 

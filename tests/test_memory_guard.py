@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
 import casestudies as cs
 from casestudies.case import MEMORY_CHECK_ENV, MEMORY_LIMIT_ENV, available_memory, check_memory, memory_limit
+from casestudies.cli import main
 from casestudies.core import size_estimate
 from casestudies.exceptions import InvalidParameterError
 
@@ -50,8 +52,19 @@ def test_fraud_at_its_largest_is_refused_at_once_without_generating(laptop: None
     assert 6.3 <= gigabytes <= 9.0  # issue 15 measured a 6.3 GB peak RSS at these sizes
     assert "the limit is 4.3 GB (a quarter of the 17.2 GB available)" in message
     assert "n_customers=50000" in message and "n_days=365" in message  # what to lower
-    assert "streamed generation" in message
+    # the way out: fraud-v2, the same story generated a day at a time, streamed to disk
+    assert "casestudies.generate(..., out='DIR')" in message and "a block at a time: fraud-v2." in message
     assert "memory_check=False" in message and f"{MEMORY_CHECK_ENV}=0" in message
+
+
+def test_a_streamable_scenario_is_refused_with_its_own_streaming_command(laptop: None) -> None:
+    largest = {"n_customers": 500_000, "n_days": 365, "n_test_days": 90, "label_delay_days": 60}
+    with pytest.raises(InvalidParameterError) as refused:
+        cs.make("fraud-v2", seed=0, **largest)
+    message = str(refused.value)
+    assert "about 455,000,000 rows" in message
+    assert "casestudies.generate('fraud-v2', seed=..., out='DIR', ...)" in message
+    assert "casestudies generate fraud-v2 --out DIR --partition-rows 1000000" in message
 
 
 def test_the_refusal_can_be_overridden_or_moved(laptop: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,3 +125,21 @@ def test_the_estimated_rows_match_what_is_generated(scenario_id: str, params: di
 def test_available_memory_reads_the_system() -> None:
     found = available_memory()
     assert found is None or 2**26 < found < 2**50  # between 64 MiB and 1 PiB: a reading, not a unit slip
+
+
+@pytest.mark.parametrize(
+    ("scenario", "way_out"),
+    [
+        ("fraud-v1", "generate one partition at a time with `casestudies generate ID --out DIR --partition-rows N`"),
+        ("fraud-v2", "write it to disk: casestudies generate fraud-v2 --out DIR --partition-rows 1000000 (with"),
+    ],
+)
+def test_the_command_line_refusal_speaks_in_commands(
+    scenario: str, way_out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "10MB")
+    assert main(["generate", scenario, "--seed", "0", "--out", str(tmp_path / "case")]) == 2
+    error = capsys.readouterr().err
+    assert way_out in error and f"set {MEMORY_CHECK_ENV}=0." in error
+    assert "make(" not in error and "memory_check=False" not in error and "casestudies.generate(" not in error
+    assert not (tmp_path / "case").exists()

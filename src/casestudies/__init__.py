@@ -46,7 +46,7 @@ from casestudies.exceptions import (
 
 if TYPE_CHECKING:
     from casestudies.biasvariance import bias_variance, bias_variance_curve
-    from casestudies.case import Case, generate, make, score_dataset
+    from casestudies.case import Case, generate, make, read, score_dataset
     from casestudies.coding import (
         CheckResult,
         Exercise,
@@ -81,6 +81,7 @@ _LAZY: dict[str, str] = {
     "make": "casestudies.case",
     "generate": "casestudies.case",
     "score_dataset": "casestudies.case",
+    "read": "casestudies.case",
     "ParameterSpec": "casestudies.core",
     "ScenarioData": "casestudies.core",
     "ScenarioSpec": "casestudies.core",
@@ -169,6 +170,7 @@ __all__ = [
     "grade_takehome",
     "list_scenarios",
     "make",
+    "read",
     "register",
     "registry",
     "score_dataset",

@@ -36,20 +36,24 @@ from casestudies.case._memory import (
     check_memory,
     memory_limit,
 )
-from casestudies.case._score_dataset import score_dataset
+from casestudies.case._read import HOLDOUT_FRAME, READ_ENGINES, CaseFolder, case_folder, host_folder, read
+from casestudies.case._score_dataset import score_dataset, score_dataset_report
 from casestudies.case._timeout import check_timeout, run_with_timeout
 
 __all__ = [
     "CACHE_DIR_ENV",
     "DIAGNOSTICS_PLAN",
     "DIAGNOSTICS_RUN",
+    "HOLDOUT_FRAME",
     "HOST_DIR",
     "LEARNER_DIR",
     "MEMORY_CHECK_ENV",
     "MEMORY_LIMIT_ENV",
     "ORACLE_TRUTH",
+    "READ_ENGINES",
     "CacheInfo",
     "Case",
+    "CaseFolder",
     "CaseHost",
     "DiagnosticsPlanner",
     "DiagnosticsRunner",
@@ -57,15 +61,19 @@ __all__ = [
     "available_memory",
     "cache_dir",
     "cache_info",
+    "case_folder",
     "check_memory",
     "check_timeout",
     "clear_cache",
     "generate",
+    "host_folder",
     "host_view",
     "make",
     "memory_limit",
+    "read",
     "run_with_timeout",
     "score_dataset",
+    "score_dataset_report",
 ]
 
-present_as_public(Case, make, generate, score_dataset)
+present_as_public(Case, make, generate, score_dataset, read)

@@ -1,20 +1,20 @@
-"""Write a case's partitions as tasks on a Dask cluster (``cs.generate(..., engine="dask")``).
+"""Run a case's partitions as tasks on a Dask cluster (``cs.generate(..., engine="dask")``).
 
-Each partition is one task: the client cuts the frame into the same row
-ranges as the local writer (:func:`casestudies.core.partition_bounds`) and a
-worker writes it with the same function (:func:`casestudies.core.write_partition`),
-so the files, and the fingerprint, are those of the local engine. At most
-``2 x workers`` partitions are in flight, so the client holds the frames
-plus a few partitions in transit.
+Each partition is one task, the function the local engine calls for it, so
+the files, and the fingerprint, are those of the local engine. At most
+``2 x workers`` tasks are in flight.
 
-What crosses the network is each partition's rows (pickled frames), and the
-workers must see the output folder (a local cluster does; on several
-machines, a shared file system or object store). The generation itself runs
-in the client: ``fraud-v1`` draws its random streams over the whole
-population, so splitting it into independent tasks would change its bytes.
-With writing as the only distributed work, the bottleneck stays the client's
-generation; a scenario whose randomness is drawn per entity block could
-generate each block on a worker instead, with the same task layout.
+A scenario with a block plan (``fraud-v2``) is generated on the workers: a
+task carries the plan (parameters, seed and the rows of each day: a few
+kilobytes) and a row range, generates only the days it covers, and writes
+its partitions; what comes back is counts and, for the test set, the labels
+(one byte a row, for the public/private split). Any other scenario is
+generated whole in the client (its random draws span the whole population,
+so splitting it would change its bytes) and only writing is distributed:
+each task then carries its partition's rows.
+
+Workers must see the output folder: a local cluster does; on several
+machines, a shared file system or object store.
 
 Dask is an optional extra (``pip install "casestudies[dask]"``), imported
 only here and only when this engine is asked for.
@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,7 +38,7 @@ from casestudies.exceptions import InvalidParameterError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENGINES", "check_engine", "write_frames_dask"]
+__all__ = ["ENGINES", "check_engine", "run_calls", "write_frames_dask"]
 
 ENGINES: Final[tuple[str, ...]] = ("local", "dask")
 """Where :func:`casestudies.generate` writes partitions: in this process, or as tasks on a Dask cluster."""
@@ -68,6 +68,35 @@ def write_frames_dask(
     scheduler: str | None,
 ) -> dict[str, int]:
     """Write every frame to ``folder / name`` as partitions, one task each; return the partitions per frame."""
+    calls: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+    counts: dict[str, int] = {}
+    for name, frame in frames.items():
+        out = folder / name
+        out.mkdir(parents=True, exist_ok=True)
+        bounds = partition_bounds(len(frame), partition_rows)
+        counts[name] = len(bounds)
+        calls += [(write_partition, (frame.iloc[start:stop], out, index)) for index, (start, stop) in enumerate(bounds)]
+    run_calls(calls, workers=workers, scheduler=scheduler)
+    return counts
+
+
+def run_calls(
+    calls: Sequence[tuple[Callable[..., object], tuple[object, ...]]],
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    shared: object = None,
+) -> list[object]:
+    """Run ``function(*arguments)`` of every call as a task on a Dask cluster; return the results in call order.
+
+    A local cluster of ``workers`` processes (default 1) unless ``scheduler``
+    names a running one. At most ``2 x workers`` tasks are in flight, so the
+    arguments of the others are not sent before they are needed. ``shared``,
+    an argument of many calls (a block plan), is sent once to every worker
+    and each task there gets that one object, so what it computes once (a
+    plan's world, its last days) serves the worker's next tasks. A task's
+    error is raised here.
+    """
     try:
         # Dask has no type hints: its names are reached through an Any-typed module.
         distributed: Any = importlib.import_module("dask.distributed")
@@ -87,23 +116,23 @@ def write_frames_dask(
     else:
         client = distributed.Client(scheduler)
         n_workers = workers or max(1, len(client.scheduler_info()["workers"]))
-    counts: dict[str, int] = {}
+    results: dict[Any, object] = {}
     try:
+        sent = None if shared is None else client.scatter(shared, broadcast=True, hash=False)
+        futures: list[Any] = []
         pending: list[Any] = []
-        for name, frame in frames.items():
-            out = folder / name
-            out.mkdir(parents=True, exist_ok=True)
-            bounds = partition_bounds(len(frame), partition_rows)
-            counts[name] = len(bounds)
-            for index, (start, stop) in enumerate(bounds):
-                pending.append(client.submit(write_partition, frame.iloc[start:stop], out, index, pure=False))
-                if len(pending) >= _IN_FLIGHT_PER_WORKER * n_workers:
-                    done = distributed.wait(pending, return_when="FIRST_COMPLETED").done
-                    client.gather(list(done))  # raises a task's error here
-                    pending = [future for future in pending if future not in done]
-        client.gather(pending)
+        for function, arguments in calls:
+            given = [sent if argument is shared and sent is not None else argument for argument in arguments]
+            future = client.submit(function, *given, pure=False)
+            futures.append(future)
+            pending.append(future)
+            if len(pending) >= _IN_FLIGHT_PER_WORKER * n_workers:
+                done = distributed.wait(pending, return_when="FIRST_COMPLETED").done
+                results.update(zip(done, client.gather(list(done)), strict=True))  # raises a task's error here
+                pending = [future for future in pending if future not in done]
+        results.update(zip(pending, client.gather(pending), strict=True))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return counts
+    return [results[future] for future in futures]

@@ -31,17 +31,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from casestudies.core import ScenarioSpec, SizeEstimate, size_estimate
+from casestudies.core import ScenarioSpec, SizeEstimate, block_planner_of, registry, size_estimate
 from casestudies.exceptions import InvalidParameterError
 
 __all__ = [
     "AVAILABLE_SHARE",
     "MEMORY_CHECK_ENV",
     "MEMORY_LIMIT_ENV",
-    "STREAMING_HINT",
     "available_memory",
     "check_memory",
     "memory_limit",
+    "streaming_hint",
 ]
 
 AVAILABLE_SHARE: Final[float] = 0.25
@@ -54,11 +54,28 @@ MEMORY_CHECK_ENV: Final[str] = "CASESTUDIES_MEMORY_CHECK"
 MEMORY_LIMIT_ENV: Final[str] = "CASESTUDIES_MEMORY_LIMIT"
 """A limit of one's own, in bytes or with a unit (``8GB``, ``512MiB``), instead of a quarter of what is available."""
 
-STREAMING_HINT: Final[str] = (
-    "For a case larger than memory, use streamed generation (Parquet partitions, each written and freed before "
-    "the next) where the scenario supports it."
-)
-"""The way out for a case that cannot fit, named in the refusal."""
+
+def streaming_hint(scenario: ScenarioSpec) -> str:
+    """The way out for a case that cannot fit, named in the refusal: generating it to disk a partition at a time.
+
+    Examples
+    --------
+    >>> import casestudies as cs
+    >>> print(streaming_hint(cs.spec("fraud-v1")))  # doctest: +ELLIPSIS
+    For a case larger than memory, ... the scenarios generated a block at a time: fraud-v2.
+    """
+    if block_planner_of(scenario) is not None:
+        return (
+            f"To hold one partition at a time instead, write it to disk: casestudies.generate({scenario.id!r}, "
+            f"seed=..., out='DIR', ...), or on the command line: casestudies generate {scenario.id} --out DIR "
+            "--partition-rows 1000000 (with the same parameters)."
+        )
+    streaming = [spec.id for spec in registry().values() if block_planner_of(spec) is not None]
+    return (
+        "For a case larger than memory, generate one partition at a time with casestudies.generate(..., out='DIR') "
+        f"from one of the scenarios generated a block at a time: {', '.join(streaming) or 'none is registered'}."
+    )
+
 
 _MEMINFO: Final[Path] = Path("/proc/meminfo")
 _OFF: Final[frozenset[str]] = frozenset({"0", "false", "off", "no"})
@@ -170,7 +187,7 @@ def check_memory(
     message = (
         f"{where}: these parameters would generate about {estimate.rows:,} rows ({estimate.detail}) and need "
         f"about {_gigabytes(estimate.bytes)} of memory at peak; the limit is {_gigabytes(limit)} ({whose}). "
-        f"Use smaller parameters (now {counts}). {STREAMING_HINT} To generate it in memory anyway, pass "
+        f"Use smaller parameters (now {counts}). {streaming_hint(scenario)} To generate it in memory anyway, pass "
         f"memory_check=False to make(), or set {MEMORY_CHECK_ENV}=0 (the command line too)."
     )
     raise InvalidParameterError(message)

@@ -81,6 +81,12 @@ CLI_PHRASES: Final[tuple[tuple[str, str], ...]] = (
         r"\bOpen it with (?:casestudies\.)?Leaderboard\.open\(store, name=('[^']*')\)",
         r"Use it with `--name \1` in the other `casestudies leaderboard` commands",
     ),
+    (r"\bcasestudies\.generate\('[^']*', seed=\.\.\., out='DIR', \.\.\.\), or on the command line: ", ""),
+    (
+        r"\bwith casestudies\.generate\(\.\.\., out='DIR'\)",
+        "with `casestudies generate ID --out DIR --partition-rows N`",
+    ),
+    (r"\bpass memory_check=False to make\(\), or set (\w+)=0 \(the command line too\)", r"set \1=0"),
     (r"\bcase\.score\([^)]*\)", "`casestudies score`"),
     (r"\bcase\.test\[('[^']*')\]", r"the \1 column of the test file"),
     (r"\bin case\.test order\b", "in the test file's row order"),

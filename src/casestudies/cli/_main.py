@@ -36,7 +36,7 @@ from casestudies.cli._common import (
     quiet_broken_pipe,
     run_handler,
 )
-from casestudies.cli._stream import add_engine_arguments
+from casestudies.cli._stream import add_engine_arguments, add_score_dataset_command
 from casestudies.core import FORMATS
 
 __all__ = ["build_parser", "main", "resolve_handler"]
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"casestudies {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     _add_case_commands(commands)
+    add_score_dataset_command(commands)
     _takehome.add_commands(commands)
     _leaderboard.add_commands(commands)
     _biasvariance.add_commands(commands)

@@ -1,4 +1,11 @@
-"""``casestudies generate --partition-rows N``: a case as partitioned Parquet, the holdout apart.
+"""``casestudies generate --partition-rows N`` (a case as partitioned Parquet, the holdout apart) and ``score-dataset``.
+
+``score-dataset HOST PREDICTIONS`` scores a predictions dataset against the
+host folder a chunk at a time (:func:`casestudies.score_dataset`) and prints
+the report ``casestudies score`` prints, without reference rows; ``--json``
+prints its data with every interval. Its errors (a missing folder, a
+learner's folder given as the host, predictions that are not Parquet, lack a
+column or a row) print as one ``error:`` line with exit code 2.
 
 Examples
 --------
@@ -13,11 +20,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from casestudies.case import HOST_DIR, LEARNER_DIR, generate
-from casestudies.cli._common import EXIT_OK, parse_params
+from casestudies.case import HOST_DIR, LEARNER_DIR, generate, score_dataset_report
+from casestudies.cli._common import EXIT_OK, parse_params, print_report
+from casestudies.core import counted
 from casestudies.exceptions import InvalidParameterError
 
-__all__ = ["generate_partitioned"]
+__all__ = ["generate_partitioned", "score_dataset"]
 
 
 def generate_partitioned(args: argparse.Namespace) -> int:
@@ -41,7 +49,17 @@ def generate_partitioned(args: argparse.Namespace) -> int:
     assert isinstance(frames, dict)
     print(f"{manifest['scenario_id']} seed {manifest['seed']}: fingerprint {manifest['fingerprint']}")
     for name, facts in frames.items():
-        print(f"  {out / LEARNER_DIR / name}/: {facts['rows']:,} rows in {facts['partitions']} partitions")
+        rows, partitions = counted(facts["rows"], "row"), counted(facts["partitions"], "partition")
+        print(f"  {out / LEARNER_DIR / name}/: {rows} in {partitions}")
     print(f"  {out / LEARNER_DIR}/: prompt.md, data_card.json, manifest.json (hand this folder to the learner)")
-    print(f"  {out / HOST_DIR}/: the hidden holdout (keep it; score with casestudies.score_dataset)")
+    host = out / HOST_DIR
+    print(f"  {host}/: the hidden holdout (keep it; score with `casestudies score-dataset {host} PREDICTIONS`)")
+    return EXIT_OK
+
+
+def score_dataset(args: argparse.Namespace) -> int:
+    """``casestudies score-dataset HOST PREDICTIONS``: score a predictions dataset in chunks, print the report."""
+    progress = False if args.quiet else None  # None: a bar only on a terminal
+    report = score_dataset_report(args.host, args.predictions, n_boot=args.n_boot, progress=progress)
+    print_report(report, args.json)
     return EXIT_OK

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from casestudies._public import present_as_public
 from casestudies._version import VERSION
+from casestudies.core._blocks import FRAMES, PLANNER_NAME, BlockPlan, BlockPlanner, block_planner_of
 from casestudies.core._data import ScenarioData
 from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
 from casestudies.core._fingerprint import fingerprint, fingerprint_chunks
@@ -70,6 +71,7 @@ from casestudies.core._size import SizeEstimate, SizeEstimator, default_size, si
 from casestudies.core._spec import TASK_TYPES, ParameterSpec, ScenarioSpec, parse_id
 from casestudies.core._stream import (
     DEFAULT_PARTITION_ROWS,
+    as_written,
     dataset_files,
     fingerprint_dataset,
     iter_columns,
@@ -84,14 +86,18 @@ __all__ = [
     "BOARD_ONLY_METRICS",
     "DEFAULT_PARTITION_ROWS",
     "FORMATS",
+    "FRAMES",
     "METRICS",
     "NEUTRAL_VOCABULARY",
+    "PLANNER_NAME",
     "PROGRESS_ENV",
     "SEED_LIKE",
     "TASK_TYPES",
     "VERSION",
     "VOCABULARY_WORDS",
     "AnyString",
+    "BlockPlan",
+    "BlockPlanner",
     "Boolean",
     "Choice",
     "FileFormat",
@@ -111,6 +117,8 @@ __all__ = [
     "SizeEstimator",
     "TruthFunction",
     "Vocabulary",
+    "as_written",
+    "block_planner_of",
     "catalog_dir",
     "check",
     "check_all",

@@ -23,7 +23,10 @@ True
 
 from __future__ import annotations
 
+import functools
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -31,9 +34,11 @@ from casestudies.core._fingerprint import fingerprint_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "DEFAULT_PARTITION_ROWS",
+    "as_written",
     "dataset_files",
     "fingerprint_dataset",
     "iter_columns",
@@ -47,6 +52,8 @@ DEFAULT_PARTITION_ROWS: Final[int] = 1_000_000
 partitions large enough that readers are not slowed by many small files."""
 
 _PART_NAME: Final[str] = "part-{:05d}.parquet"
+_READERS: Final[int] = 2  # threads reading ahead while a fingerprint is hashed
+_READ_AHEAD: Final[int] = 4  # column pieces read ahead: a few partitions' worth of one column
 
 
 def write_partitions(frame: pd.DataFrame, folder: str | Path, *, partition_rows: int) -> list[Path]:
@@ -111,19 +118,77 @@ def iter_columns(folder: str | Path, columns: list[str]) -> Iterator[pd.DataFram
         yield pq.read_table(path, columns=columns).to_pandas()
 
 
+def as_written(table: pa.Table) -> pd.DataFrame:
+    """A table read from Parquet as the pandas frame that was written, datetime units included.
+
+    Parquet has no timestamps in seconds: a ``datetime64[s]`` column is stored
+    in milliseconds and comes back as ``datetime64[ms]``, the same instants in
+    another dtype. The pandas metadata in the file records the dtype written;
+    this puts the unit back, so a frame read from a dataset equals the one
+    written (and has its fingerprint).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, pyarrow.parquet as pq
+    >>> written = pd.DataFrame({"day": pd.to_datetime(["2025-01-06"]).astype("datetime64[s]")})
+    >>> path = tempfile.mkdtemp() + "/x.parquet"
+    >>> written.to_parquet(path)
+    >>> str(pd.read_parquet(path)["day"].dtype), str(as_written(pq.read_table(path))["day"].dtype)
+    ('datetime64[ms]', 'datetime64[s]')
+    """
+    frame: pd.DataFrame = table.to_pandas()
+    metadata = table.schema.pandas_metadata or {}
+    written = {str(column["name"]): str(column["numpy_type"]) for column in metadata.get("columns", [])}
+    restored = {
+        name: written[str(name)]
+        for name, dtype in frame.dtypes.items()
+        if dtype.kind == "M"
+        and written.get(str(name), "").startswith("datetime64[")
+        and str(dtype) != written[str(name)]
+    }
+    return frame.astype(restored) if restored else frame
+
+
 def fingerprint_dataset(*folders: str | Path) -> str:
-    """:func:`fingerprint` of the frames stored as datasets, read one column of one partition at a time."""
+    """:func:`fingerprint` of the frames stored as datasets, read one column of one partition at a time.
+
+    The next few column pieces are read by threads while the current one is
+    hashed (Parquet decoding and SHA-256 both run outside the interpreter
+    lock): at most :data:`_READ_AHEAD` pieces are held.
+    """
     import pyarrow.parquet as pq
 
-    frames = []
+    layout = []
     for folder in folders:
         files = dataset_files(folder)
         n_rows = sum(pq.ParquetFile(path).metadata.num_rows for path in files)
         columns = [name for name in pq.read_schema(files[0]).names if not name.startswith("__index_level_")]
+        layout.append((n_rows, columns, files))
+    reads = [(path, column) for _, columns, files in layout for column in columns for path in files]
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        pieces = _read_ahead(pool, reads)
 
-        def chunks(column: str, files: list[Path] = files) -> Iterator[pd.Series]:
-            for path in files:
-                yield pq.read_table(path, columns=[column]).to_pandas()[column]
+        def chunks(column: str, files: list[Path]) -> Iterator[pd.Series]:
+            for _ in files:  # the reads are in hashing order: this column's pieces come next
+                yield next(pieces)
 
-        frames.append((n_rows, columns, chunks))
-    return fingerprint_chunks(frames)
+        frames = [(n_rows, columns, functools.partial(chunks, files=files)) for n_rows, columns, files in layout]
+        return fingerprint_chunks(frames)
+
+
+def _read_column(path: Path, column: str) -> pd.Series:
+    import pyarrow.parquet as pq
+
+    piece: pd.Series = as_written(pq.read_table(path, columns=[column]))[column]
+    return piece
+
+
+def _read_ahead(pool: ThreadPoolExecutor, reads: list[tuple[Path, str]]) -> Iterator[pd.Series]:
+    """The column pieces of ``reads`` in order, the next :data:`_READ_AHEAD` read in the background."""
+    ahead: deque[Future[pd.Series]] = deque()
+    for path, column in reads:
+        ahead.append(pool.submit(_read_column, path, column))
+        if len(ahead) > _READ_AHEAD:
+            yield ahead.popleft().result()
+    while ahead:
+        yield ahead.popleft().result()
