@@ -16,7 +16,7 @@ import casestudies as cs
 from casestudies.scenarios.movies import BiasBaseline, SGDMatrixFactorization
 from casestudies.scenarios.movies._world import simulate_world
 from casestudies.scoring._recmetrics import diversity_per_user, exposure_gini, novelty_per_user
-from test_movies import ML1M, ML100K, SEEDS, _around, _movie_counts, assert_interval_within
+from test_movies import ML100K, SEEDS, _around, assert_interval_within, ml1m_movie_counts
 
 # Real ML-100K (u.data, u.item).
 REAL_RELEASED_IN_PERIOD = 0.046  # share of movies released on or after 20 September 1997
@@ -98,16 +98,12 @@ def test_surprise_style_svd_beats_the_biases_on_every_seed() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ML-1M-scale tail too thick: 0.085-0.091 of movies with <= 5 ratings on seeds 0-2, against 0.054 from "
-    "LensKit's log-normal fit of ML-1M; the ML-100K tail (0.228) and this one pull the obscure share apart; issue 16",
-)
 def test_ml1m_scale_rarely_rated_tail() -> None:
+    # With ML-1M's preset (obscure_share=0.09, as the TOMLs' help says; the default 0.25 gives 0.085-0.091), on the
+    # worlds the ML-1M item Gini test uses: within 2 points of the real share (the ML-100K default's is 0.228).
     shares = []
-    for seed in SEEDS[:3]:
-        ratings, *_ = simulate_world(ML1M, np.random.default_rng(seed))
-        counts = _movie_counts(ratings, ML1M["n_movies"])
+    for seed in SEEDS:
+        counts = ml1m_movie_counts(seed)
         assert (counts > 0).all()  # every catalogue movie is rated, at any scale
         shares.append(float((counts <= 5).mean()))
     assert_interval_within(shares, _around(REAL_ML1M_SHARE_AT_MOST_5, 0.02), "ML-1M share of movies with <= 5")

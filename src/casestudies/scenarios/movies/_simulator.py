@@ -25,7 +25,8 @@ import pandas as pd
 from scipy import sparse
 
 from casestudies.core import ScenarioData, SizeEstimate
-from casestudies.scenarios.movies._world import GENRES, MovieWorld, simulate_world
+from casestudies.scenarios.movies._timeline import _RATINGS_PER_SESSION
+from casestudies.scenarios.movies._world import _BLOCK_CELLS, _MAX_RATED_SHARE, GENRES, MovieWorld, simulate_world
 from casestudies.scenarios.movies._world_v1 import simulate_world as simulate_world_v1
 from casestudies.scoring import TOPN_K, TopNContext
 
@@ -38,6 +39,7 @@ _Simulate = Callable[
 
 # Holdouts and truth.
 _UNSEEN_EXTRA_DRAWS: Final[int] = 100  # candidate unseen pairs: twice the number wanted plus this many
+_RATED_BLOCK: Final[int] = 2_000_000  # ratings looked up at once among the unseen-pair candidates
 _RELEVANT_STARS: Final[int] = 4  # a held-out rating of this many stars or more is relevant
 _ORACLE_BLOCK_USERS: Final[int] = 500  # users whose expected ratings of every movie are computed at once
 
@@ -148,7 +150,7 @@ def generate_rating_v2(params: Mapping[str, object], rng: np.random.Generator) -
     --------
     >>> import numpy as np
     >>> params = dict(n_users=60, n_movies=120, n_ratings=2_000, n_factors=4, mnar=True, noise_sd=0.68,
-    ...               min_ratings=20, test_fraction=0.2, split="random", n_unseen_pairs=500)
+    ...               min_ratings=20, obscure_share=0.25, test_fraction=0.2, split="random", n_unseen_pairs=500)
     >>> data = generate_rating_v2(params, np.random.default_rng(0))
     >>> len(data.train) + len(data.test), "release_date" in data.tables["movies"]
     (2000, True)
@@ -193,12 +195,19 @@ def _unseen_pairs(
     ratings: pd.DataFrame, n_users: int, n_movies: int, n_unseen: int, rng: np.random.Generator
 ) -> pd.DataFrame:
     """Full-catalog truth: up to ``n_unseen`` distinct, uniformly random pairs nobody rated."""
-    rated = set((ratings["user_id"].to_numpy() * (n_movies + 1) + ratings["movie_id"].to_numpy()).tolist())
     n_draws = 2 * n_unseen + _UNSEEN_EXTRA_DRAWS
     draw_u = rng.integers(1, n_users + 1, size=n_draws)
     draw_m = rng.integers(1, n_movies + 1, size=n_draws)
     keys = draw_u * (n_movies + 1) + draw_m
-    keep = np.array([key not in rated for key in keys.tolist()]) & ~pd.Series(keys).duplicated().to_numpy()
+    # Which candidates were rated: the ratings are looked up among the few candidates, a block at a time.
+    candidates = np.unique(keys)
+    rated = np.zeros(len(candidates), dtype=bool)
+    users, movies = ratings["user_id"].to_numpy(), ratings["movie_id"].to_numpy()
+    for start in range(0, len(users), _RATED_BLOCK):
+        block = users[start : start + _RATED_BLOCK] * (n_movies + 1) + movies[start : start + _RATED_BLOCK]
+        where = np.minimum(np.searchsorted(candidates, block), len(candidates) - 1)
+        rated[where[candidates[where] == block]] = True
+    keep = ~rated[np.searchsorted(candidates, keys)] & ~pd.Series(keys).duplicated().to_numpy()
     unseen: pd.DataFrame = pd.DataFrame({"user_id": draw_u[keep][:n_unseen], "movie_id": draw_m[keep][:n_unseen]})
     return unseen
 
@@ -256,7 +265,8 @@ def generate_topn_v2(params: Mapping[str, object], rng: np.random.Generator) -> 
     --------
     >>> import numpy as np
     >>> params = dict(n_users=80, n_movies=150, n_ratings=3_000, n_factors=4, mnar=True, noise_sd=0.68,
-    ...               min_ratings=20, test_fraction=0.2, cold_start_fraction=0.1, cold_start_ratings=5)
+    ...               min_ratings=20, obscure_share=0.25, test_fraction=0.2, cold_start_fraction=0.1,
+    ...               cold_start_ratings=5)
     >>> data = generate_topn_v2(params, np.random.default_rng(0))
     >>> list(data.test.columns), "release_date" in data.tables["movies"]
     (['user_id'], True)
@@ -366,13 +376,30 @@ def _oracle_topn(world: MovieWorld, test_users: np.ndarray, seen: sparse.csr_mat
     return oracle
 
 
-PEAK_BYTES_PER_RATING: Final[int] = 280
-"""Peak memory of ``make`` per rating (or kept unseen pair), the Case's copies included: 217 bytes measured for
-movies-rating-v1 and 254 for movies-topn-v1 at 2 million ratings, 20,000 users and 5,000 movies."""
+# The memory guard's model of make's peak, beyond what the process held before: the largest of three moments
+# (picking, stamping and splitting, the top-N oracle), calibrated on the peak RSS of fresh processes
+# (benchmarks/bench_movies_scale.py): movies-rating-v2 needed 0.08 GB at ML-100K, 0.23-0.25 GB at ML-1M and
+# 4.0 GB at ML-20M (20 M ratings) beyond the imports.
+PEAK_BYTES_PER_RATING: Final[int] = 210
+"""Peak memory of ``make`` per rating (or kept unseen pair) while ratings are stamped and split, the Case's copies
+included: 200 bytes measured at ML-20M scale and 180-200 at ML-1M (beside fixed costs); 5 % more for safety."""
+_FIXED_BYTES: Final[int] = 48 * 2**20  # modules imported on the way, allocator slack: RSS beyond the arrays
+_BYTES_PER_SESSION_SLOT: Final[int] = 8  # stamping: each user's session start shares, as many as anyone's sessions
+_SESSION_ROOM: Final[float] = 1.25  # the most sessions of any user, over its expected number (Poisson spread)
+_BYTES_PER_EXPOSURE_CELL: Final[int] = 56  # picking: float64 keys of a block of users x every movie (52 measured)
+_BYTES_PER_PICK: Final[int] = 32  # picking: each rating's user and movie index, twice while the blocks are joined
+_BYTES_PER_ORACLE_CELL: Final[int] = 48  # top-N oracle: expected ratings of a block of test users x every movie
+_BYTES_PER_SPLIT_RATING: Final[int] = 110  # top-N: ratings, train, held-out frames and seen matrix (92 measured)
 
 
 def estimate_size(params: Mapping[str, object]) -> SizeEstimate:
     """Rows and peak memory of a ``movies-*`` parameter set, without generating it (the memory guard's hook).
+
+    The peak is the largest of three moments, plus fixed costs: picking
+    (the exposure of a block of users to every movie), stamping and
+    splitting (a few arrays and frames per rating, and every user's
+    session start times) and, for top-N cases, the oracle (expected
+    ratings of a block of test users for every movie).
 
     Examples
     --------
@@ -380,6 +407,21 @@ def estimate_size(params: Mapping[str, object]) -> SizeEstimate:
     >>> from casestudies.scenarios.movies._simulator import estimate_size
     >>> estimate_size(cs.spec("movies-rating-v1").defaults).rows
     120000
+    >>> ml_20m = dict(cs.spec("movies-rating-v2").defaults, n_users=138_493, n_movies=26_744, n_ratings=20_000_000)
+    >>> round(estimate_size(ml_20m).bytes / 2**30, 1)  # GiB; 3.7 measured beyond the imports (bench_movies_scale)
+    4.3
     """
-    rows = int(params["n_ratings"]) + int(params.get("n_unseen_pairs", 0))  # type: ignore[call-overload]
-    return SizeEstimate(rows, rows * PEAK_BYTES_PER_RATING, f"{rows:,} ratings and pairs to predict")
+    n_users, n_movies = int(params["n_users"]), int(params["n_movies"])  # type: ignore[call-overload]
+    n_ratings = int(params["n_ratings"])  # type: ignore[call-overload]
+    rows = n_ratings + int(params.get("n_unseen_pairs", 0))  # type: ignore[call-overload]
+    most_rated = max(int(params.get("min_ratings", 0)), _MAX_RATED_SHARE * n_movies)  # type: ignore[call-overload]
+    most_sessions = 2 + _SESSION_ROOM * most_rated / _RATINGS_PER_SESSION
+    stamping = PEAK_BYTES_PER_RATING * rows + _BYTES_PER_SESSION_SLOT * n_users * most_sessions
+    block_cells = min(n_users * n_movies, max(_BLOCK_CELLS, n_movies))
+    picking = _BYTES_PER_EXPOSURE_CELL * block_cells + _BYTES_PER_PICK * n_ratings
+    oracle = 0
+    if "cold_start_fraction" in params:  # a top-N case
+        oracle = _BYTES_PER_ORACLE_CELL * min(n_users, _ORACLE_BLOCK_USERS) * n_movies
+        oracle += _BYTES_PER_SPLIT_RATING * n_ratings
+    peak = _FIXED_BYTES + round(max(stamping, picking, oracle))
+    return SizeEstimate(rows, peak, f"{rows:,} ratings and pairs to predict")

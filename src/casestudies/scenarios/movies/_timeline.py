@@ -62,6 +62,7 @@ _MEAN_GAP_SECONDS: Final[float] = 30.0  # mean gap between two ratings of a sess
 ORDER_APPEAL: Final[float] = 0.2  # widely seen movies first
 ORDER_LIKING: Final[float] = 0.3  # loved movies first (per unit of latent score)
 ORDER_RECENCY: Final[float] = 0.2  # recent movies first (per unit of log(1 + age in years))
+_STAMP_BLOCK: Final[int] = 1_000_000  # ratings stamped at once: a few tens of MB of temporaries
 
 
 def release_dates(n_movies: int, rng: np.random.Generator) -> np.ndarray:
@@ -163,41 +164,57 @@ def stamp(
     """
     n = len(user_index)
     order = np.lexsort((-order_key, user_index))  # by user, first-rated first
-    users = user_index[order]
-    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    position = np.arange(n) - np.repeat(starts, sizes)
-    share = (position + 0.5) / np.repeat(sizes, sizes)  # where in their sequence, 0..1
-    n_sessions = visits.sessions[users]
-    # Session of each rating: the first session holds _FIRST_SESSION_WEIGHT shares, the others one each.
-    total = _FIRST_SESSION_WEIGHT + (n_sessions - 1)
-    session = np.where(
-        share * total < _FIRST_SESSION_WEIGHT,
-        0,
-        np.minimum(n_sessions - 1, 1 + np.floor(share * total - _FIRST_SESSION_WEIGHT)).astype(np.int64),
-    )
+    counts = np.bincount(user_index, minlength=len(visits.first))
+    present = np.flatnonzero(counts)
+    sizes = counts[present]
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
     # Session start times: 0 for the first, then sorted uniform shares of the user's span.
     max_sessions = int(visits.sessions.max())
     offsets = np.sort(rng.random((len(visits.first), max_sessions)), axis=1)
     offsets[:, 0] = 0.0
     offsets = np.sort(offsets, axis=1)
     span = visits.last - visits.first
-    session_start = visits.first[users] + offsets[users, np.minimum(session, max_sessions - 1)] * span[users]
-    session_start = np.where(session == 0, visits.first[users], session_start)
-    gaps = 1.0 + np.floor(rng.exponential(_MEAN_GAP_SECONDS, size=n))
+    # The per-rating work runs by blocks of sorted ratings: temporaries of a block, not of every rating.
+    blocks = [slice(start, min(n, start + _STAMP_BLOCK)) for start in range(0, n, _STAMP_BLOCK)]
+    # Session of each rating: the first session holds _FIRST_SESSION_WEIGHT shares, the others one each.
+    session = np.empty(n, dtype=np.int32)
+    for part in blocks:
+        users = user_index[order[part]]
+        rank = np.searchsorted(present, users)
+        share = (np.arange(part.start, part.stop) - starts[rank] + 0.5) / sizes[rank]  # where in their sequence
+        n_sessions = visits.sessions[users]
+        total = _FIRST_SESSION_WEIGHT + (n_sessions - 1)
+        later = np.minimum(n_sessions - 1, 1 + np.floor(share * total - _FIRST_SESSION_WEIGHT))
+        session[part] = np.where(share * total < _FIRST_SESSION_WEIGHT, 0, later)
     # Seconds since the start of the session: cumulative gaps within (user, session) runs.
-    run_start = np.flatnonzero(np.r_[True, (users[1:] != users[:-1]) | (session[1:] != session[:-1])])
-    run_sizes = np.diff(np.r_[run_start, n])
-    cumulative = np.cumsum(gaps)
-    base = np.repeat(cumulative[run_start] - gaps[run_start], run_sizes)
-    seconds = session_start + (cumulative - base)
-    # Not before the release: a later visit, a few days (the hype) after it, inside the period.
-    released = (release[movie_index[order]] - START).astype(np.int64).astype(np.float64)
-    early = seconds < released
-    delay = rng.exponential(_HYPE_DAYS * _DAY / 3.0, size=n)
-    seconds = np.where(early, np.minimum(released + delay, _SPAN), seconds)
-    seconds = np.minimum(seconds, _SPAN)
-    out = np.empty(n, dtype=np.float64)
-    out[order] = seconds
-    stamps: np.ndarray = START + out.astype(np.int64).astype("timedelta64[s]")
+    new_run = np.empty(n, dtype=bool)
+    new_run[:1] = True
+    for part in blocks:
+        low, high = max(part.start, 1), part.stop
+        here, before = user_index[order[low:high]], user_index[order[low - 1 : high - 1]]
+        new_run[low:high] = (here != before) | (session[low:high] != session[low - 1 : high - 1])
+    run_start = np.flatnonzero(new_run)
+    del new_run
+    cumulative = rng.exponential(_MEAN_GAP_SECONDS, size=n)
+    np.floor(cumulative, out=cumulative)
+    cumulative += 1.0  # the gaps, summed in place below
+    run_base = cumulative[run_start].copy()
+    np.cumsum(cumulative, out=cumulative)
+    run_base = cumulative[run_start] - run_base  # the cumulative sum before each run
+    released_all = (release - START).astype(np.int64).astype(np.float64)
+    out = np.empty(n, dtype=np.int64)
+    for part in blocks:
+        rows = order[part]
+        users = user_index[rows]
+        block_session = session[part].astype(np.int64)
+        session_start = visits.first[users] + offsets[users, np.minimum(block_session, max_sessions - 1)] * span[users]
+        session_start = np.where(block_session == 0, visits.first[users], session_start)
+        run = np.searchsorted(run_start, np.arange(part.start, part.stop), side="right") - 1
+        seconds = session_start + (cumulative[part] - run_base[run])
+        # Not before the release: a later visit, a few days (the hype) after it, inside the period.
+        released = released_all[movie_index[rows]]
+        delay = rng.exponential(_HYPE_DAYS * _DAY / 3.0, size=len(rows))
+        seconds = np.where(seconds < released, np.minimum(released + delay, _SPAN), seconds)
+        out[rows] = np.minimum(seconds, _SPAN).astype(np.int64)
+    stamps: np.ndarray = START + out.astype("timedelta64[s]")
     return stamps

@@ -1,11 +1,12 @@
-"""movies-v1: a MovieLens-like streaming service for recommender case studies.
+"""movies-v2: a MovieLens-like streaming service for recommender case studies.
 
 The generative story
 --------------------
 1. **Movies** get a release date (classics and recent films; a few percent
    come out during the observed period), one to three of 18 genres, a
    generated title, a latent *appeal* ``z`` (how widely it is promoted and
-   seen; normal, plus a share of obscure titles) and a latent factor vector
+   seen; normal, plus a share ``obscure_share`` of obscure titles that
+   makes the rarely rated tail) and a latent factor vector
    ``q`` built from its genres plus an individual part.
 2. **Users** get an age, a gender, an *activity* (how many movies they rate,
    at least 20; a gamma draw raised to a power, which gives ML-100K's
@@ -120,7 +121,7 @@ _LIKING_WEIGHT = 1.3  # exposure log-odds per unit of latent score
 _OBSERVED_MEAN: Final[float] = 3.53  # mean stars of the self-selected ratings (ML-100K: 3.530)
 _MAX_SHIFT: Final[float] = 10.0  # threshold shifts are searched in +/- this (latent units; a shift is about 0.1)
 _APPEAL_SD: Final[float] = 1.0  # appeal is normal: exposure log-normal, as LensKit fits ML-1M's popularity
-_OBSCURE_SHARE: Final[float] = 0.25  # plus a few obscure titles hardly anyone sees (ML-100K's one-rating movies)
+# Plus a share of obscure titles hardly anyone sees (ML-100K's one-rating movies): the parameter obscure_share.
 _OBSCURE_SHIFT: Final[float] = 1.85
 _APPEAL_BIAS = 0.2  # how much better liked widely seen movies are
 _TASTE_SD = 0.23  # spread of user tastes: the weight of personal taste in a rating
@@ -152,6 +153,12 @@ _BISECTION_STEPS: Final[int] = 100  # halvings of the activity scale interval: f
 # Latent model and exposure.
 _THRESHOLD_SAMPLE: Final[int] = 200_000  # pairs sampled for the star thresholds: quantiles to about 0.002
 _BLOCK_CELLS: Final[int] = 2_000_000  # exposure keys drawn at once (users x movies): 16 MB of float64
+
+
+def _blocks(n_rows: int, width: int) -> list[slice]:
+    """Slices of ``range(n_rows)`` in blocks of at most :data:`_BLOCK_CELLS` cells of ``width`` columns."""
+    rows = max(1, _BLOCK_CELLS // max(1, width))
+    return [slice(start, start + rows) for start in range(0, n_rows, rows)]
 
 
 class MovieWorld:
@@ -196,12 +203,20 @@ class MovieWorld:
         return len(self.movie_bias)
 
     def latent(self, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
-        """Latent scores of the (user index, movie index) pairs."""
-        scores: np.ndarray = (
-            self.user_bias[users]
-            + self.movie_bias[movies]
-            + np.einsum("ij,ij->i", self.user_factors[users], self.movie_factors[movies])
-        )
+        """Latent scores of the (user index, movie index) pairs.
+
+        Scored by blocks of pairs, so the gathered factor rows stay a few MB
+        whatever the number of pairs (each score is computed alone: the
+        blocks do not change a bit of it).
+        """
+        scores = np.empty(len(users), dtype=np.float64)
+        for part in _blocks(len(scores), self.user_factors.shape[1]):
+            block_users, block_movies = users[part], movies[part]
+            scores[part] = (
+                self.user_bias[block_users]
+                + self.movie_bias[block_movies]
+                + np.einsum("ij,ij->i", self.user_factors[block_users], self.movie_factors[block_movies])
+            )
         return scores
 
     def expected(self, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
@@ -303,7 +318,8 @@ def simulate_world(
     ----------
     params : Mapping
         ``n_users``, ``n_movies``, ``n_ratings``, ``n_factors``, ``mnar``,
-        ``noise_sd`` and ``min_ratings`` (see the scenario TOML files).
+        ``noise_sd``, ``min_ratings`` and ``obscure_share`` (see the
+        scenario TOML files).
     rng : numpy.random.Generator
         Source of all randomness; child streams per concern.
 
@@ -324,7 +340,8 @@ def simulate_world(
     Examples
     --------
     >>> import numpy as np
-    >>> params = dict(n_users=60, n_movies=120, n_ratings=2_000, n_factors=4, mnar=True, noise_sd=0.9, min_ratings=20)
+    >>> params = dict(n_users=60, n_movies=120, n_ratings=2_000, n_factors=4, mnar=True, noise_sd=0.9, min_ratings=20,
+    ...               obscure_share=0.25)
     >>> ratings, movies, users, world = simulate_world(params, np.random.default_rng(0))
     >>> len(ratings), int(ratings.groupby("user_id").size().min()) >= 20
     (2000, True)
@@ -335,10 +352,11 @@ def simulate_world(
     n_factors = int(params["n_factors"])  # type: ignore[call-overload]
     noise_sd = float(params["noise_sd"])  # type: ignore[arg-type]
     min_ratings = int(params["min_ratings"])  # type: ignore[call-overload]
+    obscure_share = float(params["obscure_share"])  # type: ignore[arg-type]
     _check_sizes(n_users, n_movies, n_ratings, min_ratings)
     movie_rng, user_rng, latent_rng, pick_rng, time_rng = rng.spawn(5)
     mnar = bool(params["mnar"])
-    movies = _draw_movies(n_movies, movie_rng)
+    movies = _draw_movies(n_movies, obscure_share, movie_rng)
     users = _draw_users(n_users, n_movies, n_ratings, min_ratings, user_rng)
     world, interest, drift = _draw_latent(movies, n_users, n_factors, noise_sd, latent_rng)
     # What a user seeks drifts from interest to interest + drift over their sequence: they pick by the average.
@@ -348,24 +366,50 @@ def simulate_world(
     # from the picks the same users would have made with it, so the two worlds share their thresholds.
     selected = (user_index, movie_index) if mnar else _pick(world, movies, seek, users, True, pick_rng)
     _center_thresholds(world, selected)
+    del selected
     # The rating noise, the order of each user's ratings and their timestamps come from one stream, in this order.
+    # Arrays of one value per rating are built in place or by blocks: at ML-20M scale each is 160 MB.
     latent = world.latent(user_index, movie_index)
-    noisy = latent + time_rng.normal(0.0, noise_sd, size=len(latent))
-    stars = (1 + np.searchsorted(world.thresholds, noisy)).astype(np.int8)
-    expected = expected_ratings(latent, world.thresholds, noise_sd)
+    noisy = time_rng.normal(0.0, noise_sd, size=len(latent))
+    noisy += latent
+    stars = np.empty(len(latent), dtype=np.int8)
+    expected = np.empty(len(latent), dtype=np.float64)
+    for part in _blocks(len(latent), len(world.thresholds)):
+        stars[part] = 1 + np.searchsorted(world.thresholds, noisy[part])
+        expected[part] = expected_ratings(latent[part], world.thresholds, noise_sd)
+    del latent, noisy
     order_key = _order_keys(world, movies, users, drift, (user_index, movie_index), mnar, time_rng)
     timestamps = stamp(user_index, order_key, movies.release, movie_index, users.visits, time_rng)
-    ratings = pd.DataFrame(
-        {
-            "user_id": (user_index + 1).astype(np.int64),
-            "movie_id": (movie_index + 1).astype(np.int64),
-            "timestamp": pd.to_datetime(timestamps).astype("datetime64[ms]"),
-            "rating": stars,
-            "expected_rating": expected,
-        }
-    )
-    ratings = ratings.sort_values(["timestamp", "user_id", "movie_id"], kind="stable").reset_index(drop=True)
-    return ratings, _movies_frame(movies), _users_frame(users), world
+    del order_key
+    columns = {
+        "user_id": user_index,
+        "movie_id": movie_index,
+        "timestamp": timestamps,
+        "rating": stars,
+        "expected_rating": expected,
+    }
+    del user_index, movie_index, timestamps, stars, expected
+    return _ratings_frame(columns), _movies_frame(movies), _users_frame(users), world
+
+
+def _ratings_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The ratings sorted by time, user and movie, from per-rating arrays (user and movie indices 0-based).
+
+    The pairs are unique, so the order is total. ``columns`` is emptied as
+    the frame is built, one sorted column at a time, without further copies.
+    """
+    order = np.lexsort((columns["movie_id"], columns["user_id"], columns["timestamp"]))
+    sorted_columns: dict[str, np.ndarray] = {}
+    for name in list(columns):
+        values = columns.pop(name)[order]
+        if name in ("user_id", "movie_id"):
+            values = values.astype(np.int64, copy=False)
+            values += 1
+        elif name == "timestamp":
+            values = values.astype("datetime64[ms]")
+        sorted_columns[name] = values
+    del order
+    return pd.DataFrame(sorted_columns, copy=False)
 
 
 def _check_sizes(n_users: int, n_movies: int, n_ratings: int, min_ratings: int) -> None:
@@ -380,7 +424,7 @@ def _check_sizes(n_users: int, n_movies: int, n_ratings: int, min_ratings: int) 
         raise ValueError(message)
 
 
-def _draw_movies(n_movies: int, rng: np.random.Generator) -> _Movies:
+def _draw_movies(n_movies: int, obscure_share: float, rng: np.random.Generator) -> _Movies:
     """Movies: release date, genres, title, appeal."""
     release = release_dates(n_movies, rng)
     years = release.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -388,7 +432,7 @@ def _draw_movies(n_movies: int, rng: np.random.Generator) -> _Movies:
     none = ~genres.any(axis=1)
     genres[none, rng.choice(len(GENRES), size=int(none.sum()), p=_GENRE_RATE / _GENRE_RATE.sum())] = True
     # Appeal: normal, plus a share of obscure titles few people ever see (the long tail).
-    appeal = rng.normal(0.0, _APPEAL_SD, size=n_movies) - _OBSCURE_SHIFT * (rng.random(n_movies) < _OBSCURE_SHARE)
+    appeal = rng.normal(0.0, _APPEAL_SD, size=n_movies) - _OBSCURE_SHIFT * (rng.random(n_movies) < obscure_share)
     titles = _titles(n_movies, years, rng)
     return _Movies(release=release, years=years, genres=genres, appeal=appeal, titles=titles)
 
@@ -564,18 +608,21 @@ def _order_keys(
     the user's interest drifts towards come last.
     """
     user_index, movie_index = ratings
-    noise = rng.gumbel(size=len(user_index))
+    keys: np.ndarray = rng.gumbel(size=len(user_index))  # the noise; the rest is added block by block, in place
     if not mnar:
-        return noise
-    age = users.visits.first[user_index] - (movies.release[movie_index] - START).astype(np.int64).astype(np.float64)
-    drifting = np.einsum("ij,ij->i", drift[user_index], world.movie_factors[movie_index])
-    keys: np.ndarray = (
-        ORDER_APPEAL * movies.appeal[movie_index]
-        + ORDER_LIKING * world.latent(user_index, movie_index)
-        - ORDER_RECENCY * age_years(age)
-        - _INTEREST_WEIGHT * drifting
-        + noise
-    )
+        return keys
+    released = (movies.release - START).astype(np.int64).astype(np.float64)
+    for part in _blocks(len(keys), drift.shape[1]):
+        block_users, block_movies = user_index[part], movie_index[part]
+        age = users.visits.first[block_users] - released[block_movies]
+        drifting = np.einsum("ij,ij->i", drift[block_users], world.movie_factors[block_movies])
+        keys[part] = (
+            ORDER_APPEAL * movies.appeal[block_movies]
+            + ORDER_LIKING * world.latent(block_users, block_movies)
+            - ORDER_RECENCY * age_years(age)
+            - _INTEREST_WEIGHT * drifting
+            + keys[part]
+        )
     return keys
 
 
