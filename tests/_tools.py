@@ -84,15 +84,18 @@ def clean_environment(**extra: str) -> dict[str, str]:
     return {**{key: value for key, value in os.environ.items() if key not in dropped}, **extra}
 
 
-def notebook_errors(path: Path, *, timeout: int) -> list[dict[str, object]]:
-    """Execute the notebook at ``path`` in its own folder and return the error outputs of its cells."""
+def notebook_errors(path: Path, *, timeout: int, **kernel_options: object) -> list[dict[str, object]]:
+    """Execute the notebook at ``path`` in its own folder and return the error outputs of its cells.
+
+    ``kernel_options`` go to the kernel's launch (``env``, ``stderr``: see ``background_runs``).
+    """
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    ).execute(**kernel_options)
     return [
         output
         for cell in notebook.cells
