@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,17 @@ def notebook_errors(path: Path, *, timeout: int, **kernel_options: object) -> li
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
+
+
+def scored_holdout(n_rows: int, prevalence: float, seed: int, *, decimals: int | None = None) -> tuple[Any, ...]:
+    """A synthetic binary holdout: labels, informative scores (ties with ``decimals``), amounts, a public mask."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    labels = rng.random(n_rows) < prevalence
+    scores = 1.5 * labels + rng.normal(size=n_rows)
+    if decimals is not None:  # ties within and across classes
+        scores = np.round(scores, decimals)
+    amounts = rng.lognormal(4.0, 1.0, size=n_rows)
+    public = rng.random(n_rows) < 0.3
+    return labels, scores, amounts, public

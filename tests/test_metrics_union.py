@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _tools import scored_holdout
 from casestudies.scoring import _metrics
 from casestudies.scoring._metrics import binary_metrics, binary_scores_with_ci
 from casestudies.scoring._metrics_stream import BinaryAccumulator
@@ -12,22 +13,11 @@ from casestudies.scoring._metrics_stream import BinaryAccumulator
 RESAMPLED = _metrics._RESAMPLED
 
 
-def _holdout(n_rows: int, prevalence: float, seed: int, *, decimals: int | None = None):
-    rng = np.random.default_rng(seed)
-    labels = rng.random(n_rows) < prevalence
-    scores = 1.5 * labels + rng.normal(size=n_rows)
-    if decimals is not None:  # ties within and across classes
-        scores = np.round(scores, decimals)
-    amounts = rng.lognormal(4.0, 1.0, size=n_rows)
-    public = rng.random(n_rows) < 0.3
-    return labels, scores, amounts, public
-
-
 @pytest.mark.parametrize("decimals", [None, 1])
 def test_a_part_made_of_one_earlier_part_reproduces_its_replicates(decimals):
     # The union of one piece has the piece's levels, positives and negatives: spreading the piece's group counts
     # at the union's levels must give back exactly the piece's own replicates, ties included.
-    labels, scores, amounts, _ = _holdout(6_000, 0.05, 1, decimals=decimals)
+    labels, scores, amounts, _ = scored_holdout(6_000, 0.05, 1, decimals=decimals)
     everything = np.ones(labels.shape[0], dtype=bool)
     result = binary_scores_with_ci(
         labels,
@@ -43,7 +33,7 @@ def test_a_part_made_of_one_earlier_part_reproduces_its_replicates(decimals):
 
 
 def test_the_parts_intervals_do_not_depend_on_the_whole_holdout_being_scored():
-    labels, scores, amounts, public = _holdout(8_000, 0.03, 3)
+    labels, scores, amounts, public = scored_holdout(8_000, 0.03, 3)
     parts = {"public": public, "private": ~public}
 
     def run(extra):
@@ -59,7 +49,7 @@ def test_the_parts_intervals_do_not_depend_on_the_whole_holdout_being_scored():
 def test_replicates_do_not_depend_on_the_chunk_size(monkeypatch):
     # Parts are resampled chunk by chunk together, in chunks as small as the largest part needs: a part's draws, and
     # so its intervals, must not depend on how many replicates a chunk holds.
-    labels, scores, amounts, public = _holdout(8_000, 0.05, 7, decimals=2)
+    labels, scores, amounts, public = scored_holdout(8_000, 0.05, 7, decimals=2)
     parts = {"public": public, "private": ~public, "all": np.ones(labels.shape[0], dtype=bool)}
 
     def run():
@@ -79,7 +69,7 @@ def test_replicates_do_not_depend_on_the_chunk_size(monkeypatch):
 
 
 def test_streamed_whole_holdout_equals_the_in_memory_one():
-    labels, scores, amounts, public = _holdout(9_000, 0.04, 5, decimals=1)
+    labels, scores, amounts, public = scored_holdout(9_000, 0.04, 5, decimals=1)
     part = np.where(public, 0, 1)
     accumulator = BinaryAccumulator(("public", "private"))
     for lo in range(0, labels.shape[0], 2_500):
@@ -112,7 +102,7 @@ def test_whole_holdout_intervals_agree_with_row_level_bootstraps():
     # conditioning on it moves nothing in expectation), endpoints within 10 % of the interval width and widths within
     # 10 %: the tolerance of the single-part agreement tests in test_metrics.py (Monte-Carlo noise with 2,000
     # replicates a side is 2-4 % of the width; the discrete budget metrics move in steps of one alert, ~3 %).
-    labels, scores, amounts, public = _holdout(20_000, 0.05, 8)
+    labels, scores, amounts, public = scored_holdout(20_000, 0.05, 8)
     parts = {"public": public, "private": ~public, "all": np.ones(labels.shape[0], dtype=bool)}
     result = binary_scores_with_ci(
         labels, scores, parts=parts, costs=amounts, alert_budget=0.02, n_boot=2_000, rng=np.random.default_rng(10)

@@ -6,30 +6,20 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from _tools import scored_holdout
 from casestudies.scoring import BINARY_N_BOOT, _metrics
 from casestudies.scoring._metrics import binary_scores_with_ci
 
 
-def _scored(n_rows: int, seed: int, decimals: int | None):
-    rng = np.random.default_rng(seed)
-    labels = rng.random(n_rows) < 0.03
-    scores = 1.5 * labels + rng.normal(size=n_rows)
-    if decimals is not None:  # ties within and across classes
-        scores = np.round(scores, decimals)
-    amounts = rng.lognormal(4.0, 1.0, size=n_rows)
-    public = rng.random(n_rows) < 0.3
-    return labels, scores, amounts, public
-
-
 @pytest.mark.parametrize("decimals", [None, 1])
 def test_whole_holdout_merged_from_its_parts_equals_sorting_it(decimals):
-    labels, scores, amounts, public = _scored(20_000, 3, decimals)
+    labels, scores, amounts, public = scored_holdout(20_000, 0.03, 3, decimals=decimals)
     everything = np.ones(labels.shape[0], dtype=bool)
     pieces = []
     for mask in (public, ~public):
-        _, negatives = _metrics._aggregate_part(labels, scores, amounts, mask, 0.01, pieces)
+        _, negatives, _ = _metrics._aggregate_piece(labels, scores, amounts, mask, 0.01, pieces)
         pieces.append((mask, negatives))
-    merged, merged_negatives = _metrics._aggregate_part(labels, scores, amounts, everything, 0.01, pieces)
+    merged, merged_negatives, _ = _metrics._aggregate_piece(labels, scores, amounts, everything, 0.01, pieces)
     assert len(merged_negatives) == 2  # merged, not sorted again
     direct = _metrics._aggregate_rows(labels, scores, amounts, None, 0.01)
     for field in ("n_rows", "n_pos", "n_neg", "n_alerts"):
@@ -52,7 +42,7 @@ def test_whole_holdout_merged_from_its_parts_equals_sorting_it(decimals):
 
 
 def test_overlapping_parts_are_not_merged():
-    labels, scores, amounts, _ = _scored(20_000, 4, None)
+    labels, scores, amounts, _ = scored_holdout(20_000, 0.03, 4)
     n_rows = labels.shape[0]
     first = np.arange(n_rows) < 0.6 * n_rows
     last = np.arange(n_rows) >= 0.4 * n_rows  # overlaps `first`: together they are not a tiling
@@ -72,7 +62,7 @@ def test_overlapping_parts_are_not_merged():
 
 
 def test_single_precision_replicates_match_double_precision(monkeypatch):
-    labels, scores, amounts, _ = _scored(50_000, 5, None)
+    labels, scores, amounts, _ = scored_holdout(50_000, 0.03, 5)
     aggregates = _metrics._aggregate_rows(labels, scores, amounts, None, 0.005)
     single = _metrics._bootstrap_part(aggregates, review_cost=5.0, n_boot=200, rng=np.random.default_rng(1))
     monkeypatch.setattr(_metrics, "_REPLICATE_DTYPE", np.float64)
@@ -86,7 +76,7 @@ def test_single_precision_replicates_match_double_precision(monkeypatch):
 def test_binary_default_is_a_thousand_replicates():
     # 95 % percentile intervals want about 1,000 replicates (25 in each tail).
     assert BINARY_N_BOOT == 1000
-    labels, scores, amounts, public = _scored(4_000, 6, None)
+    labels, scores, amounts, public = scored_holdout(4_000, 0.03, 6)
     parts = {"public": public, "private": ~public}
     default = binary_scores_with_ci(labels, scores, parts=parts, costs=amounts, rng=np.random.default_rng(2))
     explicit = binary_scores_with_ci(

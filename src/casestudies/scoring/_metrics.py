@@ -668,20 +668,7 @@ def _aggregate_rows(
     alert_budget: float,
 ) -> _Aggregates:
     """Aggregates of the rows selected by ``mask`` (all rows if None)."""
-    return _aggregate_part(labels, scores, costs, mask, alert_budget, ())[0]
-
-
-def _aggregate_part(
-    labels: NDArray[np.bool_],
-    scores: NDArray[np.float64],
-    costs: NDArray[np.float64] | None,
-    mask: NDArray[np.bool_] | None,
-    alert_budget: float,
-    pieces: Sequence[tuple[NDArray[np.bool_], tuple[NDArray[np.float64], ...]]],
-) -> tuple[_Aggregates, tuple[NDArray[np.float64], ...]]:
-    """Aggregates of the rows selected by ``mask`` and its negatives' scores, sorted (see :func:`_aggregate_piece`)."""
-    agg, sorted_negatives, _ = _aggregate_piece(labels, scores, costs, mask, alert_budget, pieces)
-    return agg, sorted_negatives
+    return _aggregate_piece(labels, scores, costs, mask, alert_budget, ())[0]
 
 
 def _aggregate_piece(
