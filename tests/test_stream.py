@@ -7,6 +7,7 @@ partition at a time, by its block plan): both paths must give make's bytes.
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import numpy as np
@@ -192,3 +193,16 @@ def test_movies_stream_with_their_tables_to_make_s_bytes(tmp_path):
         assert manifest["frames"]["train"]["rows"] == len(case.train)
         movies = as_written(pq.read_table(learner / "tables" / "movies"))  # release dates in seconds, as written
         pd.testing.assert_frame_equal(movies, case.tables["movies"])
+
+
+@pytest.mark.slow  # starts a local Dask cluster: about 2 s
+def test_the_local_cluster_keeps_the_c_library_s_memory_trimming():
+    from dask.distributed import Client
+
+    from casestudies.case._dask import local_cluster
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        seen = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")))
+    # Dask's nanny would set 65536 (memory handed back at once: page faults on every partition); its other
+    # settings stay, such as one OpenMP thread a worker
+    assert list(seen.values()) == [(None, "1")]

@@ -38,10 +38,14 @@ from casestudies.exceptions import InvalidParameterError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENGINES", "check_engine", "run_calls", "write_frames_dask"]
+__all__ = ["ENGINES", "check_engine", "local_cluster", "run_calls", "write_frames_dask"]
 
 ENGINES: Final[tuple[str, ...]] = ("local", "dask")
 """Where :func:`casestudies.generate` writes partitions: in this process, or as tasks on a Dask cluster."""
+_MISSING_DASK: Final[str] = (
+    "generate(engine='dask') needs Dask's distributed scheduler, which is not installed. "
+    'Install it with: pip install "casestudies[dask]"'
+)
 _IN_FLIGHT_PER_WORKER: Final[int] = 2  # partitions submitted per worker before waiting: keeps workers busy, memory low
 
 
@@ -80,6 +84,34 @@ def write_frames_dask(
     return counts
 
 
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded processes, set up for generating partitions.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which
+    hands freed memory back to the system at once; a partition's generation
+    allocates and frees arrays of megabytes, and pays the page faults again
+    on each (measured: a 10 M-row fraud-v2 log takes 6.1 s on one such worker,
+    4.7 s with the C library's default). The cluster's workers keep the
+    default; every other setting is Dask's.
+
+    Examples
+    --------
+    >>> from casestudies.case._dask import local_cluster
+    >>> with local_cluster(1) as cluster:
+    ...     cluster.scheduler_address.startswith("tcp://")
+    True
+    """
+    try:
+        dask: Any = importlib.import_module("dask")
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError as err:
+        raise InvalidParameterError(_MISSING_DASK) from err
+    environment = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environment.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environment}):
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+
+
 def run_calls(
     calls: Sequence[tuple[Callable[..., object], tuple[object, ...]]],
     *,
@@ -101,17 +133,11 @@ def run_calls(
         # Dask has no type hints: its names are reached through an Any-typed module.
         distributed: Any = importlib.import_module("dask.distributed")
     except ImportError as err:
-        message = (
-            "generate(engine='dask') needs Dask's distributed scheduler, which is not installed. "
-            'Install it with: pip install "casestudies[dask]"'
-        )
-        raise InvalidParameterError(message) from err
+        raise InvalidParameterError(_MISSING_DASK) from err
     cluster = None
     if scheduler is None:
         n_workers = workers or 1
-        cluster = distributed.LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = local_cluster(n_workers)
         client = distributed.Client(cluster)
     else:
         client = distributed.Client(scheduler)
