@@ -52,9 +52,9 @@ import numpy as np
 import pandas as pd
 
 from casestudies.case import Case, host_view
-from casestudies.core import ScenarioSpec, closest, describe_value
+from casestudies.core import ScenarioSpec
 from casestudies.diagnostics._figures import regression_check_figures
-from casestudies.diagnostics._run import DiagnosticsReport, diagnosis_from_findings
+from casestudies.diagnostics._run import DiagnosticsReport, checked_names, diagnosis_from_findings
 from casestudies.exceptions import InvalidParameterError
 from casestudies.report import Finding
 
@@ -626,22 +626,7 @@ def regression_names(choice: object, scenario: ScenarioSpec, where: str) -> tupl
         return tuple(name for name in REGRESSION_DIAGNOSTICS if name in scenario.diagnostics)
     if choice == "all":
         return tuple(REGRESSION_DIAGNOSTICS)
-    names = [choice] if isinstance(choice, str) else choice
-    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
-        message = (
-            f"{where}: diagnostics must be 'default', 'all', None or a list of names from "
-            f"{list(REGRESSION_DIAGNOSTICS)}; got {describe_value(choice)}."
-        )
-        raise InvalidParameterError(message)
-    unknown = [name for name in names if name not in REGRESSION_DIAGNOSTICS]
-    if unknown:
-        hint = closest(str(unknown[0]), REGRESSION_DIAGNOSTICS)
-        message = (
-            f"{where}: unknown diagnostic {unknown[0]!r}"
-            + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; the regression checks are {list(REGRESSION_DIAGNOSTICS)}."
-        )
-        raise InvalidParameterError(message)
+    names = checked_names(choice, REGRESSION_DIAGNOSTICS, where, listing="the regression checks are")
     return tuple(name for name in REGRESSION_DIAGNOSTICS if name in names)
 
 

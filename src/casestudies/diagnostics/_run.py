@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -210,23 +210,38 @@ def resolve(diagnostics: object, scenario: ScenarioSpec, where: str) -> tuple[st
         if diagnostics == "all":
             return DEFAULT_DIAGNOSTICS
         diagnostics = [diagnostics]
-    if not isinstance(diagnostics, (list, tuple)):
+    return tuple(checked_names(diagnostics, DIAGNOSTICS, where, listing="choose from"))
+
+
+def checked_names(choice: object, known: Collection[str], where: str, *, listing: str) -> list[str]:
+    """The names a ``diagnostics=`` list (or one name) gives, each one of ``known``; else a plain error.
+
+    ``listing`` introduces the known names at the end of the message
+    (``"choose from"``, ``"the regression checks are"``).
+
+    Examples
+    --------
+    >>> checked_names("fit_gap", ["fit_gap", "leakage_scan"], "example", listing="choose from")
+    ['fit_gap']
+    """
+    names = [choice] if isinstance(choice, str) else choice
+    if not isinstance(names, (list, tuple)):
         message = (
-            f"{where}: diagnostics must be 'default', 'all', None or a list of names from {list(DIAGNOSTICS)}; "
-            f"got {describe_value(diagnostics)}."
+            f"{where}: diagnostics must be 'default', 'all', None or a list of names from {list(known)}; "
+            f"got {describe_value(choice)}."
         )
         raise InvalidParameterError(message)
-    unknown = [name for name in diagnostics if name not in DIAGNOSTICS]
+    unknown = [name for name in names if name not in known]
     if unknown:
         # The wording "(did you mean ...?)" is asserted by the tests of evaluate() and diagnose().
-        hint = closest(str(unknown[0]), DIAGNOSTICS)
+        hint = closest(str(unknown[0]), known)
         message = (
             f"{where}: unknown diagnostic {unknown[0]!r}"
             + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; choose from {list(DIAGNOSTICS)}."
+            + f"; {listing} {list(known)}."
         )
         raise InvalidParameterError(message)
-    return tuple(diagnostics)
+    return list(names)
 
 
 @dataclass
