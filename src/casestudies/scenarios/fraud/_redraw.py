@@ -44,6 +44,7 @@ import pandas as pd
 
 from casestudies.core import check_draw, data_seed, redraw_seed
 from casestudies.exceptions import InvalidParameterError
+from casestudies.scenarios.fraud._arrays import to_datetime
 from casestudies.scenarios.fraud._simulator import (
     _ID_BASE_RANGE,
     _RATE_CARD,
@@ -118,7 +119,7 @@ def _redrawn_log(params: Mapping[str, object], seed: int, draw: int) -> tuple[_W
         log=log,
         label=(fresh.labels.random(log.t.size) < log.probability).astype(np.int8),
         ids=(draw + 1) * ID_STRIDE + base + np.arange(log.t.size, dtype=np.int64),
-        timestamps=(settings.start + log.t.astype("timedelta64[s]")).astype("datetime64[ns]"),
+        timestamps=to_datetime(settings.start, log.t),
     )
     return world, labelled, log.t.size
 
