@@ -50,7 +50,13 @@ import casestudies as cs
 from casestudies.case import host_view
 from casestudies.scenarios.movies import MostPopular
 from casestudies.scoring import TopNContext
-from casestudies.scoring._recmetrics import rating_scores, topn_per_user, topn_scores
+from casestudies.scoring._recmetrics import (
+    _CHUNK_CELLS,
+    _boot_means,
+    rating_scores,
+    topn_per_user,
+    topn_scores,
+)
 
 K = 10
 TOL = 1e-12  # see the module docstring: summation order only
@@ -602,3 +608,18 @@ def test_tiny_rating_slope_is_nan_without_spread_and_unseen_is_nan_without_pairs
     assert scores["all"]["mean_error"]["estimate"] == pytest.approx(-2 / 3, abs=TOL)  # 3 - (4 + 2 + 5) / 3
     assert math.isnan(scores["all"]["unseen_true_rmse"]["estimate"])
     assert math.isnan(scores["all"]["unseen_bias"]["estimate"])
+
+
+def test_row_bootstrap_is_the_mean_of_drawn_rows() -> None:
+    # A replicate of the row bootstrap is the mean of n rows drawn uniformly with replacement: the reference gathers
+    # each replicate's rows from the same generator (one draw of n indices per replicate, in order) and averages
+    # them. 40 replicates of 60,000 rows span two chunks of _CHUNK_CELLS cells. The two sum the same numbers in
+    # another order (about n * 2.2e-16 apart).
+    n, n_boot = 60_000, 40
+    assert n_boot > _CHUNK_CELLS // n  # more than one chunk
+    case = cs.make("movies-rating-v2", seed=4, n_users=900, n_movies=1_500, n_ratings=80_000, n_unseen_pairs=100)
+    stars = case.train["rating"].to_numpy(np.float64)[:n]
+    columns = np.column_stack([stars, stars**2, np.log(stars)])
+    reference_rng = np.random.default_rng(11)
+    reference = np.stack([columns[reference_rng.integers(n, size=n)].mean(axis=0) for _ in range(n_boot)])
+    np.testing.assert_allclose(_boot_means(columns, np.random.default_rng(11), n_boot), reference, rtol=0, atol=1e-12)

@@ -53,10 +53,7 @@ _INTERVAL: Final[tuple[float, float]] = (0.025, 0.975)
 """Quantiles of the bootstrap replicates that bound a 95 % percentile interval."""
 
 _CHUNK_CELLS: Final[int] = 2_000_000
-"""Replicates x rows drawn at once: bounds a chunk's multinomial counts to 16 MB."""
-
-_MULTINOMIAL_MAX_ROWS: Final[int] = 50_000
-"""Up to this many rows a replicate is drawn as multinomial counts (one matrix product); above, as row indices."""
+"""Replicates x rows drawn at once: bounds a chunk's counts (and row draws) to 16 MB each."""
 
 _MIN_SPREAD: Final[float] = 1e-9
 """Variance of the predictions below which they are constant and the calibration slope is undefined."""
@@ -71,18 +68,22 @@ def _interval(estimate: float, low: float = _NAN, high: float = _NAN) -> dict[st
 
 
 def _boot_means(columns: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
-    """Bootstrap replicates of the column means of ``columns`` (rows resampled), shape ``(n_boot, m)``."""
+    """Bootstrap replicates of the column means of ``columns`` (rows resampled), shape ``(n_boot, m)``.
+
+    Each replicate draws ``n`` row indices; they are counted per row, so a
+    chunk of replicates' means is one matrix product (over ten times faster
+    than gathering the drawn rows at 200,000 rows, over three times faster
+    than drawing the counts as multinomials at 20,000).
+    """
     n = len(columns)
     out = np.empty((n_boot, columns.shape[1]))
     step = max(1, _CHUNK_CELLS // max(1, n))
     for start in range(0, n_boot, step):
-        stop = min(n_boot, start + step)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=stop - start) if n < _MULTINOMIAL_MAX_ROWS else None
-        if counts is not None:
-            out[start:stop] = counts @ columns / n
-        else:
-            for b in range(start, stop):
-                out[b] = columns[rng.integers(n, size=n)].mean(axis=0)
+        size = min(n_boot, start + step) - start
+        picks = rng.integers(n, size=(size, n))
+        picks += np.arange(0, size * n, n)[:, None]  # replicate r counts its rows in cells r * n to r * n + n - 1
+        counts = np.bincount(picks.ravel(), minlength=size * n).reshape(size, n)
+        out[start : start + size] = counts @ columns / n
     return out
 
 
