@@ -40,6 +40,9 @@ __all__ = [
     "MEMORY_LIMIT_ENV",
     "available_memory",
     "check_memory",
+    "format_size",
+    "limit_source",
+    "memory_guard_on",
     "memory_limit",
     "streaming_hint",
 ]
@@ -147,8 +150,52 @@ def memory_limit() -> int | None:
     return None if available is None else int(available * AVAILABLE_SHARE)
 
 
-def _gigabytes(size: int) -> str:
-    return f"{size / 1e9:.1f} GB" if size >= 10**8 else f"{size / 1e6:.0f} MB"
+def format_size(size: int) -> str:
+    """A size as a refusal says it: GB to one decimal from 0.1 GB, else whole MB, else whole kB.
+
+    Examples
+    --------
+    >>> format_size(2_345_000_000), format_size(12_600_000), format_size(300_000)
+    ('2.3 GB', '13 MB', '300 kB')
+    """
+    if size >= 10**8:
+        return f"{size / 1e9:.1f} GB"
+    return f"{size / 1e6:.0f} MB" if size >= 10**6 else f"{size / 1e3:.0f} kB"
+
+
+def memory_guard_on(enforce: bool) -> bool:
+    """Whether a memory check applies: asked for (``memory_check=True``) and not switched off by the environment.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CASESTUDIES_MEMORY_CHECK"] = "off"
+    >>> memory_guard_on(True)
+    False
+    >>> del os.environ["CASESTUDIES_MEMORY_CHECK"]
+    >>> memory_guard_on(True), memory_guard_on(False)
+    (True, False)
+    """
+    return enforce and os.environ.get(MEMORY_CHECK_ENV, "").strip().lower() not in _OFF
+
+
+def limit_source(limit: int) -> str:
+    """Where :func:`memory_limit`'s ``limit`` comes from, as a refusal says it.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CASESTUDIES_MEMORY_LIMIT"] = "2GB"
+    >>> limit_source(2 * 10**9)
+    'CASESTUDIES_MEMORY_LIMIT=2GB'
+    >>> del os.environ["CASESTUDIES_MEMORY_LIMIT"]
+    >>> limit_source(10**9)
+    'a quarter of the 4.0 GB available'
+    """
+    chosen = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if chosen:
+        return f"{MEMORY_LIMIT_ENV}={chosen}"
+    return f"a quarter of the {format_size(int(limit / AVAILABLE_SHARE))} available"
 
 
 def check_memory(
@@ -176,17 +223,16 @@ def check_memory(
     >>> del os.environ["CASESTUDIES_MEMORY_LIMIT"]
     """
     estimate = size_estimate(scenario, params)
-    if not enforce or os.environ.get(MEMORY_CHECK_ENV, "").strip().lower() in _OFF:
+    if not memory_guard_on(enforce):
         return estimate
     limit = memory_limit()
     if limit is None or estimate.bytes <= limit:
         return estimate
-    chosen = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
-    whose = f"{MEMORY_LIMIT_ENV}={chosen}" if chosen else f"a quarter of the {_gigabytes(int(limit * 4))} available"
     counts = ", ".join(f"{name}={value}" for name, value in params.items() if name.startswith("n_"))
     message = (
         f"{where}: these parameters would generate about {estimate.rows:,} rows ({estimate.detail}) and need "
-        f"about {_gigabytes(estimate.bytes)} of memory at peak; the limit is {_gigabytes(limit)} ({whose}). "
+        f"about {format_size(estimate.bytes)} of memory at peak; the limit is {format_size(limit)} "
+        f"({limit_source(limit)}). "
         f"Use smaller parameters (now {counts}). {streaming_hint(scenario)} To generate it in memory anyway, pass "
         f"memory_check=False to make(), or set {MEMORY_CHECK_ENV}=0 (the command line too)."
     )

@@ -18,6 +18,14 @@ less); ``engine="dask"`` returns a lazy ``dask.dataframe`` with one Dask
 partition per Parquet partition, nothing read until computed. Dask is the
 optional extra ``casestudies[dask]``.
 
+With pandas, ``read`` first estimates the frame's size in memory from the
+Parquet metadata alone (rows from the footers, bytes a row from the
+selected columns' types) and refuses, before reading a row, above the limit
+``make`` uses: a quarter of the available memory, or
+``CASESTUDIES_MEMORY_LIMIT``. The message gives the estimate, the limit and
+the ways on: ``engine="dask"``, ``columns=[...]``, or
+``memory_check=False`` (``CASESTUDIES_MEMORY_CHECK=0``) to load it anyway.
+
 Examples
 --------
 >>> import tempfile
@@ -43,7 +51,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from casestudies.case._generate import HOST_DIR, LEARNER_DIR, MANIFEST
-from casestudies.core import AnyString, Choice, as_written, check, dataset_files, describe_value, did_you_mean
+from casestudies.case._read_size import check_read_memory
+from casestudies.core import AnyString, Boolean, Choice, as_written, check, dataset_files, describe_value, did_you_mean
 from casestudies.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -175,17 +184,28 @@ def read(
     *,
     engine: Literal["pandas"] = "pandas",
     columns: Sequence[str] | None = None,
+    memory_check: bool = True,
 ) -> pd.DataFrame: ...
 
 
 @overload
 def read(
-    folder: str | Path, frame: str = "train", *, engine: Literal["dask"], columns: Sequence[str] | None = None
+    folder: str | Path,
+    frame: str = "train",
+    *,
+    engine: Literal["dask"],
+    columns: Sequence[str] | None = None,
+    memory_check: bool = True,
 ) -> dd.DataFrame: ...
 
 
 def read(
-    folder: str | Path, frame: str = "train", *, engine: str = "pandas", columns: Sequence[str] | None = None
+    folder: str | Path,
+    frame: str = "train",
+    *,
+    engine: str = "pandas",
+    columns: Sequence[str] | None = None,
+    memory_check: bool = True,
 ) -> pd.DataFrame | dd.DataFrame:
     """Open a frame of a case written by :func:`casestudies.generate` (see the module docstring).
 
@@ -203,6 +223,13 @@ def read(
         (``pip install "casestudies[dask]"``).
     columns : sequence of str, optional
         Read only these columns, in this order.
+    memory_check : bool, default=True
+        With ``engine="pandas"``, estimate the frame's size in memory from
+        the Parquet metadata first and refuse, before reading a row, above
+        the limit :func:`casestudies.make` uses (a quarter of the available
+        memory, or ``CASESTUDIES_MEMORY_LIMIT``). ``False`` (or
+        ``CASESTUDIES_MEMORY_CHECK=0``) loads it anyway. Dask reads nothing
+        up front and is never refused.
 
     Returns
     -------
@@ -215,7 +242,10 @@ def read(
         If ``folder`` is not a generated case, ``frame`` is not one of its
         frames (the message lists them), the holdout is asked of a folder
         other than the host one (or the host folder for another frame), a
-        column is unknown, or Dask is asked for but not installed.
+        column is unknown, Dask is asked for but not installed, or, with
+        pandas, the frame would need more memory than the limit (the message
+        gives the estimate and the ways on: ``engine="dask"``, ``columns=``,
+        ``memory_check=False``).
 
     Examples
     --------
@@ -233,6 +263,7 @@ def read(
     where = f"read({frame!r})"
     check(where, "frame", frame, AnyString())
     check(where, "engine", engine, Choice(READ_ENGINES))
+    check(where, "memory_check", memory_check, Boolean())
     if columns is not None and (isinstance(columns, str) or not all(isinstance(name, str) for name in columns)):
         message = f"{where}: columns must be a list of column names; got {describe_value(columns)}."
         raise InvalidParameterError(message + " Pass columns=['a', 'b'], or None for all of them.")
@@ -250,6 +281,9 @@ def read(
         _check_columns(chosen, files[0], where)
     if engine == "dask":
         return _dask_dataframe(where).read_parquet(str(path), columns=chosen)  # type: ignore[no-any-return]
+    some = "" if chosen is None else f", columns={chosen!r}"
+    dask_call = f"casestudies.read({str(folder)!r}, {frame!r}, engine='dask'{some})"
+    check_read_memory(files, chosen, where=where, dask_call=dask_call, enforce=memory_check)
     import pyarrow.parquet as pq
 
     return as_written(pq.read_table(path, columns=chosen))  # datetime units as written (Parquet has no seconds)
