@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,6 @@ def _terminal(monkeypatch: pytest.MonkeyPatch) -> _Terminal:
     stream = _Terminal()
     monkeypatch.setattr(sys, "stderr", stream)
     monkeypatch.delenv(PROGRESS_ENV, raising=False)
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
     monkeypatch.setattr("casestudies.core._progress.DELAY_SECONDS", DELAY)
     return stream
 
@@ -53,6 +53,21 @@ def test_auto_follows_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stderr", _Terminal())
     monkeypatch.setenv(PROGRESS_ENV, "off")  # a terminal, but bars switched off
     assert progress_enabled() is False
+
+
+def test_a_jupyter_kernel_is_watched_and_an_imported_ipykernel_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A notebook's standard error is no terminal, yet a person reads it: IPython's running shell has a kernel. A
+    # script that only imports ipykernel (notebook runners do) writes to a log like any other script.
+    monkeypatch.delenv(PROGRESS_ENV, raising=False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    shell: object = None
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert progress_enabled() is False  # IPython imported, no shell running
+    shell = types.SimpleNamespace()  # a terminal IPython: no kernel
+    assert progress_enabled() is False
+    shell = types.SimpleNamespace(kernel=object())  # a Jupyter kernel
+    assert progress_enabled() is True
 
 
 def test_a_slow_step_draws_its_label_and_elapsed_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -123,7 +123,6 @@ class _Terminal(io.StringIO):
 
 def test_a_progress_bar_counts_the_rows_on_a_terminal_only(out, predictions, capsys, monkeypatch):
     monkeypatch.delenv(PROGRESS_ENV, raising=False)
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # imported by the notebook tests: not a notebook here
     monkeypatch.setattr("casestudies.core._progress.DELAY_SECONDS", 0.0)  # 1 s in use: this case scores sooner
     for quiet, drawn in (([], True), (["--quiet"], False)):
         terminal = _Terminal()

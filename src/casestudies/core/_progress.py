@@ -66,9 +66,21 @@ _ON: Final[frozenset[str]] = frozenset({"1", "true", "on", "yes"})
 _OFF: Final[frozenset[str]] = frozenset({"0", "false", "off", "no"})
 
 
+def _in_kernel() -> bool:
+    """Whether this is a Jupyter kernel: IPython's running shell has a kernel (a terminal IPython has none).
+
+    Only a running shell counts: a script that merely imports ``ipykernel`` (as
+    notebook runners do) writes to a log or a terminal like any other.
+    """
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def _watched() -> bool:
     """Whether a person reads the output: standard error is a terminal, or this is a Jupyter kernel."""
-    if "ipykernel" in sys.modules:
+    if _in_kernel():
         return True
     stream = sys.stderr
     return stream is not None and hasattr(stream, "isatty") and stream.isatty()
