@@ -13,7 +13,7 @@ import casestudies as cs
 from casestudies.case._own import OwnCopy
 from casestudies.core._fingerprint import fingerprint
 from casestudies.scenarios.fraud._arrays import stable_order, to_datetime
-from casestudies.scenarios.fraud._simulator import DAY, _Log, _merge
+from casestudies.scenarios.fraud._traffic import DAY, _Log, _merge
 from casestudies.scoring._task import frame_checks
 
 DEFAULTS_GOLDEN = "21339d4c491c8f49c0b1ff34b6338cac5165d2efe096abbaedf0f1ed18c5822e"

@@ -18,7 +18,7 @@ import casestudies as cs
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.fraud import MECHANISMS
 from casestudies.scenarios.fraud._daily import FraudPlan, plan_blocks
-from casestudies.scenarios.fraud._simulator import DAY
+from casestudies.scenarios.fraud._traffic import DAY
 
 PARAMS = {**cs.spec("fraud-v2").defaults, "n_customers": 300, "n_days": 21, "n_test_days": 7}
 

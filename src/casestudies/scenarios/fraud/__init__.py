@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from casestudies.scenarios.fraud._features import FEATURES, SIMPLE_FEATURES, TransactionFeatures
 from casestudies.scenarios.fraud._pipelines import expert_pipeline, simple_baseline
-from casestudies.scenarios.fraud._simulator import CATEGORIES, CHANNELS, MECHANISMS
+from casestudies.scenarios.fraud._traffic import CATEGORIES, CHANNELS, MECHANISMS
 
 __all__ = [
     "CATEGORIES",

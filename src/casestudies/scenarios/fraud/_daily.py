@@ -48,9 +48,9 @@ import pandas as pd
 
 from casestudies.core import ScenarioData
 from casestudies.scenarios.fraud._arrays import to_datetime
-from casestudies.scenarios.fraud._simulator import (
+from casestudies.scenarios.fraud._simulator import _ID_BASE_RANGE, _frames, _info, _Labelled, _Settings, estimate_size
+from casestudies.scenarios.fraud._traffic import (
     _AMOUNT_SIGMA,
-    _ID_BASE_RANGE,
     _LEGIT_HOUR_TABLE,
     _ONLINE_DISPUTE_BOOST,
     _RATE_CARD,
@@ -63,19 +63,14 @@ from casestudies.scenarios.fraud._simulator import (
     _amount,
     _card_testing,
     _compromised_cards,
-    _frames,
-    _info,
-    _Labelled,
     _Log,
     _make_world,
     _merge,
-    _Settings,
     _skimmers,
     _takeovers,
     _time_of_day,
     _usual_terminals,
     _World,
-    estimate_size,
 )
 
 __all__ = ["FraudPlan", "estimate_size", "generate", "plan_blocks"]

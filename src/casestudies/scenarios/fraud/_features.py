@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from casestudies.scenarios.fraud._simulator import CATEGORY_DTYPE, DAY, EPOCH_WEEKDAY, HOUR
+from casestudies.scenarios.fraud._traffic import CATEGORY_DTYPE, DAY, EPOCH_WEEKDAY, HOUR
 
 __all__ = ["FEATURES", "SIMPLE_FEATURES", "TransactionFeatures"]
 

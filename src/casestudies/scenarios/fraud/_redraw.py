@@ -45,8 +45,8 @@ import pandas as pd
 from casestudies.core import check_draw, data_seed, redraw_seed
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.fraud._arrays import to_datetime
-from casestudies.scenarios.fraud._simulator import (
-    _ID_BASE_RANGE,
+from casestudies.scenarios.fraud._simulator import _ID_BASE_RANGE, _frames, _Labelled, _Settings, _Streams, generate
+from casestudies.scenarios.fraud._traffic import (
     _RATE_CARD,
     _RATE_SKIMMER,
     _RATE_TAKEOVER,
@@ -54,20 +54,15 @@ from casestudies.scenarios.fraud._simulator import (
     EPOCH_WEEKDAY,
     _card_schedule,
     _card_sessions,
-    _frames,
     _genuine,
-    _Labelled,
     _make_world,
     _merge,
-    _Settings,
     _skimmers,
-    _Streams,
     _takeover_orders,
     _takeover_schedule,
     _testing_bursts,
     _testing_schedule,
     _World,
-    generate,
 )
 
 __all__ = ["ID_STRIDE", "redraw", "truth"]
