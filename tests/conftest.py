@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ cs.register(plugin_scenario.SPEC)
 def reference_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's reference cache folder (notebooks started in the background get it explicitly)."""
     return tmp_path_factory.mktemp("reference-cache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache_at_all(reference_cache: Path) -> Iterator[None]:
+    """The session's own cache from its first fixture on: module fixtures run before the per-test one below."""
+    with pytest.MonkeyPatch.context() as session:
+        session.setenv("CASESTUDIES_CACHE_DIR", str(reference_cache))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,13 @@ scenario catalog and templates included. The test suite's plugin scenario
 reaches them the way a user's plugin would: through a real
 ``casestudies.scenarios`` entry point, a minimal ``.dist-info`` folder beside
 the plugin module in one folder on the path, which also exercises plugin
-discovery. The commands are started together and awaited once.
+discovery.
+
+Each command is a fresh interpreter, and almost all of its time is Python
+importing the package and its libraries, not the work asked for: the
+module's cost is the sum of its commands' start-ups. So every command the
+selected tests need starts in one queue as the first of them is set up
+(``started``), and each fixture waits only for its own commands.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -31,6 +37,7 @@ import pytest
 
 import casestudies as cs
 from _tools import clean_environment, in_ci, installed_script
+from casestudies.case import _cache as cache_module
 from casestudies.cli._main import build_parser, main
 from casestudies.core import _registry
 
@@ -83,13 +90,6 @@ def run_script(args: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Run
     return Run(tuple(args), done.returncode, done.stdout, done.stderr)
 
 
-def run_together(jobs: Mapping[str, Callable[[], Run]]) -> dict[str, Run]:
-    """Run independent jobs a few at a time; their results by name."""
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli")
@@ -132,10 +132,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 
 
 @pytest.fixture(scope="module")
-def runs(work: Path) -> dict[str, Run]:
-    """Run every command with the plugin's folder as the only path addition; their exit codes and output."""
-    env = clean_environment(PYTHONPATH=str(work / "site"))
-    return run_together({name: partial(run_script, args, cwd=work, env=env) for name, args in COMMANDS.items()})
+def runs(started: Started) -> dict[str, Run]:
+    """Every command run with the plugin's folder as the only path addition; their exit codes and output.
+
+    They start with the task types' commands, in ``started`` below.
+    """
+    return started.wait(COMMANDS)
 
 
 def assert_clean_error(run: Run, code: int) -> None:
@@ -160,6 +162,20 @@ def test_script_belongs_to_this_environment_and_in_ci_runs_the_installed_package
     assert Path(package_file).resolve() == Path(cs.__file__).resolve()  # the script runs what the tests import
     if in_ci():  # CI installs the wheel, never the source tree (an editable install would hide missing files)
         assert not Path(package_file).resolve().is_relative_to(ROOT / "src"), package_file
+
+
+def test_building_the_parser_loads_no_data_library(tmp_path: Path) -> None:
+    # Every command starts by building the whole parser (cli/_main.py), so what its argument modules import, every
+    # `casestudies --help`, `list` or usage error pays: pandas and SciPy alone take twice the rest of the start.
+    heavy = ("pandas", "scipy", "sklearn", "matplotlib")
+    probe = (
+        "import sys; from casestudies.cli._main import build_parser; build_parser().parse_args(['list']); "
+        f"print(sorted(name for name in {heavy!r} if name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=clean_environment(), capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done
 
 
 # -- successes -----------------------------------------------------------------------------
@@ -217,6 +233,10 @@ def test_evaluate_builtin_baseline_as_json(runs: dict[str, Run]) -> None:
     assert report["scenario_id"] == TOY and report["seed"] == SEED
     assert report["submission"]["name"] == "DummyClassifier"
     assert {entry["name"] for entry in report["references"]} == {"prior", "expert", "oracle"}
+    # The references went to the session's throwaway cache (conftest.py), never the user's: this very case's entry.
+    case = cs.make(TOY, seed=SEED, n_rows=300)
+    key = cache_module.reference_key(case.spec, case.params, SEED, case.fingerprint)
+    assert cache_module._entry_path(TOY, key).is_file(), cache_module._entry_path(TOY, key)
 
 
 def test_evaluate_factory_from_the_working_folder(runs: dict[str, Run]) -> None:
@@ -318,23 +338,77 @@ class TaskRuns:
     runs: dict[str, Run] = field(default_factory=dict)
 
 
+@dataclass
+class Started:
+    """The module's commands, started in one queue: the runs by name, and the task types' folder and cases."""
+
+    tasks_folder: Path
+    cases: dict[str, cs.Case] = field(default_factory=dict)
+    futures: dict[str, Future[Run]] = field(default_factory=dict)
+
+    def wait(self, names: Iterable[str]) -> dict[str, Run]:
+        """The runs of ``names``, once they have ended."""
+        return {name: self.futures[name].result() for name in names}
+
+
+def used_here(request: pytest.FixtureRequest, fixture: str) -> bool:
+    """Whether a test of this module that the session runs (``-k`` and ``-m`` applied) uses ``fixture``."""
+    module = request.module
+    return any(
+        getattr(item, "module", None) is module and fixture in item.fixturenames for item in request.session.items
+    )
+
+
 @pytest.fixture(scope="module")
-def task_runs(tmp_path_factory: pytest.TempPathFactory) -> TaskRuns:
+def started(
+    request: pytest.FixtureRequest, work: Path, tmp_path_factory: pytest.TempPathFactory, reference_cache: Path
+) -> Iterator[Started]:
+    """Every command the selected tests of this module need, started at once in one queue of cores + 1.
+
+    One queue keeps both cores busy from the first command to the last, where a queue per fixture idled a core at
+    the end of each, and the task types' commands go on while the tests of ``runs`` check theirs. Longest first:
+    the take-home (two commands in a row), then the commands that load the Case and scikit-learn; the task types'
+    cases are made here while those run. A group starts only if a selected test uses it (the quick subset uses
+    ``runs`` only). The commands get the session's reference cache explicitly: a module fixture is set up before
+    the per-test fixture of conftest.py that puts it in the environment, and must never use the user's.
+    """
+    result = Started(tmp_path_factory.mktemp("tasks"))
+    cache = {"CASESTUDIES_CACHE_DIR": str(reference_cache)}
+    plugin_env, task_env = clean_environment(PYTHONPATH=str(work / "site"), **cache), clean_environment(**cache)
+    with_tasks, with_plugin = used_here(request, "task_runs"), used_here(request, "runs")
+    pool = ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1, thread_name_prefix="cli")
+
+    def start(name: str, job: Callable[[], Run]) -> None:
+        result.futures[name] = pool.submit(job)
+
+    def task_args(spec: TaskRun) -> tuple[str, ...]:
+        return (spec.scenario_id, "--seed", str(TASK_SEED), *spec.param_args())
+
+    try:
+        if with_tasks:
+            start("takehome", partial(takehome_create_then_grade, result.tasks_folder, task_env))
+            for task, spec in TASKS.items():
+                evaluate = ("evaluate", *task_args(spec), "--pipeline", spec.baseline, "--json")
+                start(f"evaluate-{task}", partial(run_script, evaluate, cwd=result.tasks_folder, env=task_env))
+        if with_plugin:  # evaluate and score first: they import the most
+            for name, args in sorted(COMMANDS.items(), key=lambda item: item[1][0] not in ("evaluate", "score")):
+                start(name, partial(run_script, args, cwd=work, env=plugin_env))
+        if with_tasks:
+            for task, spec in TASKS.items():
+                case = result.cases[task] = cs.make(spec.scenario_id, seed=TASK_SEED, **spec.params)
+                write_predictions(task, case, result.tasks_folder / f"{task}.csv")
+                score = ("score", *task_args(spec), f"{task}.csv", "--json", "--no-baselines")
+                start(f"score-{task}", partial(run_script, score, cwd=result.tasks_folder, env=task_env))
+        yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="module")
+def task_runs(started: Started) -> TaskRuns:
     """Each task type evaluated and scored, and a take-home created and graded, with nothing on PYTHONPATH."""
-    result = TaskRuns(tmp_path_factory.mktemp("tasks"))
-    env = clean_environment()
-    jobs: dict[str, Callable[[], Run]] = {}
-    for task, spec in TASKS.items():
-        case = result.cases[task] = cs.make(spec.scenario_id, seed=TASK_SEED, **spec.params)
-        write_predictions(task, case, result.folder / f"{task}.csv")
-        common = (spec.scenario_id, "--seed", str(TASK_SEED), *spec.param_args())
-        evaluate = ("evaluate", *common, "--pipeline", spec.baseline, "--json")
-        score = ("score", *common, f"{task}.csv", "--json", "--no-baselines")
-        jobs[f"evaluate-{task}"] = partial(run_script, evaluate, cwd=result.folder, env=env)
-        jobs[f"score-{task}"] = partial(run_script, score, cwd=result.folder, env=env)
-    jobs["takehome"] = partial(takehome_create_then_grade, result.folder, env)
-    result.runs = run_together(jobs)
-    return result
+    names = ["takehome", *(f"{kind}-{task}" for task in TASKS for kind in ("evaluate", "score"))]
+    return TaskRuns(started.tasks_folder, started.cases, started.wait(names))
 
 
 def estimate(entry: Mapping[str, Any], part: str, metric: str) -> float:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 
 from casestudies.cli._common import Parser
-from casestudies.scoring import BINARY_N_BOOT
+from casestudies.core import BINARY_N_BOOT  # core's: the parser must not load the scoring library
 
 __all__ = ["add_engine_arguments", "add_score_dataset_command"]
 

@@ -23,7 +23,9 @@ from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frame
 from casestudies.core._fingerprint import fingerprint, fingerprint_chunks
 from casestudies.core._html import Markup, element, escape, join, load_template, render
 from casestudies.core._metricinfo import (
+    BINARY_N_BOOT,
     BOARD_ONLY_METRICS,
+    DEFAULT_N_BOOT,
     METRICS,
     MetricInfo,
     higher_is_better,
@@ -83,7 +85,9 @@ from casestudies.core._vocabulary import NEUTRAL_VOCABULARY, VOCABULARY_WORDS, V
 from casestudies.core._words import counted, possessive
 
 __all__ = [
+    "BINARY_N_BOOT",
     "BOARD_ONLY_METRICS",
+    "DEFAULT_N_BOOT",
     "DEFAULT_PARTITION_ROWS",
     "FORMATS",
     "FRAMES",

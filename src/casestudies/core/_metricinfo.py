@@ -23,6 +23,19 @@ from casestudies.exceptions import InvalidParameterError
 
 Direction = Literal["higher", "lower"]
 
+BINARY_N_BOOT: Final[int] = 1000
+"""Bootstrap replicates of the binary scores (``casestudies.scoring.binary_scores_with_ci``).
+
+Kept with the metrics' vocabulary, so the command line states it without loading the scoring library.
+"""
+
+DEFAULT_N_BOOT: Final[int] = 200
+"""Replicates of the row bootstraps (rating and regression scores), whose cost grows with the rows.
+
+The binary scores resample aggregates instead of rows and afford
+:data:`BINARY_N_BOOT`.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class MetricInfo:

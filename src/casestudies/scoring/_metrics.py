@@ -27,7 +27,7 @@ from typing import Final, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from casestudies.core import FloatRange, IntRange, Rule, check_all, metric_names
+from casestudies.core import BINARY_N_BOOT, DEFAULT_N_BOOT, FloatRange, IntRange, Rule, check_all, metric_names
 from casestudies.scoring._metrics_checks import as_inputs, as_parts, check_rng
 from casestudies.scoring._metrics_kernel import (
     _RESAMPLED,
@@ -56,16 +56,6 @@ BINARY_METRIC_NAMES: Final[tuple[str, ...]] = metric_names("binary")
 
 DEFAULT_ALERT_BUDGET: Final[float] = 0.005
 """Share of rows a review team can look at (0.5 %), when a scenario states none."""
-
-BINARY_N_BOOT: Final[int] = 1000
-"""Bootstrap replicates used by :func:`binary_scores_with_ci` (see its docstring)."""
-
-DEFAULT_N_BOOT: Final[int] = 200
-"""Replicates of the row bootstraps (rating and regression scores), whose cost grows with the rows.
-
-The binary scores resample aggregates instead of rows and afford
-:data:`BINARY_N_BOOT`.
-"""
 
 DEFAULT_REVIEW_COST: Final[float] = 5.0
 """Cost of reviewing one alerted row, in the unit of the costs, when a scenario states none."""
