@@ -7,6 +7,8 @@ prints the median wall time, over fresh processes, of
 * ``python -c "import casestudies"`` (the public face; names load on first use);
 * ``casestudies --help`` (target: under 0.5 s);
 * ``casestudies list`` (reads the scenario catalog);
+* ``casestudies score`` of a small predictions file without baselines (fraud-v1 at 300 customers and 35 days:
+  makes the case and scores the file; fits nothing, so it needs no scikit-learn);
 * ``python -c "import pandas"`` (for scale: what the face avoids importing);
 
 and each one's ratio to the baseline.
@@ -17,7 +19,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import casestudies as cs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -25,6 +33,7 @@ from _timing import median_seconds
 
 REPEATS = 7
 HELP_TARGET_SECONDS = 0.5
+SMALL_FRAUD = {"n_customers": 300, "n_days": 35}
 
 
 def _command(*argv: str) -> list[str]:
@@ -40,12 +49,29 @@ def _time(argv: list[str]) -> float:
     return median_seconds(lambda: subprocess.run(argv, check=True, capture_output=True), REPEATS)
 
 
+def _predictions_file(folder: Path) -> Path:
+    """A predictions file (random scores) for fraud-v1 at seed 0 and the small size :func:`main` scores."""
+    case = cs.make("fraud-v1", seed=0, **SMALL_FRAUD)
+    path = folder / "predictions.csv"
+    scores = np.random.default_rng(0).random(len(case.test))
+    pd.DataFrame({"id": case.test[case.id_column], "prediction": scores}).to_csv(path, index=False)
+    return path
+
+
 def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _report(_predictions_file(Path(folder)))
+
+
+def _report(predictions: Path) -> None:
+    params = [arg for name, value in SMALL_FRAUD.items() for arg in ("--param", f"{name}={value}")]
+    score = ["score", "fraud-v1", "--seed", "0", *params, "--no-baselines", "--quiet", str(predictions)]
     cases = {
         "python -c pass": _command("-c", "pass"),
         "import casestudies": _command("-c", "import casestudies"),
         "casestudies --help": _command("casestudies", "--help"),
         "casestudies list": _command("casestudies", "list"),
+        "casestudies score file": _command("casestudies", *score),
         "import pandas": _command("-c", "import pandas"),
     }
     _time(cases["python -c pass"])  # warm the file cache

@@ -49,7 +49,6 @@ NOTHING_TO_SHOW: dict[str, str] = {
     "casestudies.cli._run_takehome": "handlers of the takehome subcommands, run through casestudies.cli.main",
     "casestudies.cli._takehome": "builds the 'takehome' subcommand parser",
     "casestudies.diagnostics._common": "constants and helpers shared by the diagnostic checks",
-    "casestudies.diagnostics._hooks": "the Case's hooks into the diagnostics, reached through Case.diagnose",
     "casestudies.leaderboard._create": "writes a new board's rows, reached through Leaderboard.create",
     "casestudies.leaderboard._handout": "writes the participants' files, reached through Leaderboard.create",
     "casestudies.leaderboard._ledger": "the store's submission rows, reached through Leaderboard",

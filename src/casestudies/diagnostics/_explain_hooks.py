@@ -11,23 +11,18 @@ error by kind of user and movie) and the stakeholder view.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 import numpy as np
 
 from casestudies.case import Case, host_view
 from casestudies.core import NEUTRAL_VOCABULARY, vocabulary
 from casestudies.diagnostics._explain_causes import MIN_CAUSE_POSITIVES, cause_labels, failure_by_cause
-from casestudies.diagnostics._explain_importance import check_task, importance_vs_truth
 from casestudies.diagnostics._explain_rating import rating_by_group, rating_groups
 from casestudies.diagnostics._explain_topn import served_by_group, topn_view
 from casestudies.diagnostics._stakeholder_regression import regression_view
 from casestudies.diagnostics._stakeholder_view import binary_view, refused
 from casestudies.report import Entry, Finding, StakeholderView
 from casestudies.scoring import DEFAULT_ALERT_BUDGET
-
-IMPORTANCE = "importance"
-"""The name that asks ``evaluate(diagnostics=[...])`` for :func:`importance_vs_truth` (opt-in: it refits)."""
 
 SHOWN_KINDS = ("submission", "reference", "oracle")
 """Rows the per-cause breakdown shows: yours, the expert reference and the oracle."""
@@ -38,36 +33,6 @@ _NOT_YET = {
         "on movies-topn-v1 for the share of users given a film they like"
     ),
 }
-
-
-def split_importance(case: Case, choice: object) -> tuple[bool, object]:
-    """Whether a ``diagnostics=`` argument asks for the importances, and the argument without that name.
-
-    Refuses at once (before any fitting) a task the importances do not apply to.
-
-    Examples
-    --------
-    >>> import casestudies as cs
-    >>> case = cs.make("overfit-v1", seed=0, n_test=300)
-    >>> split_importance(case, ["fit_gap", "importance"]), split_importance(case, "default")
-    ((True, ['fit_gap']), (False, 'default'))
-    >>> split_importance(case, "importance")
-    (True, None)
-    """
-    wanted = choice == IMPORTANCE or (isinstance(choice, (list, tuple)) and IMPORTANCE in choice)
-    if not wanted:
-        return False, choice
-    check_task(case)
-    return True, None if choice == IMPORTANCE else [name for name in cast(list[object], choice) if name != IMPORTANCE]
-
-
-def importance_for_case(
-    case: Case, names: tuple[str, ...], pipeline: object
-) -> tuple[tuple[str, ...], tuple[Finding, ...]]:
-    """The names left for the other diagnostics, and the importance finding when ``names`` asks for it."""
-    if IMPORTANCE not in names:
-        return names, ()
-    return tuple(name for name in names if name != IMPORTANCE), (importance_vs_truth(case, pipeline),)
 
 
 def _weak_spot(finding: Finding, noun: str) -> str:

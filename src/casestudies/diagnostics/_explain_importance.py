@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.base import clone
-from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.metrics import average_precision_score, roc_auc_score, root_mean_squared_error
 from sklearn.model_selection import train_test_split
 
@@ -124,6 +123,8 @@ def _dependence(
     model: object, X: pd.DataFrame, ranked: list[str], truth: Callable[[pd.DataFrame], np.ndarray] | None
 ) -> dict[str, dict[str, list[float]]]:
     """Partial dependence of the model (scikit-learn's) and, where the truth reads observed columns, of the truth."""
+    from sklearn.inspection import partial_dependence  # only when asked for: it loads sklearn's ensembles and trees
+
     numeric = [column for column in ranked if pd.api.types.is_float_dtype(X[column])][:TOP_DEPENDENCE]
     curves = {}
     for column in numeric:
@@ -214,6 +215,8 @@ def importance_vs_truth(
     >>> finding.evidence["top_model"], finding.evidence["truth"]["winback_offer_sent"]
     ('winback_offer_sent', 0.0)
     """
+    from sklearn.inspection import permutation_importance  # only when asked for: every evaluate() loads this module
+
     scorer, metric = _checked(case, pipeline)
     X, y = case.X_train, case.y_train.to_numpy()
     X_fit, X_held, y_fit, y_held = train_test_split(X, y, test_size=held_out, shuffle=False)

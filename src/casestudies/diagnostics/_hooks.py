@@ -6,12 +6,47 @@ The Case sits below the diagnostics, so it looks :func:`plan_for_case` and
 
 from __future__ import annotations
 
+from typing import cast
+
 from casestudies.case import Case, host_view
-from casestudies.diagnostics._explain_hooks import IMPORTANCE, importance_for_case, split_importance
+from casestudies.diagnostics._explain_importance import check_task, importance_vs_truth
 from casestudies.diagnostics._regression import regression_diagnostics, regression_names
 from casestudies.diagnostics._run import resolve, run_diagnostics
 from casestudies.exceptions import InvalidParameterError
 from casestudies.report import Finding
+
+IMPORTANCE = "importance"
+"""The name that asks ``evaluate(diagnostics=[...])`` for :func:`importance_vs_truth` (opt-in: it refits)."""
+
+
+def split_importance(case: Case, choice: object) -> tuple[bool, object]:
+    """Whether a ``diagnostics=`` argument asks for the importances, and the argument without that name.
+
+    Refuses at once (before any fitting) a task the importances do not apply to.
+
+    Examples
+    --------
+    >>> import casestudies as cs
+    >>> case = cs.make("overfit-v1", seed=0, n_test=300)
+    >>> split_importance(case, ["fit_gap", "importance"]), split_importance(case, "default")
+    ((True, ['fit_gap']), (False, 'default'))
+    >>> split_importance(case, "importance")
+    (True, None)
+    """
+    wanted = choice == IMPORTANCE or (isinstance(choice, (list, tuple)) and IMPORTANCE in choice)
+    if not wanted:
+        return False, choice
+    check_task(case)
+    return True, None if choice == IMPORTANCE else [name for name in cast(list[object], choice) if name != IMPORTANCE]
+
+
+def importance_for_case(
+    case: Case, names: tuple[str, ...], pipeline: object
+) -> tuple[tuple[str, ...], tuple[Finding, ...]]:
+    """The names left for the other diagnostics, and the importance finding when ``names`` asks for it."""
+    if IMPORTANCE not in names:
+        return names, ()
+    return tuple(name for name in names if name != IMPORTANCE), (importance_vs_truth(case, pipeline),)
 
 
 def plan_for_case(case: Case, choice: object) -> tuple[str, ...]:

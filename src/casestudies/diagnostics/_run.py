@@ -23,6 +23,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from casestudies._public import present_as_public
 from casestudies.case import Case, host_view
 from casestudies.core import (
     FloatRange,
@@ -472,3 +473,6 @@ def diagnose(
         seed=seed,
         budget_seconds=budget_seconds,
     )
+
+
+present_as_public(DiagnosticsReport, diagnose)  # re-exported by the public face, which loads this module lazily

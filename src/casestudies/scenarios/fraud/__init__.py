@@ -9,9 +9,20 @@ Examples
 
 from __future__ import annotations
 
-from casestudies.scenarios.fraud._features import FEATURES, SIMPLE_FEATURES, TransactionFeatures
-from casestudies.scenarios.fraud._pipelines import expert_pipeline, simple_baseline
+import importlib
+from typing import TYPE_CHECKING
+
 from casestudies.scenarios.fraud._traffic import CATEGORIES, CHANNELS, MECHANISMS
+
+if TYPE_CHECKING:
+    from casestudies.scenarios.fraud._features import FEATURES, SIMPLE_FEATURES, TransactionFeatures
+    from casestudies.scenarios.fraud._pipelines import expert_pipeline, simple_baseline
+
+# scikit-learn loads only when the features or pipelines are used: generating or scoring a case needs neither.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("FEATURES", "SIMPLE_FEATURES", "TransactionFeatures"), "casestudies.scenarios.fraud._features"),
+    **dict.fromkeys(("expert_pipeline", "simple_baseline"), "casestudies.scenarios.fraud._pipelines"),
+}
 
 __all__ = [
     "CATEGORIES",
@@ -23,3 +34,13 @@ __all__ = [
     "expert_pipeline",
     "simple_baseline",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a name from the module that defines it, once (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'casestudies.scenarios.fraud' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

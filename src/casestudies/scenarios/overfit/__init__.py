@@ -11,18 +11,33 @@ Examples
 
 from __future__ import annotations
 
-from casestudies.preprocessing import TabularEncoder
+import importlib
+from typing import TYPE_CHECKING
+
 from casestudies.scenarios.overfit._columns import INFORMATIVE_COLUMNS, LEAK_COLUMN_NAMES
 from casestudies.scenarios.overfit._knobs import RANDOM_FAULT_RANGES
-from casestudies.scenarios.overfit._pipelines import (
-    ColumnScreen,
-    SelectedLogistic,
-    expert_pipeline,
-    naive_pipeline,
-    regularised_pipeline,
-)
 from casestudies.scenarios.overfit._simulator import churn_logit
 from casestudies.scoring import FAULT_KINDS
+
+if TYPE_CHECKING:
+    from casestudies.preprocessing import TabularEncoder
+    from casestudies.scenarios.overfit._pipelines import (
+        ColumnScreen,
+        SelectedLogistic,
+        expert_pipeline,
+        naive_pipeline,
+        regularised_pipeline,
+    )
+
+# scikit-learn and the diagnostics the pipelines screen with load only when a pipeline is built: generating or
+# scoring a case needs neither.
+_LAZY: dict[str, str] = {
+    "TabularEncoder": "casestudies.preprocessing",
+    **dict.fromkeys(
+        ("ColumnScreen", "SelectedLogistic", "expert_pipeline", "naive_pipeline", "regularised_pipeline"),
+        "casestudies.scenarios.overfit._pipelines",
+    ),
+}
 
 __all__ = [
     "FAULT_KINDS",
@@ -37,3 +52,13 @@ __all__ = [
     "naive_pipeline",
     "regularised_pipeline",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a name from the module that defines it, once (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'casestudies.scenarios.overfit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
