@@ -9,7 +9,7 @@ median wall time and its ratio to the baseline of
 
 * simulating the world (``simulate_world``: users, movies, release dates,
   exposure, picks, order and timestamps);
-* generating ``movies-rating-v2`` and ``movies-topn-v2`` (``casestudies.make``:
+* generating ``movies-rating-v3`` and ``movies-topn-v3`` (``casestudies.make``:
   world + split + truth);
 * scoring a submission (``case.score``: validation + metrics with bootstrap
   intervals) on each task;
@@ -36,8 +36,8 @@ from casestudies.scenarios.movies._world import simulate_world
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import median_seconds
 
-WORLD = {"n_factors": 10, "noise_sd": 0.68, "min_ratings": 20, "mnar": True}
-# The v2 presets of the parameters' help: ML-100K is the default; ML-1M's tail needs its own obscure share.
+WORLD = {"n_factors": 10, "noise_sd": 0.725, "noise_spread": 0.25, "taste_weight": 1.1, "min_ratings": 20, "mnar": True}
+# The v3 presets of the parameters' help: ML-100K is the default; ML-1M's tail needs its own obscure share.
 SCALES: dict[str, dict[str, float]] = {
     "ML-100K": {"n_users": 943, "n_movies": 1682, "n_ratings": 100_000, "obscure_share": 0.25},
     "ML-1M": {"n_users": 6040, "n_movies": 3706, "n_ratings": 1_000_209, "obscure_share": 0.09},
@@ -61,10 +61,10 @@ def movies_benchmark(label: str, scale: dict[str, float], repeats: int) -> dict[
     result["simulate_world"] = median_seconds(
         lambda: simulate_world({**WORLD, **scale}, np.random.default_rng(0)), repeats
     )
-    result["make movies-rating-v2"] = median_seconds(lambda: cs.make("movies-rating-v2", seed=0, **scale), repeats)
-    result["make movies-topn-v2"] = median_seconds(lambda: cs.make("movies-topn-v2", seed=0, **scale), repeats)
-    rating = cs.make("movies-rating-v2", seed=0, **scale)
-    topn = cs.make("movies-topn-v2", seed=0, **scale)
+    result["make movies-rating-v3"] = median_seconds(lambda: cs.make("movies-rating-v3", seed=0, **scale), repeats)
+    result["make movies-topn-v3"] = median_seconds(lambda: cs.make("movies-topn-v3", seed=0, **scale), repeats)
+    rating = cs.make("movies-rating-v3", seed=0, **scale)
+    topn = cs.make("movies-topn-v3", seed=0, **scale)
     predictions = BiasBaseline().fit(rating.train).predict(rating.test)
     recommendations = MostPopular().fit(topn.train).recommend(topn.test["user_id"].to_numpy(), 10)
     result["score rating"] = median_seconds(lambda: rating.score(predictions, baselines=False), repeats)

@@ -4,7 +4,7 @@ Run ``python benchmarks/bench_movies_scale.py`` for ML-100K and ML-1M; add
 ``--large`` for ML-20M (138,493 users x 26,744 movies x 20 M ratings: the
 scenario's largest ``n_ratings``, 263 short of the real ML-20M's
 20,000,263; it needs several GB and many minutes). ``--scenario`` picks
-``movies-rating-v2`` and/or ``movies-topn-v2`` (both by default).
+``movies-rating-v3`` and/or ``movies-topn-v3`` (both by default).
 
 Every run is a fresh process, so its peak RSS (``ru_maxrss``) is its own:
 
@@ -40,7 +40,7 @@ SCALES = {
     "ML-1M": {"n_users": 6040, "n_movies": 3706, "n_ratings": 1_000_209},
     "ML-20M": {"n_users": 138_493, "n_movies": 26_744, "n_ratings": 20_000_000},
 }
-SCENARIOS = ("movies-rating-v2", "movies-topn-v2")
+SCENARIOS = ("movies-rating-v3", "movies-topn-v3")
 _GENERATE = """
 import json, resource, sys, time
 import casestudies as cs

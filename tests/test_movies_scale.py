@@ -14,7 +14,14 @@ import pytest
 import casestudies as cs
 from casestudies.scenarios.movies import _simulator, _world
 
-WORLD = {"n_factors": 4, "noise_sd": 0.68, "min_ratings": 20, "obscure_share": 0.25}
+WORLD = {
+    "n_factors": 4,
+    "noise_sd": 0.725,
+    "noise_spread": 0.25,
+    "taste_weight": 1.1,
+    "min_ratings": 20,
+    "obscure_share": 0.25,
+}
 ML_20M = {"n_users": 138_493, "n_movies": 26_744, "n_ratings": 20_000_000}
 
 

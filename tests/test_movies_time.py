@@ -16,7 +16,7 @@ import casestudies as cs
 from casestudies.scenarios.movies import BiasBaseline, SGDMatrixFactorization
 from casestudies.scenarios.movies._world import simulate_world
 from casestudies.scoring._recmetrics import diversity_per_user, exposure_gini, novelty_per_user
-from test_movies import ML100K, SEEDS, _around, assert_interval_within, ml1m_movie_counts
+from test_movies import ML100K, RATING, SEEDS, _around, assert_interval_within, ml1m_movie_counts
 
 # Real ML-100K (u.data, u.item).
 REAL_RELEASED_IN_PERIOD = 0.046  # share of movies released on or after 20 September 1997
@@ -86,7 +86,7 @@ def test_new_releases_draw_a_burst_that_fades(timed_worlds: list[tuple[pd.DataFr
 def test_surprise_style_svd_beats_the_biases_on_every_seed() -> None:
     gains = []
     for seed in SEEDS:
-        case = cs.make("movies-rating-v2", seed=seed)
+        case = cs.make(RATING, seed=seed)
         stars = case.reveal().set_index("rating_id").loc[case.test["rating_id"], "rating"].to_numpy()
         errors = {}
         for name, model in (("biases", BiasBaseline()), ("svd", SGDMatrixFactorization())):

@@ -175,7 +175,7 @@ MOVIES = {"n_users": 120, "n_movies": 200, "n_ratings": 5_000}
 
 @pytest.mark.slow  # a movies world, written twice here and by Dask clusters of 1 and 2: about 9 s on 2 cores
 def test_movies_stream_with_their_tables_to_make_s_bytes(tmp_path):
-    case = cs.make("movies-topn-v2", seed=SEED, **MOVIES)
+    case = cs.make("movies-topn-v3", seed=SEED, **MOVIES)
     assert set(case.tables) == {"movies", "users"}
     runs = {
         "small": {"partition_rows": 997},
@@ -185,7 +185,7 @@ def test_movies_stream_with_their_tables_to_make_s_bytes(tmp_path):
     }
     for name, options in runs.items():
         out = tmp_path / name.replace(",", "").replace(" ", "-")
-        manifest = cs.generate("movies-topn-v2", seed=SEED, out=out, **options, **MOVIES)
+        manifest = cs.generate("movies-topn-v3", seed=SEED, out=out, **options, **MOVIES)
         learner = out / "learner"
         tables = [learner / "tables" / table for table in case.tables]
         # recomputed from the files alone: train, test and the side tables, in the case's order

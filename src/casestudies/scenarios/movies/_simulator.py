@@ -7,9 +7,11 @@ ratings, and all but the first few of the cold-start users', and keeps what
 the top-N metrics need: the relevant held-out movies, what each user has
 seen, and the oracle's recommendations from the world's expected ratings.
 The world itself is simulated in :mod:`casestudies.scenarios.movies._world`
-(``-v2``: release dates, sessions and drifting interests, a realistic tail)
-or, frozen as released, :mod:`casestudies.scenarios.movies._world_v1`
-(``-v1``); the splits are the same for both versions.
+(``-v2``: release dates, sessions and drifting interests, a realistic tail;
+``-v3``: the same world whose users also differ in how consistently they
+rate, with the weight of personal taste in the stars to match) or, frozen
+as released, :mod:`casestudies.scenarios.movies._world_v1` (``-v1``); the
+splits are the same for every version.
 
 .. versionadded:: 0.1
 """
@@ -30,7 +32,19 @@ from casestudies.scenarios.movies._world import _BLOCK_CELLS, _MAX_RATED_SHARE, 
 from casestudies.scenarios.movies._world_v1 import simulate_world as simulate_world_v1
 from casestudies.scoring import TOPN_K, TopNContext
 
-__all__ = ["generate_rating", "generate_rating_v2", "generate_topn", "generate_topn_v2"]
+__all__ = [
+    "V2_WORLD",
+    "generate_rating",
+    "generate_rating_v2",
+    "generate_rating_v3",
+    "generate_topn",
+    "generate_topn_v2",
+    "generate_topn_v3",
+]
+
+V2_WORLD: Final[dict[str, object]] = {"noise_spread": 0.0, "taste_weight": 1.0}
+"""The world of the ``-v2`` ids, as released: one rating noise for every user, and personal taste weighing in
+the stars as in what users pick (``-v3`` declares both as parameters)."""
 
 _Simulate = Callable[
     [Mapping[str, object], np.random.Generator], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, MovieWorld]
@@ -144,7 +158,7 @@ def generate_rating(params: Mapping[str, object], rng: np.random.Generator) -> S
 
 
 def generate_rating_v2(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
-    """Generate the ``movies-rating-v2`` case: :func:`generate_rating`'s split of the v2 world.
+    """Generate the ``movies-rating-v2`` case: :func:`generate_rating`'s split of the v2 world (:data:`V2_WORLD`).
 
     Examples
     --------
@@ -152,6 +166,25 @@ def generate_rating_v2(params: Mapping[str, object], rng: np.random.Generator) -
     >>> params = dict(n_users=60, n_movies=120, n_ratings=2_000, n_factors=4, mnar=True, noise_sd=0.68,
     ...               min_ratings=20, obscure_share=0.25, test_fraction=0.2, split="random", n_unseen_pairs=500)
     >>> data = generate_rating_v2(params, np.random.default_rng(0))
+    >>> len(data.train) + len(data.test), "release_date" in data.tables["movies"]
+    (2000, True)
+    """
+    return _generate_rating({**params, **V2_WORLD}, rng, simulate_world)
+
+
+def generate_rating_v3(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
+    """Generate the ``movies-rating-v3`` case: v2's, in a world whose users differ in how consistently they rate.
+
+    ``noise_spread`` and ``taste_weight`` are parameters here (v2 fixes them
+    at :data:`V2_WORLD`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = dict(n_users=60, n_movies=120, n_ratings=2_000, n_factors=4, mnar=True, noise_sd=0.725,
+    ...               noise_spread=0.25, taste_weight=1.1, min_ratings=20, obscure_share=0.25, test_fraction=0.2,
+    ...               split="random", n_unseen_pairs=500)
+    >>> data = generate_rating_v3(params, np.random.default_rng(0))
     >>> len(data.train) + len(data.test), "release_date" in data.tables["movies"]
     (2000, True)
     """
@@ -259,7 +292,7 @@ def generate_topn(params: Mapping[str, object], rng: np.random.Generator) -> Sce
 
 
 def generate_topn_v2(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
-    """Generate the ``movies-topn-v2`` case: :func:`generate_topn`'s split of the v2 world.
+    """Generate the ``movies-topn-v2`` case: :func:`generate_topn`'s split of the v2 world (:data:`V2_WORLD`).
 
     Examples
     --------
@@ -269,6 +302,22 @@ def generate_topn_v2(params: Mapping[str, object], rng: np.random.Generator) -> 
     ...               cold_start_ratings=5)
     >>> data = generate_topn_v2(params, np.random.default_rng(0))
     >>> list(data.test.columns), "release_date" in data.tables["movies"]
+    (['user_id'], True)
+    """
+    return _generate_topn({**params, **V2_WORLD}, rng, simulate_world)
+
+
+def generate_topn_v3(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
+    """Generate the ``movies-topn-v3`` case: v2's, in a world whose users differ in how consistently they rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = dict(n_users=80, n_movies=150, n_ratings=3_000, n_factors=4, mnar=True, noise_sd=0.725,
+    ...               noise_spread=0.25, taste_weight=1.1, min_ratings=20, obscure_share=0.25, test_fraction=0.2,
+    ...               cold_start_fraction=0.1, cold_start_ratings=5)
+    >>> data = generate_topn_v3(params, np.random.default_rng(0))
+    >>> list(data.test.columns), bool(data.truth["n_relevant"].min() >= 1)
     (['user_id'], True)
     """
     return _generate_topn(params, rng, simulate_world)
