@@ -37,7 +37,6 @@ ALL_MODULES = sorted(
 # gains an example or a re-exported name, so the list cannot hide a module that
 # should have examples.
 NOTHING_TO_SHOW: dict[str, str] = {
-    "casestudies._public": "marks re-exported objects as casestudies.Name; used only by the faces",
     "casestudies._version": "the version string, read by casestudies.__version__",
     "casestudies.case._timeout_child": "the child program of timeout=, run by casestudies.case._timeout as python -m",
     "casestudies.cli._leaderboard": "builds the 'leaderboard' subcommand parser",

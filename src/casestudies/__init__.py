@@ -16,10 +16,10 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from casestudies import exceptions
+from casestudies._public import lazy_face
 from casestudies._version import VERSION
 from casestudies.exceptions import (
     CaseStudiesError,
@@ -180,15 +180,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Load a public name from the folder that defines it, once (PEP 562)."""
-    folder = _LAZY.get(name)
-    if folder is None:
-        raise AttributeError(f"module 'casestudies' has no attribute {name!r}")
-    value = getattr(importlib.import_module(folder), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__)

@@ -16,8 +16,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from casestudies._public import lazy_face
 
 if TYPE_CHECKING:
     from casestudies.diagnostics._data_checks import (
@@ -165,15 +166,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Load a name from the module that defines it, once (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'casestudies.diagnostics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__)

@@ -25,9 +25,9 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from casestudies._public import lazy_face
 from casestudies.leaderboard._client import RemoteBoard
 from casestudies.leaderboard._modes import FEEDBACK_MODES
 from casestudies.leaderboard._settings import (
@@ -73,11 +73,4 @@ _LAZY: dict[str, str] = {
 the server needs the ``server`` extra (FastAPI, uvicorn); the command line's parser needs none of them."""
 
 
-def __getattr__(name: str) -> object:
-    """Load a name of :data:`_LAZY` from its module on first access."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__)

@@ -9,9 +9,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from casestudies._public import lazy_face
 from casestudies.scenarios.fraud._traffic import CATEGORIES, CHANNELS, MECHANISMS
 
 if TYPE_CHECKING:
@@ -36,11 +36,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Load a name from the module that defines it, once (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'casestudies.scenarios.fraud' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__)

@@ -11,9 +11,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from casestudies._public import lazy_face
 from casestudies.scenarios.overfit._columns import INFORMATIVE_COLUMNS, LEAK_COLUMN_NAMES
 from casestudies.scenarios.overfit._knobs import RANDOM_FAULT_RANGES
 from casestudies.scenarios.overfit._simulator import churn_logit
@@ -54,11 +54,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Load a name from the module that defines it, once (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'casestudies.scenarios.overfit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__)
