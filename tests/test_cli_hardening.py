@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -63,6 +63,21 @@ def hanging_evaluate(*extra: str) -> list[str]:
 
 
 # -- item 18: Ctrl-C, broken pipe, no partial output ------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_reaches_the_commands() -> Iterator[None]:
+    """The commands started here get SIGINT at its default, as from a terminal user's shell.
+
+    A test run started as a background job (``pytest ... &`` in a script) has SIGINT ignored, and a command it
+    starts would inherit that and never see the Ctrl-C these tests send.
+    """
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # caught handlers reset to default in a child
+    yield
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.mark.slow
