@@ -360,21 +360,18 @@ def used_here(request: pytest.FixtureRequest, fixture: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def started(
-    request: pytest.FixtureRequest, work: Path, tmp_path_factory: pytest.TempPathFactory, reference_cache: Path
-) -> Iterator[Started]:
+def started(request: pytest.FixtureRequest, work: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
     """Every command the selected tests of this module need, started at once in one queue of cores + 1.
 
     One queue keeps both cores busy from the first command to the last, where a queue per fixture idled a core at
     the end of each, and the task types' commands go on while the tests of ``runs`` check theirs. Longest first:
     the take-home (two commands in a row), then the commands that load the Case and scikit-learn; the task types'
     cases are made here while those run. A group starts only if a selected test uses it (the quick subset uses
-    ``runs`` only). The commands get the session's reference cache explicitly: a module fixture is set up before
-    the per-test fixture of conftest.py that puts it in the environment, and must never use the user's.
+    ``runs`` only). The commands inherit the session's reference cache from the environment (conftest.py sets it
+    from the session's start), never the user's.
     """
     result = Started(tmp_path_factory.mktemp("tasks"))
-    cache = {"CASESTUDIES_CACHE_DIR": str(reference_cache)}
-    plugin_env, task_env = clean_environment(PYTHONPATH=str(work / "site"), **cache), clean_environment(**cache)
+    plugin_env, task_env = clean_environment(PYTHONPATH=str(work / "site")), clean_environment()
     with_tasks, with_plugin = used_here(request, "task_runs"), used_here(request, "runs")
     pool = ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1, thread_name_prefix="cli")
 
