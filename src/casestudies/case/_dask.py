@@ -8,7 +8,9 @@ A scenario with a block plan (``fraud-v2``) is generated on the workers: a
 task carries the plan (parameters, seed and the rows of each day: a few
 kilobytes) and a row range, generates only the days it covers, and writes
 its partitions; what comes back is counts and, for the test set, the labels
-(one byte a row, for the public/private split). Any other scenario is
+(one byte a row, for the public/private split: see
+:mod:`casestudies.case._stream_blocks` for the two passes, run on one
+cluster). Any other scenario is
 generated whole in the client (its random draws span the whole population,
 so splitting it would change its bytes) and only writing is distributed:
 each task then carries its partition's rows.
@@ -27,8 +29,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,7 +41,7 @@ from casestudies.exceptions import InvalidParameterError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENGINES", "check_engine", "local_cluster", "run_calls", "write_frames_dask"]
+__all__ = ["ENGINES", "Runner", "check_engine", "dask_runner", "local_cluster", "run_calls", "write_frames_dask"]
 
 ENGINES: Final[tuple[str, ...]] = ("local", "dask")
 """Where :func:`casestudies.generate` writes partitions: in this process, or as tasks on a Dask cluster."""
@@ -46,6 +49,8 @@ _MISSING_DASK: Final[str] = (
     "generate(engine='dask') needs Dask's distributed scheduler, which is not installed. "
     'Install it with: pip install "casestudies[dask]"'
 )
+Runner = Callable[[Sequence[tuple[Callable[..., object], tuple[object, ...]]], object], list[object]]
+"""Runs a batch of ``(function, arguments)`` calls, given the object many of them share; returns their results."""
 _IN_FLIGHT_PER_WORKER: Final[int] = 2  # partitions submitted per worker before waiting: keeps workers busy, memory low
 
 
@@ -121,13 +126,25 @@ def run_calls(
 ) -> list[object]:
     """Run ``function(*arguments)`` of every call as a task on a Dask cluster; return the results in call order.
 
+    One batch on its own cluster: see :func:`dask_runner`, which runs
+    several batches on one.
+    """
+    with dask_runner(workers=workers, scheduler=scheduler) as run:
+        return run(calls, shared)
+
+
+@contextlib.contextmanager
+def dask_runner(*, workers: int | None, scheduler: str | None) -> Iterator[Runner]:
+    """A function that runs batches of calls as tasks on one Dask cluster, open while the ``with`` block runs.
+
     A local cluster of ``workers`` processes (default 1) unless ``scheduler``
     names a running one. At most ``2 x workers`` tasks are in flight, so the
     arguments of the others are not sent before they are needed. ``shared``,
     an argument of many calls (a block plan), is sent once to every worker
     and each task there gets that one object, so what it computes once (a
-    plan's world, its last days) serves the worker's next tasks. A task's
-    error is raised here.
+    plan's world, its last days) serves the worker's next tasks, in this
+    batch and the next ones given the same object. A task's error is raised
+    here.
     """
     try:
         # Dask has no type hints: its names are reached through an Any-typed module.
@@ -142,13 +159,19 @@ def run_calls(
     else:
         client = distributed.Client(scheduler)
         n_workers = workers or max(1, len(client.scheduler_info()["workers"]))
-    results: dict[Any, object] = {}
-    try:
-        sent = None if shared is None else client.scatter(shared, broadcast=True, hash=False)
+    sent: dict[int, Any] = {}  # id of a shared object -> its future on the workers
+
+    def run(calls: Sequence[tuple[Callable[..., object], tuple[object, ...]]], shared: object = None) -> list[object]:
+        if shared is not None and id(shared) not in sent:
+            sent[id(shared)] = client.scatter(shared, broadcast=True, hash=False)
+        on_workers = sent.get(id(shared))
+        results: dict[Any, object] = {}
         futures: list[Any] = []
         pending: list[Any] = []
         for function, arguments in calls:
-            given = [sent if argument is shared and sent is not None else argument for argument in arguments]
+            given = [
+                on_workers if argument is shared and on_workers is not None else argument for argument in arguments
+            ]
             future = client.submit(function, *given, pure=False)
             futures.append(future)
             pending.append(future)
@@ -157,8 +180,11 @@ def run_calls(
                 results.update(zip(done, client.gather(list(done)), strict=True))  # raises a task's error here
                 pending = [future for future in pending if future not in done]
         results.update(zip(pending, client.gather(pending), strict=True))
+        return [results[future] for future in futures]
+
+    try:
+        yield run
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return [results[future] for future in futures]

@@ -68,7 +68,7 @@ def fingerprint(*frames: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_chunks(frames: Sequence[tuple[int, Sequence[str], Callable[[str], Iterable[pd.Series]]]]) -> str:
+def fingerprint_chunks(frames: Iterable[tuple[int, Sequence[str], Callable[[str], Iterable[pd.Series]]]]) -> str:
     """:func:`fingerprint` of frames that are read a column at a time, in chunks of rows.
 
     Each frame is ``(n_rows, columns, chunks)`` where ``chunks(column)`` yields

@@ -23,9 +23,8 @@ True
 
 from __future__ import annotations
 
-import functools
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -149,31 +148,49 @@ def as_written(table: pa.Table) -> pd.DataFrame:
     return frame.astype(restored) if restored else frame
 
 
-def fingerprint_dataset(*folders: str | Path) -> str:
+def fingerprint_dataset(*folders: str | Path, wait: Callable[[int], object] | None = None) -> str:
     """:func:`fingerprint` of the frames stored as datasets, read one column of one partition at a time.
 
     The next few column pieces are read by threads while the current one is
     hashed (Parquet decoding and SHA-256 both run outside the interpreter
-    lock): at most :data:`_READ_AHEAD` pieces are held.
+    lock): at most :data:`_READ_AHEAD` pieces are held. ``wait(i)``, if
+    given, is called before folder ``i`` is first looked at: a writer can
+    start hashing the first frames while it still writes the last.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from casestudies.core import fingerprint
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_partitions(pd.DataFrame({"x": [1, 2, 3]}), folder, partition_rows=2)
+    >>> fingerprint_dataset(folder, wait=print) == fingerprint(pd.DataFrame({"x": [1, 2, 3]}))
+    0
+    True
     """
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        return fingerprint_chunks(_layouts(pool, folders, wait))
+
+
+def _layouts(
+    pool: ThreadPoolExecutor, folders: tuple[str | Path, ...], wait: Callable[[int], object] | None
+) -> Iterator[tuple[int, list[str], Callable[[str], Iterator[pd.Series]]]]:
+    """Each folder's rows, columns and column pieces, the folder looked at only when its frame is hashed."""
     import pyarrow.parquet as pq
 
-    layout = []
-    for folder in folders:
+    for index, folder in enumerate(folders):
+        if wait is not None:
+            wait(index)
         files = dataset_files(folder)
         n_rows = sum(pq.ParquetFile(path).metadata.num_rows for path in files)
         columns = [name for name in pq.read_schema(files[0]).names if not name.startswith("__index_level_")]
-        layout.append((n_rows, columns, files))
-    reads = [(path, column) for _, columns, files in layout for column in columns for path in files]
-    with ThreadPoolExecutor(max_workers=_READERS) as pool:
-        pieces = _read_ahead(pool, reads)
+        pieces = _read_ahead(pool, [(path, column) for column in columns for path in files])
 
-        def chunks(column: str, files: list[Path]) -> Iterator[pd.Series]:
+        def chunks(column: str, files: list[Path] = files, pieces: Iterator[pd.Series] = pieces) -> Iterator[pd.Series]:
             for _ in files:  # the reads are in hashing order: this column's pieces come next
                 yield next(pieces)
 
-        frames = [(n_rows, columns, functools.partial(chunks, files=files)) for n_rows, columns, files in layout]
-        return fingerprint_chunks(frames)
+        yield n_rows, columns, chunks
 
 
 def _read_column(path: Path, column: str) -> pd.Series:
