@@ -9,7 +9,8 @@ prints, in one run:
   seven features and the target), median of interleaved repeats, and the
   ratio of rows/s (target: at least 2); then each in a loop of its own, where
   make reuses the memory its previous call freed (printed apart: the
-  interleaved figure is the target's);
+  interleaved figure is the target's), with the page faults of one make in
+  each (fresh memory touched: what the interleaved calls pay for);
 * ``casestudies.generate`` of about 5 M rows of ``fraud-v1`` (generated
   whole, then written) and of ``fraud-v2`` (generated a day at a time, a
   partition held at a time), and 50 M of ``fraud-v2`` with ``--large``, each
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -104,27 +106,38 @@ print(json.dumps({"rows": rows, "seconds": seconds, "peak_bytes": peak, "before_
 """
 
 
+def _minor_faults() -> int:
+    """Page faults of this process so far that needed no disk: fresh memory touched for the first time."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def generation_ratio(repeats: int = 5) -> dict[str, float]:
-    """Median seconds of ``make("fraud-v1")`` at defaults and of ``make_classification`` of its shape."""
+    """Median seconds of ``make("fraud-v1")`` at defaults and of ``make_classification`` of its shape.
+
+    Also the median page faults of one ``make`` in each loop: the interleaved
+    calls fault in what ``make_classification``'s frees returned to the system.
+    """
     case = cs.make("fraud-v1", seed=0)
     n_rows = len(case.train) + len(case.test)
     n_features = case.train.shape[1] - 1
-    ours, theirs = [], []
+    ours, theirs, faults = [], [], []
     for seed in range(repeats):
-        started = time.perf_counter()
+        before, started = _minor_faults(), time.perf_counter()
         cs.make("fraud-v1", seed=seed + 1)
         ours.append(time.perf_counter() - started)
+        faults.append(_minor_faults() - before)
         started = time.perf_counter()
         make_classification(n_samples=n_rows, n_features=n_features, random_state=seed)
         theirs.append(time.perf_counter() - started)
     make_s, sklearn_s = statistics.median(ours), statistics.median(theirs)
     # The same calls in two loops of their own: make's arrays then reuse memory its previous call freed, where
     # after make_classification's larger frees they are faulted in afresh (the interleaved figure is the target's).
-    alone = []
+    alone, alone_faults = [], []
     for seed in range(repeats):
-        started = time.perf_counter()
+        before, started = _minor_faults(), time.perf_counter()
         cs.make("fraud-v1", seed=seed + 1)
         alone.append(time.perf_counter() - started)
+        alone_faults.append(_minor_faults() - before)
     sklearn_alone = []
     for seed in range(repeats):
         started = time.perf_counter()
@@ -137,6 +150,8 @@ def generation_ratio(repeats: int = 5) -> dict[str, float]:
         "sklearn_s": sklearn_s,
         "make_alone_s": statistics.median(alone),
         "sklearn_alone_s": statistics.median(sklearn_alone),
+        "make_faults": statistics.median(faults),
+        "make_alone_faults": statistics.median(alone_faults),
     }
 
 
@@ -180,13 +195,17 @@ def main() -> None:
     ratio = generation_ratio(args.repeats)
     rows = ratio["rows"]
     print(f"make('fraud-v1') at defaults: {rows:,} rows x {ratio['columns']} columns, median of {args.repeats}:")
-    print(f"  make                 {ratio['make_s']:7.3f} s  {rows / ratio['make_s']:12,.0f} rows/s")
+    print(
+        f"  make                 {ratio['make_s']:7.3f} s  {rows / ratio['make_s']:12,.0f} rows/s"
+        f"  ({ratio['make_faults']:,.0f} page faults a call)"
+    )
     print(f"  make_classification  {ratio['sklearn_s']:7.3f} s  {rows / ratio['sklearn_s']:12,.0f} rows/s")
     print(f"  rows/s ratio make / make_classification: {ratio['sklearn_s'] / ratio['make_s']:.2f}x (target >= 2)")
     alone = ratio["sklearn_alone_s"] / ratio["make_alone_s"]
     print(
         f"  each in a loop of its own: make {ratio['make_alone_s']:.3f} s, make_classification "
-        f"{ratio['sklearn_alone_s']:.3f} s, ratio {alone:.2f}x (make's memory reused from its previous call)"
+        f"{ratio['sklearn_alone_s']:.3f} s, ratio {alone:.2f}x (make's memory reused from its previous call: "
+        f"{ratio['make_alone_faults']:,.0f} page faults a call)"
     )
     runs = [("fraud-v1", "5M"), (STREAMED_SCENARIO, "5M")] + ([(STREAMED_SCENARIO, "50M")] if args.large else [])
     print(f"generation to Parquet ({args.partition_rows:,} rows per partition), fresh process each:")

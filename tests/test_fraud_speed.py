@@ -12,8 +12,31 @@ import pytest
 import casestudies as cs
 from casestudies.case._own import OwnCopy
 from casestudies.core._fingerprint import fingerprint
-from casestudies.scenarios.fraud._arrays import stable_order, to_datetime
-from casestudies.scenarios.fraud._traffic import DAY, _Log, _merge
+from casestudies.scenarios.fraud._arrays import GUIDE_BITS, quantile_index, stable_order, to_datetime
+from casestudies.scenarios.fraud._simulator import (
+    _ID_BASE_RANGE,
+    _frames,
+    _Labelled,
+    _Settings,
+    _Streams,
+    generate,
+)
+from casestudies.scenarios.fraud._traffic import (
+    _RATE_CARD,
+    _RATE_SKIMMER,
+    _RATE_TAKEOVER,
+    _RATE_TESTING,
+    DAY,
+    EPOCH_WEEKDAY,
+    _card_testing,
+    _compromised_cards,
+    _genuine,
+    _Log,
+    _make_world,
+    _merge,
+    _skimmers,
+    _takeovers,
+)
 from casestudies.scoring._task import frame_checks
 
 DEFAULTS_GOLDEN = "21339d4c491c8f49c0b1ff34b6338cac5165d2efe096abbaedf0f1ed18c5822e"
@@ -85,6 +108,76 @@ def test_merge_orders_by_time_then_position(first_rows: int, release: bool) -> N
     assert all(getattr(p, field).size == 0 for p in parts for field in _Log.__slots__) == release
 
 
+@pytest.mark.parametrize(
+    "cdf",
+    [
+        np.array([0.1, 0.25, 0.25, 0.7, 1.0]),  # a repeated entry: searchsorted's leftmost position
+        np.array([1.0]),
+        np.cumsum(np.full(3 << GUIDE_BITS, 1.0 / (3 << GUIDE_BITS))),  # more entries than buckets
+        np.r_[np.arange(1, 8) / 8, 1.0],  # entries on the buckets' edges
+    ],
+)
+def test_quantile_index_is_numpys_searchsorted(cdf: np.ndarray) -> None:
+    rng = np.random.default_rng(4)
+    edges = np.arange(1 << GUIDE_BITS) / (1 << GUIDE_BITS)  # uniforms on and just below the buckets' edges
+    u = np.concatenate([rng.random(20_000), edges, np.nextafter(edges[1:], 0.0), [0.0, np.nextafter(1.0, 0.0)]])
+    assert np.array_equal(quantile_index(cdf, u), np.searchsorted(cdf, u))
+    square = rng.random((300, 4))
+    assert np.array_equal(quantile_index(cdf, square), np.searchsorted(cdf, square))
+
+
+def _merged_parts(params: dict[str, object], seed: int) -> tuple[pd.DataFrame, ...]:
+    """fraud-v1 built directly: each part whole in its own order, merged by ``_merge``, the whole log labelled."""
+    settings = _Settings.from_params(params)
+    streams = _Streams.spawn(np.random.default_rng(seed))
+    world = _make_world(settings.n_customers, settings.n_terminals, streams.world)
+    n_total, intensity = settings.n_total, settings.intensity
+    first_day = settings.start.astype("datetime64[D]").astype(np.int64)
+    weekday = (first_day + EPOCH_WEEKDAY + np.arange(n_total)) % 7
+    genuine = _genuine(world, weekday, settings.dispute_rate, streams.genuine)
+    _skimmers(world, genuine, n_total, _RATE_SKIMMER * intensity, streams.skimmers)
+    parts = [
+        genuine,
+        _compromised_cards(world, n_total, _RATE_CARD * intensity, streams.cards),
+        _card_testing(world, n_total, _RATE_TESTING * intensity, streams.card_testing),
+        _takeovers(world, n_total, _RATE_TAKEOVER * intensity, streams.takeovers),
+    ]
+    log = _merge(parts, n_total)
+    labelled = _Labelled(
+        log=log,
+        label=(streams.labels.random(log.t.size) < log.probability).view(np.int8),
+        ids=streams.ids.integers(*_ID_BASE_RANGE) + np.arange(log.t.size, dtype=np.int64),
+        timestamps=to_datetime(settings.start, log.t),
+    )
+    n_train = int(np.searchsorted(log.t, settings.n_days * DAY))
+    n_gap_end = int(np.searchsorted(log.t, (settings.n_days + settings.delay) * DAY))
+    return _frames(world, labelled, slice(0, n_train)) + _frames(world, labelled, slice(n_gap_end, None))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"n_customers": 300, "n_days": 21, "n_test_days": 7},
+        # Many frauds at few terminals: fraudsters pay at skimmed shops, which must not skim them.
+        {"n_customers": 400, "n_terminals": 40, "n_days": 14, "n_test_days": 7, "fraud_intensity": 20.0},
+        {"n_customers": 200, "n_days": 7, "n_test_days": 3, "label_delay_days": 0, "dispute_rate": 0.05},
+        {"n_customers": 100, "n_days": 7, "n_test_days": 1, "label_delay_days": 60, "fraud_intensity": 0.0},
+    ],
+)
+def test_the_log_built_in_time_order_is_the_merged_parts(overrides: dict[str, object]) -> None:
+    params = dict(cs.spec("fraud-v1").defaults, **overrides)
+    for seed in (0, 1):
+        data = generate(params, np.random.default_rng(seed))
+        train, train_truth, test, truth = _merged_parts(params, seed)
+        for built, direct in (
+            (data.train, train),
+            (data.train_truth, train_truth),
+            (data.test, test),
+            (data.truth, truth),
+        ):
+            pd.testing.assert_frame_equal(built, direct, check_exact=True)
+
+
 def test_timestamps_are_numpys_datetime_arithmetic() -> None:
     seconds = np.random.default_rng(0).integers(0, 515 * DAY, 1_000)
     for day in ("2025-01-06", "1677-09-22", "1969-12-31"):
@@ -108,8 +201,6 @@ def _with_ids(data: cs.ScenarioData, train_ids: np.ndarray, test_ids: np.ndarray
 
 def test_repeated_ids_are_found_whether_or_not_they_increase() -> None:
     # The check reads increasing ids without a hash table: a repeat at the seam of train and test must still count.
-    from casestudies.scenarios.fraud._simulator import generate
-
     params = dict(cs.spec("fraud-v1").defaults, n_customers=60, n_days=7, n_test_days=2)
     data = generate(params, np.random.default_rng(0))
     n_train, n_test = len(data.train), len(data.test)

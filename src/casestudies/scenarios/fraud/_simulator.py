@@ -78,7 +78,9 @@ mechanism, the labels and the id base, spawned from the ``rng`` argument
 (named in ``_Streams``, in spawn order).
 Transaction ids increase with time (gap included) from a seed-dependent
 base. Generation is vectorised (discrete draws and normal noise use 2**16
-quantile lookup tables) and sorts once, by radix: about 0.04 s at the defaults.
+quantile lookup tables), sorts once, by radix, and builds each column in time
+order with as little fresh memory as it can (see
+:mod:`~casestudies.scenarios.fraud._period`): about 0.03 s at the defaults.
 
 References
 ----------
@@ -100,24 +102,29 @@ import pandas as pd
 from casestudies.core import ScenarioData, SizeEstimate
 from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.fraud._arrays import to_datetime
+from casestudies.scenarios.fraud._period import (
+    Columns,
+    frames,
+    genuine_columns,
+    genuine_payments,
+    genuine_times,
+    labels,
+    skim,
+    time_order,
+)
 from casestudies.scenarios.fraud._traffic import (
-    _CHANNEL_DTYPE,
-    _MECHANISM_DTYPE,
     _RATE_CARD,
     _RATE_SKIMMER,
     _RATE_TAKEOVER,
     _RATE_TESTING,
     CATEGORIES,
-    CATEGORY_DTYPE,
     DAY,
     EPOCH_WEEKDAY,
     _card_testing,
     _compromised_cards,
-    _genuine,
     _Log,
     _make_world,
-    _merge,
-    _skimmers,
+    _skimmer_schedule,
     _takeovers,
     _World,
 )
@@ -141,6 +148,12 @@ _MECHANISM_HELP: dict[str, str] = {
 """Weekday of 1970-01-01 (a Thursday; Monday = 0), to turn days since the epoch into weekdays."""
 _ID_BASE_RANGE: Final[tuple[int, int]] = (10**9, 9 * 10**9)
 """Range of the seed-dependent first transaction id: ids keep ten digits at any log size."""
+
+
+_FIRST_MIDNIGHT: Final = np.datetime64(pd.Timestamp.min.ceil("D").date(), "s")
+"""The first midnight pandas' nanosecond timestamps hold."""
+_LAST_MIDNIGHT: Final = np.datetime64(pd.Timestamp.max.floor("D").date(), "s")
+"""The last midnight pandas' nanosecond timestamps hold."""
 
 
 class _Streams(NamedTuple):
@@ -197,9 +210,8 @@ class _Settings:
         they wrap around silently (a 9999 start gives 1816, a 2262 one puts the
         test weeks before the training weeks).
         """
-        first_day = np.datetime64(pd.Timestamp.min.ceil("D").date(), "s")
+        first_day, last_end = _FIRST_MIDNIGHT, _LAST_MIDNIGHT
         end = self.start + np.timedelta64(self.n_total, "D")  # midnight after the last simulated day
-        last_end = np.datetime64(pd.Timestamp.max.floor("D").date(), "s")  # the last midnight pandas holds
         if first_day <= self.start and end <= last_end:
             return
         latest = (last_end - np.timedelta64(self.n_total, "D")).astype("datetime64[D]")
@@ -262,18 +274,9 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     settings.check_period()
     streams = _Streams.spawn(rng)
     world = _make_world(settings.n_customers, settings.n_terminals, streams.world)
-    log = _simulate(world, settings, streams)
-    labelled = _Labelled(
-        log=log,
-        label=(streams.labels.random(log.t.size) < log.probability).view(np.int8),  # True is 1
-        # Ids follow the issuer's sequence, gap included, from a seed-dependent base.
-        ids=streams.ids.integers(*_ID_BASE_RANGE) + np.arange(log.t.size, dtype=np.int64),
-        timestamps=to_datetime(settings.start, log.t),
-    )
-    n_train = int(np.searchsorted(log.t, settings.n_days * DAY))
-    n_gap_end = int(np.searchsorted(log.t, (settings.n_days + settings.delay) * DAY))
-    train, train_truth = _frames(world, labelled, slice(0, n_train))
-    test, truth = _frames(world, labelled, slice(n_gap_end, None))
+    columns, n_train = _whole_log(world, settings, streams)
+    train, train_truth = frames(world, columns[:n_train])
+    test, truth = frames(world, columns[n_train:])
     return ScenarioData(
         train=train,
         test=test,
@@ -287,6 +290,51 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     )
 
 
+def _whole_log(world: _World, settings: _Settings, streams: _Streams) -> tuple[Columns, int]:
+    """The training and test rows of the period's log, in time order, and the number of training rows.
+
+    The rows of ``_merge`` of the genuine payments (skimmers applied) and of
+    every mechanism's transactions, labelled, numbered and timestamped as if
+    the whole log were: see :mod:`~casestudies.scenarios.fraud._period` for
+    the order the columns are built in.
+    """
+    n_total, intensity = settings.n_total, settings.intensity
+    first_day = settings.start.astype("datetime64[D]").astype(np.int64)
+    weekday = (first_day + EPOCH_WEEKDAY + np.arange(n_total)) % 7
+    t, counts = genuine_times(world, weekday, streams.genuine)
+    parts = [
+        _compromised_cards(world, n_total, _RATE_CARD * intensity, streams.cards),
+        _card_testing(world, n_total, _RATE_TESTING * intensity, streams.card_testing),
+        _takeovers(world, n_total, _RATE_TAKEOVER * intensity, streams.takeovers),
+    ]
+    fraud = _Log(*(np.concatenate([getattr(part, field) for part in parts]) for field in _Log.__slots__))
+    test_start = settings.n_days + settings.delay
+    order = time_order(t, fraud.t, (settings.n_days * DAY, test_start * DAY, n_total * DAY))
+    seconds = order.take(t, fraud.t)
+    del t  # each column in customer order is dropped once in time order: fresh memory costs page faults
+    customer, terminal, noise = genuine_payments(world, counts, streams.genuine)
+    customer = order.take(customer, fraud.customer)
+    terminal = order.take(terminal, fraud.terminal)
+    noise = np.take(noise, order.rows, mode="clip")  # the fraud rows' amounts are put in place below
+    fraud_at, fraud_rows, n_train, n_gap = order.fraud_at, order.fraud_rows, order.n_train, order.n_gap
+    del order  # its rows keep the whole sort alive
+    amount, probability = genuine_columns(world, customer, terminal, noise, settings.dispute_rate)
+    del noise
+    skimmers = _skimmer_schedule(world, n_total, _RATE_SKIMMER * intensity, streams.skimmers)
+    mechanism = skim(skimmers, seconds, terminal, probability)
+    # The fraudsters' rows, over the genuine payments' values computed there (skimmers included).
+    for column, values in ((amount, fraud.amount), (probability, fraud.probability), (mechanism, fraud.mechanism)):
+        column[fraud_at] = values[fraud_rows]
+    amount /= 100.0
+    label = labels(probability, n_train, n_gap, streams.labels)
+    # Ids follow the issuer's sequence, gap included, from a seed-dependent base.
+    ids = np.arange(seconds.size, dtype=np.int64)
+    ids += streams.ids.integers(*_ID_BASE_RANGE)
+    ids[n_train:] += n_gap
+    timestamps = to_datetime(settings.start, seconds, out=seconds)
+    return Columns(ids, timestamps, customer, terminal, amount, label, probability, mechanism), n_train
+
+
 @dataclass(frozen=True, slots=True)
 class _Labelled:
     """The whole simulated log with its drawn labels, transaction ids and timestamps."""
@@ -297,41 +345,20 @@ class _Labelled:
     timestamps: np.ndarray
 
 
-def _simulate(world: _World, settings: _Settings, streams: _Streams) -> _Log:
-    """Every transaction of the period, genuine and fraudulent, in time order."""
-    n_total, intensity = settings.n_total, settings.intensity
-    first_day = settings.start.astype("datetime64[D]").astype(np.int64)
-    weekday = (first_day + EPOCH_WEEKDAY + np.arange(n_total)) % 7
-    genuine = _genuine(world, weekday, settings.dispute_rate, streams.genuine)
-    _skimmers(world, genuine, n_total, _RATE_SKIMMER * intensity, streams.skimmers)
-    parts = [
-        genuine,
-        _compromised_cards(world, n_total, _RATE_CARD * intensity, streams.cards),
-        _card_testing(world, n_total, _RATE_TESTING * intensity, streams.card_testing),
-        _takeovers(world, n_total, _RATE_TAKEOVER * intensity, streams.takeovers),
-    ]
-    return _merge(parts, n_total, release=True)
-
-
 def _frames(world: _World, labelled: _Labelled, rows: slice) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The public log and the hidden truth of a slice of the labelled log."""
     log = labelled.log
-    terminal = log.terminal[rows]
-    category = pd.Categorical.from_codes(world.category[terminal], dtype=CATEGORY_DTYPE)
-    online = world.is_online.view(np.int8)[terminal]
-    columns = {
-        "transaction_id": labelled.ids[rows],
-        "timestamp": labelled.timestamps[rows],
-        "customer_id": log.customer[rows],
-        "terminal_id": terminal,
-        "amount": log.amount[rows] / 100.0,
-        "merchant_category": category,
-        "channel": pd.Categorical.from_codes(online, dtype=_CHANNEL_DTYPE),
-        "is_fraud": labelled.label[rows],
-    }
-    mechanism = pd.Categorical.from_codes(log.mechanism[rows], dtype=_MECHANISM_DTYPE)
-    truth = {"probability": log.probability[rows], "mechanism": mechanism}
-    return pd.DataFrame(columns, copy=False), pd.DataFrame(truth, copy=False)
+    columns = Columns(
+        ids=labelled.ids[rows],
+        timestamps=labelled.timestamps[rows],
+        customer=log.customer[rows],
+        terminal=log.terminal[rows],
+        amount=log.amount[rows] / 100.0,
+        label=labelled.label[rows],
+        probability=log.probability[rows],
+        mechanism=log.mechanism[rows],
+    )
+    return frames(world, columns)
 
 
 def _info(settings: _Settings, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, object]:
@@ -350,7 +377,8 @@ def _info(settings: _Settings, train: pd.DataFrame, test: pd.DataFrame) -> dict[
         "test_start": str(start_day + (n_days + delay) * day),
         "test_end": str(start_day + (settings.n_total - 1) * day),
         "label_delay_days": delay,
-        "train_fraud_rate": float(train["is_fraud"].mean()) if len(train) else 0.0,
+        # The mean of the 0/1 labels: their count over the rows (a float64 sum of 0s and 1s is exact).
+        "train_fraud_rate": int(np.count_nonzero(train["is_fraud"].to_numpy())) / len(train) if len(train) else 0.0,
         "amount_unit": "currency units, two decimals",
         "merchant_categories": list(CATEGORIES),
         "mechanisms": dict(_MECHANISM_HELP),

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from scipy.special import ndtri
 
-from casestudies.scenarios.fraud._arrays import Merge
+from casestudies.scenarios.fraud._arrays import CHUNK_ROWS, Merge, chunks, quantile_index
 
 __all__ = ["CATEGORIES", "CATEGORY_DTYPE", "CHANNELS", "DAY", "EPOCH_WEEKDAY", "HOUR", "MECHANISMS"]
 
@@ -174,7 +174,7 @@ def _make_world(n_customers: int, n_terminals: int, rng: np.random.Generator) ->
     homes, where = np.unique(home, return_inverse=True)  # only shops someone lives near need their neighbours
     neighbours = cKDTree(shop_xy).query(shop_xy[homes], k=k)[1].reshape(homes.size, k)
     usual_shops = shops[neighbours[where.reshape(n_customers, 1), rng.integers(0, k, (n_customers, _N_USUAL_SHOPS))]]
-    usual_online = online[np.searchsorted(online_cdf, rng.random((n_customers, _N_USUAL_ONLINE)))]
+    usual_online = online[quantile_index(online_cdf, rng.random((n_customers, _N_USUAL_ONLINE)))]
     return _World(
         rate=rng.gamma(2.0, 1.0, n_customers),
         online_share=rng.beta(2.0, 5.0, n_customers),
@@ -255,7 +255,8 @@ def _random_shops(world: _World, n: int, rng: np.random.Generator) -> np.ndarray
 
 def _popular_merchants(world: _World, n: int, rng: np.random.Generator) -> np.ndarray:
     """Online merchants drawn by popularity."""
-    return world.online[np.searchsorted(world.online_cdf, rng.random(n))]
+    merchants: np.ndarray = world.online[quantile_index(world.online_cdf, rng.random(n))]
+    return merchants
 
 
 def _fraud_terminal(world: _World, p_online: float, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -305,25 +306,51 @@ def _genuine(world: _World, weekday: np.ndarray, dispute_rate: float, rng: np.ra
 def _usual_terminals(world: _World, customer: np.ndarray, online: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each payment's terminal: a usual one (shops first, then online merchants, Zipf weights) or a new one."""
     n = customer.size
-    shop_slot = _draw(_SHOP_SLOTS, n, rng)
-    online_slot = _draw(_ONLINE_SLOTS, n, rng)
-    new_shop = np.flatnonzero(~online & (shop_slot == _N_USUAL_SHOPS))
-    new_online = np.flatnonzero(online & (online_slot == _N_USUAL_ONLINE))
-    # The slot: after the usual shops if online, else the shop slot (arithmetic: far faster than np.where).
-    slot = online_slot + (_N_USUAL_SHOPS + 1)
-    slot -= shop_slot
-    slot *= online.view(np.int8)
-    slot += shop_slot
-    index = customer * world.usual.shape[1]
-    index += slot
-    terminal: np.ndarray = world.usual.ravel()[index]
-    terminal[new_shop] = _random_shops(world, new_shop.size, rng)
-    terminal[new_online] = _popular_merchants(world, new_online.size, rng)
+    shop_draw = rng.integers(0, 1 << 16, n, dtype=np.uint16)  # the draws of _draw(_SHOP_SLOTS, n, rng)
+    online_draw = rng.integers(0, 1 << 16, n, dtype=np.uint16)
+    terminal = np.empty(n, dtype=np.int64)
+    new_shop, new_online = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+    width = world.usual.shape[1]
+    usual = world.usual.ravel()
+    index = np.empty(min(n, CHUNK_ROWS), dtype=np.int64)
+    for rows in chunks(n):  # a chunk's temporaries stay in the cache
+        shop_slot = np.take(_SHOP_SLOTS, shop_draw[rows].astype(np.intp))
+        online_slot = np.take(_ONLINE_SLOTS, online_draw[rows].astype(np.intp))
+        # The slot: after the usual shops if online, else the shop slot (arithmetic: far faster than np.where).
+        slot = online_slot + (_N_USUAL_SHOPS + 1)
+        slot -= shop_slot
+        slot *= online[rows].view(np.int8)
+        slot += shop_slot
+        # A new shop is the shop slot past the usual ones, a new merchant the last online slot.
+        np.equal(slot, _N_USUAL_SHOPS, out=new_shop[rows])
+        np.equal(slot, _N_USUAL_SHOPS + 1 + _N_USUAL_ONLINE, out=new_online[rows])
+        at = index[: rows.stop - rows.start]
+        np.multiply(customer[rows], width, out=at)
+        at += slot
+        np.take(usual, at, out=terminal[rows])
+    del shop_draw, online_draw
+    at_new_shop, at_new_online = np.flatnonzero(new_shop), np.flatnonzero(new_online)
+    terminal[at_new_shop] = _random_shops(world, at_new_shop.size, rng)
+    terminal[at_new_online] = _popular_merchants(world, at_new_online.size, rng)
     return terminal
 
 
-def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.random.Generator) -> None:
-    """Compromise shop terminals for 21-35 days; update ``log`` in place."""
+class _Skimmers(NamedTuple):
+    """Skimmed shop terminals: which, from when to when (seconds from the first day), how often they strike."""
+
+    slot: np.ndarray  # per terminal id: its skimmer's index, or the number of skimmers if it has none
+    onset: np.ndarray
+    end: np.ndarray
+    q: np.ndarray  # probability that a payment at the terminal during the period is fraudulent
+
+    @property
+    def size(self) -> int:
+        """Number of skimmers."""
+        return self.q.size
+
+
+def _skimmer_schedule(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Skimmers:
+    """Compromise shop terminals for 21-35 days (every draw of the skimmers' stream)."""
     span = n_total + _SKIMMER_DAYS[1]
     n = min(int(rng.poisson(rate * world.shops.size * span)), world.shops.size)
     terminals = rng.choice(world.shops, n, replace=False)
@@ -332,15 +359,25 @@ def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.rando
     q = rng.beta(3.0, 2.0, n)
     slot = np.full(world.category.size, n)  # n = "not compromised"
     slot[terminals] = np.arange(n)
+    return _Skimmers(slot, onset, end, q)
+
+
+def _skim(
+    skimmers: _Skimmers, t: np.ndarray, terminal: np.ndarray, probability: np.ndarray, mechanism: np.ndarray
+) -> None:
+    """Update a log of genuine payments in place where a skimmer strikes: its ``probability`` and ``mechanism``."""
     # Only the few rows at a compromised terminal are compared with its period.
-    rows = np.flatnonzero(slot[log.terminal] < n)
-    s = slot[log.terminal[rows]]
-    t = log.t[rows]
-    inside = (t >= onset[s]) & (t < end[s])
-    hit = rows[inside]
-    p = 1.0 - (1.0 - q[s[inside]]) * (1.0 - log.probability[hit])
-    log.probability[hit] = p
-    log.mechanism[hit] = MECHANISMS.index("compromised_terminal")
+    at = np.flatnonzero(np.take(skimmers.slot < skimmers.size, terminal))
+    s = skimmers.slot[terminal[at]]
+    inside = (t[at] >= skimmers.onset[s]) & (t[at] < skimmers.end[s])
+    hit = at[inside]
+    probability[hit] = 1.0 - (1.0 - skimmers.q[s[inside]]) * (1.0 - probability[hit])
+    mechanism[hit] = MECHANISMS.index("compromised_terminal")
+
+
+def _skimmers(world: _World, log: _Log, n_total: int, rate: float, rng: np.random.Generator) -> None:
+    """Compromise shop terminals for 21-35 days; update ``log`` in place."""
+    _skim(_skimmer_schedule(world, n_total, rate, rng), log.t, log.terminal, log.probability, log.mechanism)
 
 
 def _compromised_cards(world: _World, n_total: int, rate: float, rng: np.random.Generator) -> _Log:
