@@ -148,11 +148,24 @@ def frame_checks(data: ScenarioData, truth_column: str) -> list[str]:
             problems.append("train and test columns differ")
         if len(data.truth) != len(data.test) or truth_column not in data.truth.columns:
             problems.append(f"truth must have a {truth_column!r} column and one row per test row")
-        all_ids = pd.Index(pd.concat([data.train[data.id_column], data.test[data.id_column]], ignore_index=True))
-        # Increasing ids (a log's) need no hash table: pandas' monotonic check tells whether they are unique.
-        if all_ids.has_duplicates if all_ids.is_monotonic_increasing else all_ids.duplicated().any():
+        if _ids_repeat(data.train[data.id_column].to_numpy(), data.test[data.id_column].to_numpy()):
             problems.append(f"{data.id_column!r} values repeat across train and test")
     return problems
+
+
+def _ids_repeat(train: np.ndarray, test: np.ndarray) -> bool:
+    """Whether an id occurs twice in train and test together.
+
+    Integer ids increasing through train, then test (a log's) are told
+    unique without joining the two (a copy of every id); others by a hash
+    table.
+    """
+    parts = [ids for ids in (train, test) if ids.size]
+    increasing = all(ids.dtype.kind in "iu" and bool((ids[1:] > ids[:-1]).all()) for ids in parts)
+    if increasing and (len(parts) < 2 or parts[0][-1] < parts[1][0]):
+        return False
+    all_ids = pd.Index(np.concatenate([train, test]) if train.dtype == test.dtype else [*train, *test])
+    return bool(all_ids.duplicated().any())
 
 
 class TableTask:
