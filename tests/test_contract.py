@@ -23,6 +23,8 @@ SMALL = {
     "movies-topn-v2": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
     "movies-rating-v3": {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000},
     "movies-topn-v3": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
+    "movies-rating-v4": {"n_users": 200, "n_movies": 400, "n_ratings": 12_000, "n_unseen_pairs": 2_000},
+    "movies-topn-v4": {"n_users": 300, "n_movies": 500, "n_ratings": 18_000, "cold_start_fraction": 0.1},
     "fraud-v1": {"n_customers": 400, "n_days": 42},
     "fraud-v2": {"n_customers": 400, "n_days": 42},
     "overfit-v1": {"n_test": 600},

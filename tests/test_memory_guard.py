@@ -93,6 +93,19 @@ def test_other_families_at_their_largest_are_refused_too(laptop: None, scenario_
         cs.make(scenario_id, seed=0, **_largest(scenario_id))
 
 
+@pytest.mark.parametrize(
+    ("scenario_id", "streamed"),
+    [("movies-rating-v3", "movies-rating-v4"), ("movies-topn-v1", "movies-topn-v4"), ("fraud-v1", "fraud-v2")],
+)
+def test_the_way_out_is_the_same_scenario_streamed(laptop: None, scenario_id: str, streamed: str) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        cs.make(scenario_id, seed=0, **_largest(scenario_id))
+    message = str(refused.value)
+    assert f"the version of this scenario generated a block at a time: {streamed}." in message
+    others = {spec.id for spec in cs.registry().values() if spec.name != cs.spec(scenario_id).name}
+    assert not any(other in message for other in others)  # a fraud user is not sent to movies, nor the reverse
+
+
 def test_every_registered_scenario_passes_at_its_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("casestudies.case._memory.available_memory", lambda: 4 * 2**30)  # a small 4 GiB machine
     for spec in cs.registry().values():

@@ -14,7 +14,7 @@ import pytest
 
 import casestudies as cs
 from casestudies.scenarios.movies import BiasBaseline, SGDMatrixFactorization
-from casestudies.scenarios.movies._world import simulate_world
+from casestudies.scenarios.movies._world_v4 import simulate_world  # the current world, as tests/test_movies.py
 from casestudies.scoring._recmetrics import diversity_per_user, exposure_gini, novelty_per_user
 from test_movies import ML100K, RATING, SEEDS, _around, assert_interval_within, ml1m_movie_counts
 

@@ -1033,7 +1033,7 @@ def test_movies_starter_notebook_runs_unmodified_and_grades(
         assert popular["low"] <= grade.scores["ndcg_at_10"]["estimate"] <= popular["high"]
 
 
-# The v2 and v3 rubrics' claims about their baselines (scenarios/takehome/movies-*-v[23].toml), measured as
+# The v2 to v4 rubrics' claims about their baselines (scenarios/takehome/movies-*-v[234].toml), measured as
 # create_takehome's difficulty check measures them: every reference fitted on a variant and scored on its whole
 # holdout. The small sizes are those the rubrics' comments name (the take-home tests' topn size; rating at 200 users,
 # where matrix factorisation pulls clear of the biases: at 100 users it equals them on a third of seeds), on both
@@ -1041,7 +1041,7 @@ def test_movies_starter_notebook_runs_unmodified_and_grades(
 RUBRIC_CLAIMS = [
     pytest.param(scenario, params, seeds, id=f"{scenario.split('-')[1]}-{scenario[-2:]}-{size}")
     for scenario, params, seeds, size in (
-        *((f"movies-topn-{version}", MOVIES["movies-topn-v2"], SEEDS, "small") for version in ("v2", "v3")),
+        *((f"movies-topn-{version}", MOVIES["movies-topn-v2"], SEEDS, "small") for version in ("v2", "v3", "v4")),
         *(
             (
                 f"movies-rating-{version}",
@@ -1049,7 +1049,7 @@ RUBRIC_CLAIMS = [
                 SEEDS,
                 "small",
             )
-            for version in ("v2", "v3")
+            for version in ("v2", "v3", "v4")
         ),
         ("movies-topn-v3", {}, (0,), "default"),
         ("movies-rating-v3", {}, (0,), "default"),

@@ -19,7 +19,8 @@ one column of one partition at a time.
 What bounds memory depends on the scenario:
 
 - a scenario whose generator module declares a block plan (``fraud-v2``,
-  drawn a day at a time) is generated a partition at a time
+  drawn a day at a time; ``movies-rating-v4`` and ``movies-topn-v4``, a
+  block of users at a time) is generated a partition at a time
   (:mod:`casestudies.case._stream_blocks`): the peak is a few partitions,
   whatever the size of the case, and ``engine="dask"`` generates the
   partitions on the workers;
@@ -262,7 +263,7 @@ def _write_blocks(
         params=params,
         fingerprint=streamed.fingerprint,
         id_column=str(streamed.data_card["id_column"]),
-        frames={name: streamed.counts[name] for name in ("train", "test")},
+        frames=dict(streamed.counts),  # train, test and any side tables, as the whole path lists them
         holdout=streamed.counts["test"],
         has_cost=streamed.has_cost,
         data_card=streamed.data_card,

@@ -65,7 +65,9 @@ def streaming_hint(scenario: ScenarioSpec) -> str:
     --------
     >>> import casestudies as cs
     >>> print(streaming_hint(cs.spec("fraud-v1")))  # doctest: +ELLIPSIS
-    For a case larger than memory, ... the scenarios generated a block at a time: fraud-v2.
+    For a case larger than memory, ... the version of this scenario generated a block at a time: fraud-v2.
+    >>> print(streaming_hint(cs.spec("houses-v1")))  # doctest: +ELLIPSIS
+    For a case larger than memory, ... generated a block at a time: fraud-v2, movies-rating-v4, movies-topn-v4.
     """
     if block_planner_of(scenario) is not None:
         return (
@@ -74,6 +76,12 @@ def streaming_hint(scenario: ScenarioSpec) -> str:
             "--partition-rows 1000000 (with the same parameters)."
         )
     streaming = [spec.id for spec in registry().values() if block_planner_of(spec) is not None]
+    newer = [name for name in streaming if registry()[name].name == scenario.name]  # the same scenario, streamed
+    if newer:
+        return (
+            "For a case larger than memory, generate one partition at a time with casestudies.generate(..., "
+            f"out='DIR') from the version of this scenario generated a block at a time: {newer[-1]}."
+        )
     return (
         "For a case larger than memory, generate one partition at a time with casestudies.generate(..., out='DIR') "
         f"from one of the scenarios generated a block at a time: {', '.join(streaming) or 'none is registered'}."

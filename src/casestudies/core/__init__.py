@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from casestudies._public import present_as_public
 from casestudies._version import VERSION
-from casestudies.core._blocks import FRAMES, PLANNER_NAME, BlockPlan, BlockPlanner, block_planner_of
+from casestudies.core._blocks import FRAMES, KNOWN_LABELS, PLANNER_NAME, BlockPlan, BlockPlanner, block_planner_of
 from casestudies.core._data import ScenarioData
 from casestudies.core._export import FORMATS, FileFormat, PublicCase, read_frames, write_case
 from casestudies.core._fingerprint import fingerprint, fingerprint_chunks
@@ -91,6 +91,7 @@ __all__ = [
     "DEFAULT_PARTITION_ROWS",
     "FORMATS",
     "FRAMES",
+    "KNOWN_LABELS",
     "METRICS",
     "NEUTRAL_VOCABULARY",
     "PLANNER_NAME",

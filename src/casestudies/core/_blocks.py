@@ -8,6 +8,11 @@ the same rows ``generate(params, rng)`` returns for the same ``rng`` seed.
 Its randomness is drawn per block (a day, a block of users…) from streams
 fixed by the seed and the block, not by which rows are asked for, so rows
 generated in any pieces, in any process, concatenate to the same bytes.
+The test rows' labels and the learner's view of them are the scenario
+task's (``Task.labels``, ``Task.public_test``) on the rows and truth a plan
+returns, as ``make`` builds its holdout: a binary or rating target is a
+column of the rows, a top-N user's count of relevant movies a column of the
+truth. Side tables (``tables()``) are written whole beside the frames.
 
 ``casestudies.generate`` uses the hook when the scenario has one: it writes
 each Parquet partition from ``plan.rows(frame, start, stop)``, locally or as
@@ -33,10 +38,15 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["FRAMES", "PLANNER_NAME", "BlockPlan", "BlockPlanner", "block_planner_of"]
+__all__ = ["FRAMES", "KNOWN_LABELS", "PLANNER_NAME", "BlockPlan", "BlockPlanner", "block_planner_of"]
 
 PLANNER_NAME: Final[str] = "plan_blocks"
 """Name of the optional block planner in a generator's module."""
+
+KNOWN_LABELS: Final[str] = "known_labels"
+"""Name of a plan's optional ``known_labels(start, stop) -> numpy.ndarray | None``: the task labels of test rows
+``start:stop`` if the plan already drew their blocks (``None`` otherwise), which spares drawing them again for the
+public/private split. The movies plans keep them while the training rows are drawn."""
 
 FRAMES: Final[tuple[str, str]] = ("train", "test")
 """The frames a plan generates, in the order a case holds them."""
@@ -62,7 +72,12 @@ class BlockPlan(Protocol):
         ...
 
     def info(self, n_train: int, n_test: int, train_positives: int) -> dict[str, object]:
-        """The data card's facts, from the counts a writer gathers on the way."""
+        """The data card's facts, from the counts a writer gathers on the way (``train_positives``: the training
+        target's sum)."""
+        ...
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The public side tables (one row per entity, such as movies and users: they fit in memory); may be empty."""
         ...
 
 
@@ -75,8 +90,8 @@ def block_planner_of(scenario: ScenarioSpec) -> BlockPlanner | None:
     Examples
     --------
     >>> from casestudies.core import block_planner_of, spec
-    >>> block_planner_of(spec("movies-rating-v2")) is None
-    True
+    >>> block_planner_of(spec("movies-rating-v3")) is None, block_planner_of(spec("movies-rating-v4")) is None
+    (True, False)
     """
     generator_of(scenario)  # imports the generator's module, or says clearly why it cannot
     planner = getattr(sys.modules.get(scenario.generator.partition(":")[0]), PLANNER_NAME, None)

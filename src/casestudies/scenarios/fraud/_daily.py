@@ -209,6 +209,10 @@ class FraudPlan:
         facts.update(n_train=n_train, n_test=n_test, train_fraud_rate=train_positives / n_train if n_train else 0.0)
         return facts
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """No side tables: a fraud log is one frame."""
+        return {}
+
     # -- the rows ----------------------------------------------------------------
 
     def rows(self, frame: str, start: int, stop: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -457,15 +457,17 @@ def _check_sizes(n_users: int, n_movies: int, n_ratings: int, min_ratings: int) 
         raise ValueError(message)
 
 
-def _draw_movies(n_movies: int, obscure_share: float, rng: np.random.Generator) -> _Movies:
-    """Movies: release date, genres, title, appeal."""
+def _draw_movies(
+    n_movies: int, obscure_share: float, rng: np.random.Generator, obscure_shift: float = _OBSCURE_SHIFT
+) -> _Movies:
+    """Movies: release date, genres, title, appeal (obscure titles' appeal lowered by ``obscure_shift``)."""
     release = release_dates(n_movies, rng)
     years = release.astype("datetime64[Y]").astype(np.int64) + 1970
     genres = rng.random((n_movies, len(GENRES))) < _GENRE_RATE
     none = ~genres.any(axis=1)
     genres[none, rng.choice(len(GENRES), size=int(none.sum()), p=_GENRE_RATE / _GENRE_RATE.sum())] = True
     # Appeal: normal, plus a share of obscure titles few people ever see (the long tail).
-    appeal = rng.normal(0.0, _APPEAL_SD, size=n_movies) - _OBSCURE_SHIFT * (rng.random(n_movies) < obscure_share)
+    appeal = rng.normal(0.0, _APPEAL_SD, size=n_movies) - obscure_shift * (rng.random(n_movies) < obscure_share)
     titles = _titles(n_movies, years, rng)
     return _Movies(release=release, years=years, genres=genres, appeal=appeal, titles=titles)
 
@@ -495,6 +497,7 @@ def _draw_latent(
     taste_weight: float,
     counts: np.ndarray,
     rng: np.random.Generator,
+    user_bias_sd: float = _USER_BIAS_SD,
 ) -> tuple[MovieWorld, np.ndarray, np.ndarray]:
     """Latent model: genre-driven movie factors, tastes, biases (popular movies are better liked).
 
@@ -520,7 +523,7 @@ def _draw_latent(
     interest = _INTEREST_TASTE * user_factors / _TASTE_SD + own_interest
     user_factors *= taste_weight  # _exposure divides it out again
     movie_bias = _APPEAL_BIAS * movies.appeal + _spread(rng.standard_normal(n_movies), _MOVIE_BIAS_SD)
-    user_bias = _spread(rng.standard_normal(n_users), _USER_BIAS_SD)
+    user_bias = _spread(rng.standard_normal(n_users), user_bias_sd)
     # Thresholds: quantiles of latent + noise over a large sample of all pairs.
     su, sm = rng.integers(n_users, size=_THRESHOLD_SAMPLE), rng.integers(n_movies, size=_THRESHOLD_SAMPLE)
     sample = (

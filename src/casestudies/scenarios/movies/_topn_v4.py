@@ -1,0 +1,125 @@
+"""The ``movies-topn-v4`` generator and block plan: v3's top-N task in v4's world, drawn a block of users at a time.
+
+``make`` builds the case from the plan (every block's rows, concatenated),
+so its bytes are those ``casestudies.generate`` streams a partition at a
+time; the scorer's context (relevant movies, what each user has seen, the
+oracle's lists from the world's expected ratings) is built from them as
+v3 builds it. See :mod:`._world_v4` for the world and :mod:`._plan_v4` for
+the split.
+
+.. versionadded:: 0.4
+
+Examples
+--------
+>>> import numpy as np
+>>> import casestudies as cs
+>>> params = {**cs.spec("movies-topn-v4").defaults, "n_users": 250, "n_movies": 300, "n_ratings": 9_000}
+>>> plan = plan_blocks(params, np.random.default_rng(0))
+>>> data = generate(params, np.random.default_rng(0))
+>>> len(data.test) == plan.n_rows("test"), bool(data.truth["n_relevant"].min() >= 1)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from casestudies.core import ScenarioData
+from casestudies.scenarios.movies._plan_v4 import COLUMNS, RELEVANT_STARS, MoviePlan, estimate_size
+from casestudies.scenarios.movies._simulator import _hidden, _oracle_topn, _seen_matrix
+from casestudies.scenarios.movies._world import GENRES
+from casestudies.scenarios.movies._world_v4 import seed_sequence
+from casestudies.scoring import TopNContext
+
+__all__ = ["estimate_size", "generate", "plan_blocks"]
+
+
+def plan_blocks(params: Mapping[str, object], rng: np.random.Generator) -> MoviePlan:
+    """The block plan of a ``movies-topn-v4`` case (the streaming hook, see :mod:`casestudies.core`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import casestudies as cs
+    >>> plan = plan_blocks(cs.spec("movies-topn-v4").defaults, np.random.default_rng(0))
+    >>> plan.id_column, plan.n_rows("train") < 100_000
+    ('user_id', True)
+    """
+    return MoviePlan(params, seed_sequence(rng), "topn")
+
+
+def generate(params: Mapping[str, object], rng: np.random.Generator) -> ScenarioData:
+    """Generate the ``movies-topn-v4`` case whole: the rows its plan streams, concatenated.
+
+    Parameters
+    ----------
+    params : Mapping
+        Validated values of the parameters declared in ``movies-topn-v4.toml`` (v3's).
+    rng : numpy.random.Generator
+        Seeded from a SeedSequence: its seed keys every stream of the world and the split.
+
+    Returns
+    -------
+    ScenarioData
+        ``train`` ratings by user, then time, ``test`` one row per user to
+        recommend for (``user_id``), ``tables``, per-user truth (``n_heldout``,
+        ``n_relevant``, ``cold_start``, ``relevant_movies``) and the hidden
+        scoring context and oracle recommendations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import casestudies as cs
+    >>> params = {**cs.spec("movies-topn-v4").defaults, "n_users": 120, "n_movies": 200, "n_ratings": 5_000}
+    >>> list(generate(params, np.random.default_rng(1)).test.columns)
+    ['user_id']
+    """
+    plan = plan_blocks(params, rng)
+    whole = plan.whole()
+    world = plan.world.world
+    n_users, n_movies = world.n_users, world.n_movies
+    test_users = whole.test["user_id"].to_numpy()
+    relevant = whole.heldout[whole.heldout["rating"].to_numpy() >= RELEVANT_STARS]
+    row_of = np.full(n_users + 1, -1, dtype=np.int64)
+    row_of[test_users] = np.arange(len(test_users))
+    relevant_matrix = sparse.csr_matrix(
+        (np.ones(len(relevant)), (row_of[relevant["user_id"].to_numpy()], relevant["movie_id"].to_numpy())),
+        shape=(len(test_users), n_movies + 1),
+    )
+    n_relevant = np.diff(relevant_matrix.indptr)
+    seen = _seen_matrix(whole.train, n_users, n_movies)
+    train_counts = np.bincount(whole.train["movie_id"].to_numpy(), minlength=n_movies + 1)[1:]
+    popularity = np.r_[0.0, train_counts / n_users]
+    user_index = test_users - 1
+
+    def true_rating(rows: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+        return world.expected(user_index[rows], movie_ids - 1)
+
+    tables = plan.tables()
+    genres = tables["movies"]["genres"].str.get_dummies("|").reindex(columns=list(GENRES), fill_value=0)
+    genre_rows = np.vstack([np.zeros((1, len(GENRES)), dtype=bool), genres.to_numpy(dtype=bool)])  # row = movie id
+    cold = whole.truth["cold_start"].to_numpy()
+    context = TopNContext(relevant_matrix, n_relevant, cold, popularity, true_rating, n_movies, genre_rows)
+    heldout: pd.DataFrame = whole.heldout[COLUMNS]
+    return ScenarioData(
+        train=whole.train,
+        test=whole.test,
+        target=plan.target,
+        id_column=plan.id_column,
+        truth=whole.truth,
+        info=plan.info(len(whole.train), len(whole.test), int(whole.train[plan.target].sum())),
+        hidden=_hidden(world, params),
+        tables=tables,
+        extras={
+            "n_movies": n_movies,
+            "seen": seen,
+            "context": context,
+            "oracle": _oracle_topn(world, test_users, seen),
+            "world": world,
+            "heldout": heldout,
+        },
+    )
