@@ -330,25 +330,8 @@ def _generate_topn(params: Mapping[str, object], rng: np.random.Generator, simul
     ratings.insert(0, "rating_id", np.arange(1, len(ratings) + 1, dtype=np.int64))
     split = _split_topn(ratings, params, n_users, split_rng)
     test_users = split.test_users
-    row_of = np.full(n_users + 1, -1, dtype=np.int64)
-    row_of[test_users] = np.arange(len(test_users))
-    relevant_users = row_of[split.relevant["user_id"].to_numpy()]
-    relevant_matrix = sparse.csr_matrix(
-        (np.ones(len(split.relevant)), (relevant_users, split.relevant["movie_id"].to_numpy())),
-        shape=(len(test_users), n_movies + 1),
-    )
-    n_relevant = np.diff(relevant_matrix.indptr)
-    seen = _seen_matrix(split.train, n_users, n_movies)
-    train_counts = np.bincount(split.train["movie_id"].to_numpy(), minlength=n_movies + 1)[1:]
-    popularity = np.r_[0.0, train_counts / n_users]
-    user_index = test_users - 1
-
-    def true_rating(rows: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-        return world.expected(user_index[rows], movie_ids - 1)
-
-    genres = movies["genres"].str.get_dummies("|").reindex(columns=list(GENRES), fill_value=0).to_numpy(dtype=bool)
-    genre_rows = np.vstack([np.zeros((1, len(GENRES)), dtype=bool), genres])  # row = movie id
-    context = TopNContext(relevant_matrix, n_relevant, split.cold, popularity, true_rating, n_movies, genre_rows)
+    context, seen = topn_context(world, split.train, split.relevant, test_users, split.cold, movies)
+    n_relevant = context.n_relevant
     info = _info(ratings, n_users, n_movies, params) | {
         "test_users": len(test_users),
         "cold_start_users": int(split.cold.sum()),
@@ -372,6 +355,43 @@ def _generate_topn(params: Mapping[str, object], rng: np.random.Generator, simul
             "heldout": split.heldout[_COLUMNS].reset_index(drop=True),
         },
     )
+
+
+def topn_context(
+    world: MovieWorld,
+    train: pd.DataFrame,
+    relevant: pd.DataFrame,
+    test_users: np.ndarray,
+    cold: np.ndarray,
+    movies: pd.DataFrame,
+) -> tuple[TopNContext, sparse.csr_matrix]:
+    """What the top-N scorer knows of a split (relevant movies per test user, popularity, true ratings, genres),
+    and the users' seen movies in training.
+
+    ``relevant`` holds the held-out ratings that count (``user_id``,
+    ``movie_id``); ``test_users`` the ids of the test rows, in order;
+    ``cold`` which of them are cold-start users.
+    """
+    n_users, n_movies = world.n_users, world.n_movies
+    row_of = np.full(n_users + 1, -1, dtype=np.int64)
+    row_of[test_users] = np.arange(len(test_users))
+    relevant_matrix = sparse.csr_matrix(
+        (np.ones(len(relevant)), (row_of[relevant["user_id"].to_numpy()], relevant["movie_id"].to_numpy())),
+        shape=(len(test_users), n_movies + 1),
+    )
+    seen = _seen_matrix(train, n_users, n_movies)
+    train_counts = np.bincount(train["movie_id"].to_numpy(), minlength=n_movies + 1)[1:]
+    popularity = np.r_[0.0, train_counts / n_users]
+    user_index = test_users - 1
+
+    def true_rating(rows: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+        return world.expected(user_index[rows], movie_ids - 1)
+
+    genres = movies["genres"].str.get_dummies("|").reindex(columns=list(GENRES), fill_value=0).to_numpy(dtype=bool)
+    genre_rows = np.vstack([np.zeros((1, len(GENRES)), dtype=bool), genres])  # row = movie id
+    n_relevant = np.diff(relevant_matrix.indptr)
+    context = TopNContext(relevant_matrix, n_relevant, cold, popularity, true_rating, n_movies, genre_rows)
+    return context, seen
 
 
 def _split_topn(

@@ -26,14 +26,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from casestudies.core import ScenarioData
 from casestudies.scenarios.movies._plan_v4 import COLUMNS, RELEVANT_STARS, MoviePlan, estimate_size
-from casestudies.scenarios.movies._simulator import _hidden, _oracle_topn, _seen_matrix
-from casestudies.scenarios.movies._world import GENRES
+from casestudies.scenarios.movies._simulator import _hidden, _oracle_topn, topn_context
 from casestudies.scenarios.movies._world_v4 import seed_sequence
-from casestudies.scoring import TopNContext
 
 __all__ = ["estimate_size", "generate", "plan_blocks"]
 
@@ -81,29 +78,12 @@ def generate(params: Mapping[str, object], rng: np.random.Generator) -> Scenario
     plan = plan_blocks(params, rng)
     whole = plan.whole()
     world = plan.world.world
-    n_users, n_movies = world.n_users, world.n_movies
+    n_movies = world.n_movies
     test_users = whole.test["user_id"].to_numpy()
     relevant = whole.heldout[whole.heldout["rating"].to_numpy() >= RELEVANT_STARS]
-    row_of = np.full(n_users + 1, -1, dtype=np.int64)
-    row_of[test_users] = np.arange(len(test_users))
-    relevant_matrix = sparse.csr_matrix(
-        (np.ones(len(relevant)), (row_of[relevant["user_id"].to_numpy()], relevant["movie_id"].to_numpy())),
-        shape=(len(test_users), n_movies + 1),
-    )
-    n_relevant = np.diff(relevant_matrix.indptr)
-    seen = _seen_matrix(whole.train, n_users, n_movies)
-    train_counts = np.bincount(whole.train["movie_id"].to_numpy(), minlength=n_movies + 1)[1:]
-    popularity = np.r_[0.0, train_counts / n_users]
-    user_index = test_users - 1
-
-    def true_rating(rows: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-        return world.expected(user_index[rows], movie_ids - 1)
-
     tables = plan.tables()
-    genres = tables["movies"]["genres"].str.get_dummies("|").reindex(columns=list(GENRES), fill_value=0)
-    genre_rows = np.vstack([np.zeros((1, len(GENRES)), dtype=bool), genres.to_numpy(dtype=bool)])  # row = movie id
     cold = whole.truth["cold_start"].to_numpy()
-    context = TopNContext(relevant_matrix, n_relevant, cold, popularity, true_rating, n_movies, genre_rows)
+    context, seen = topn_context(world, whole.train, relevant, test_users, cold, tables["movies"])
     heldout: pd.DataFrame = whole.heldout[COLUMNS]
     return ScenarioData(
         train=whole.train,
