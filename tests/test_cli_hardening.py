@@ -121,6 +121,19 @@ def test_ctrl_c_while_writing_leaves_no_partial_output(tmp_path: Path, monkeypat
     assert list(tmp_path.iterdir()) == [], "the temporary folder must be removed too"
 
 
+def test_generate_writes_the_side_tables_a_learner_needs(tmp_path: Path) -> None:
+    # A movies prompt points at the movies' titles and genres and the users' demographics: they must be on disk too.
+    params = {"n_users": 60, "n_movies": 80, "n_ratings": 2_000}
+    out = tmp_path / "case"
+    argv = ["generate", "movies-topn-v4", "--seed", "3", "--out", str(out), "--format", "csv"]
+    assert main([*argv, *(arg for name, value in params.items() for arg in ("--param", f"{name}={value}"))]) == 0
+    case = cs.make("movies-topn-v4", seed=3, **params)
+    for name, table in case.tables.items():
+        back = pd.read_csv(out / f"{name}.csv")
+        assert list(back.columns) == list(table.columns) and len(back) == len(table)
+        assert back[back.columns[0]].tolist() == table[table.columns[0]].tolist()
+
+
 def test_generate_into_an_existing_folder_keeps_other_files(tmp_path: Path) -> None:
     out = tmp_path / "case"
     out.mkdir()

@@ -1,4 +1,4 @@
-"""Write what a learner may see of a case to files; nothing from the holdout.
+"""Write what a learner may see of a case to files (its side tables too); nothing from the holdout.
 
 Examples
 --------
@@ -19,7 +19,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from casestudies.exceptions import RegistrationError
+
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
 FileFormat = Literal["parquet", "csv"]
@@ -36,6 +40,12 @@ class PublicCase(Protocol):
     def test(self) -> pd.DataFrame: ...
 
     @property
+    def id(self) -> str: ...
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]: ...
+
+    @property
     def prompt(self) -> str: ...
 
     @property
@@ -43,17 +53,35 @@ class PublicCase(Protocol):
 
 
 def write_case(case: PublicCase, out: str | Path, *, format: FileFormat = "parquet") -> list[Path]:
-    """Write ``train``, ``test`` (no target), ``prompt.md`` and ``data_card.json`` to ``out``.
+    """Write ``train``, ``test`` (no target), each side table, ``prompt.md`` and ``data_card.json`` to ``out``.
+
+    A side table goes to a file of its own name (``movies.parquet``,
+    ``users.parquet`` of a movies case).
 
     Returns
     -------
     list of Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile, casestudies as cs
+    >>> case = cs.make("movies-rating-v4", seed=0, n_users=60, n_movies=80, n_ratings=2_000)
+    >>> [path.name for path in write_case(case, tempfile.mkdtemp())][:4]
+    ['train.parquet', 'test.parquet', 'movies.parquet', 'users.parquet']
     """
+    frames = {"train": case.train, "test": case.test}
+    for name, table in case.tables.items():
+        if name in frames or not name.isidentifier():
+            message = f"{case.id}: side table {name!r} cannot be written as a file of its own beside train and test"
+            raise RegistrationError(
+                message + "; name the table with letters, digits and underscores, not train or test."
+            )
+        frames[name] = table
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, frame in (("train", case.train), ("test", case.test)):
+    for name, frame in frames.items():
         path = folder / f"{name}.{format}"
         if format == "parquet":
             frame.to_parquet(path, index=False)
