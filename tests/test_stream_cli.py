@@ -195,3 +195,26 @@ def test_help_names_the_command_and_its_options(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "score-dataset" in capsys.readouterr().out  # listed among the commands
+
+
+def test_a_rating_case_on_disk_is_told_the_command_that_scores_it(tmp_path, capsys):
+    # Streamed scoring is binary; a movies case written to disk must not be promised it, and the command it is
+    # given instead must score the learner's predictions (the same case, generated again in memory).
+    out = tmp_path / "movies"
+    argv = ["generate", "movies-rating-v4", "--seed", "5", "--out", str(out), "--partition-rows", "700"]
+    assert main([*argv, "--param", "n_users=60", "--param", "n_movies=90", "--param", "n_ratings=2000"]) == 0
+    printed = capsys.readouterr().out
+    command = (
+        "casestudies score movies-rating-v4 --seed 5 --param n_users=60 --param n_movies=90 --param n_ratings=2000"
+    )
+    assert f"score with `{command} PREDICTIONS`" in printed and "score-dataset" not in printed, printed
+    test = pd.read_parquet(out / "learner" / "test")
+    pd.DataFrame({"rating_id": test["rating_id"], "prediction": 3.5}).to_csv(tmp_path / "stars.csv", index=False)
+    code = main([*command.split()[1:], str(tmp_path / "stars.csv"), "--json"])
+    captured = capsys.readouterr()
+    assert (code, captured.err) == (0, ""), captured.err
+    rmse = json.loads(captured.out)["submission"]["scores"]["all"]["rmse"]["estimate"]
+    held = pd.read_parquet(out / "host" / "holdout")["label"].to_numpy()
+    assert rmse == pytest.approx(np.sqrt(np.mean((held - 3.5) ** 2)))  # the holdout on disk is the one scored
+    code, _, err = run([str(out / "host"), str(tmp_path / "stars.csv")], capsys)
+    assert code == 2 and f"Score it in memory, which generates the case again: {command} PREDICTIONS" in err, err

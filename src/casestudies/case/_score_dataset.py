@@ -30,7 +30,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
@@ -55,7 +55,7 @@ from casestudies.scoring import BINARY_N_BOOT, BinaryAccumulator, describe, metr
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["score_dataset", "score_dataset_report"]
+__all__ = ["score_dataset", "score_dataset_report", "scoring_command"]
 
 _PARTS: Final[tuple[str, str]] = ("public", "private")
 _SCORE_CHUNK_ROWS: Final[int] = 1_000_000  # rows read at a time when scoring: a few tens of MB
@@ -71,6 +71,35 @@ class _Scored:
     fingerprint: str
     scores: dict[str, dict[str, dict[str, float]]]
     counts: dict[str, int]
+
+
+def scoring_command(manifest: Mapping[str, object], host: Path) -> str:
+    """The command that scores predictions of a case written by ``generate``: streamed when its task allows.
+
+    A binary case is scored against ``host`` a chunk at a time; any other is
+    generated again in memory from its id, seed and parameters (only those
+    that differ from the defaults are given).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> scoring_command({"scenario_id": "fraud-v2", "seed": 1, "params": {}}, Path("big/host"))
+    'casestudies score-dataset big/host PREDICTIONS'
+    >>> manifest = {"scenario_id": "movies-rating-v4", "seed": 1, "params": {"n_users": 500}}
+    >>> scoring_command(manifest, Path("big/host"))
+    'casestudies score movies-rating-v4 --seed 1 --param n_users=500 PREDICTIONS'
+    """
+    scenario_id = str(manifest["scenario_id"])
+    if spec(scenario_id).task == "binary":
+        return f"casestudies score-dataset {host} PREDICTIONS"
+    defaults = spec(scenario_id).defaults
+    params = cast("Mapping[str, object]", manifest.get("params") or {})
+    given = "".join(
+        f" --param {name}={str(value).lower() if isinstance(value, bool) else value}"
+        for name, value in params.items()
+        if defaults.get(name) != value
+    )
+    return f"casestudies score {scenario_id} --seed {manifest['seed']}{given} PREDICTIONS"
 
 
 def score_dataset(
@@ -186,7 +215,8 @@ def _score(host: str | Path, predictions: str | Path, *, n_boot: int, progress: 
     check(where, "progress", progress, _PROGRESS_RULE)
     if manifest.get("task") != "binary":
         message = f"{where}: streamed scoring supports binary scenarios; got task {manifest.get('task')!r}."
-        raise InvalidParameterError(message + " Score this case in memory with case.score.")
+        command = scoring_command(manifest, Path(host))
+        raise InvalidParameterError(f"{message} Score it in memory, which generates the case again: {command}")
     id_column = str(manifest["id_column"])
     files = _prediction_files(Path(predictions), id_column, where)
     accumulator = BinaryAccumulator(_PARTS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from casestudies.case import HOST_DIR, LEARNER_DIR, generate, score_dataset_report
+from casestudies.case import HOST_DIR, LEARNER_DIR, generate, score_dataset_report, scoring_command
 from casestudies.cli._common import EXIT_OK, parse_params, print_report
 from casestudies.core import counted
 from casestudies.exceptions import InvalidParameterError
@@ -53,7 +53,7 @@ def generate_partitioned(args: argparse.Namespace) -> int:
         print(f"  {out / LEARNER_DIR / name}/: {rows} in {partitions}")
     print(f"  {out / LEARNER_DIR}/: prompt.md, data_card.json, manifest.json (hand this folder to the learner)")
     host = out / HOST_DIR
-    print(f"  {host}/: the hidden holdout (keep it; score with `casestudies score-dataset {host} PREDICTIONS`)")
+    print(f"  {host}/: the hidden holdout (keep it; score with `{scoring_command(manifest, host)}`)")
     return EXIT_OK
 
 
