@@ -20,6 +20,7 @@ import casestudies as cs
 from casestudies.case import _generate
 from casestudies.case._generate import _holdout_frame
 from casestudies.core import as_written, block_planner_of, fingerprint_dataset
+from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.movies import _plan_v4, _world_v4
 
 # Small enough for CI: three blocks of users, about 7,000 training ratings; several partitions of 997 rows.
@@ -113,3 +114,24 @@ def test_rows_are_counted_without_drawing_a_rating(monkeypatch: pytest.MonkeyPat
     assert n_test == int(np.floor(0.2 * rating.counts).sum())
     assert len(rating.rows("train", 0, n_train)[0]) == n_train and len(rating.rows("test", 0, n_test)[0]) == n_test
     assert len(topn.rows("train", 0, n_topn_train)[0]) == n_topn_train
+
+
+@pytest.mark.parametrize("scenario_id", ["movies-rating-v4", "movies-topn-v4"])
+def test_parameters_that_hold_out_nothing_are_refused_before_anything_is_written(scenario_id, tmp_path):
+    # 600 users with one rating each: a fifth of one rating, rounded down, is none; a case with nothing to score.
+    params = {"n_users": 600, "n_movies": 50, "n_ratings": 600, "min_ratings": 1}
+    with pytest.raises(InvalidParameterError, match=r"Raise min_ratings, n_ratings or test_fraction\.$"):
+        cs.make(scenario_id, seed=3, **params)
+    with pytest.raises(InvalidParameterError, match=r"test_fraction=0\.2 of their ratings, rounded down"):
+        cs.generate(scenario_id, seed=3, out=tmp_path / "case", partition_rows=100, **params)
+    assert not (tmp_path / "case").exists() or not any((tmp_path / "case").iterdir())
+
+
+def test_guaranteed_raters_never_take_more_than_half_of_a_user_s_ratings():
+    # Far more movies than ratings: once every user's half is taken, the rest get no guaranteed rater, rather than
+    # all landing on one user (who would then rate a run of movies chosen by index, not by taste).
+    params = {**cs.spec("movies-rating-v4").defaults, "n_users": 30, "n_movies": 2000, "n_ratings": 600}
+    world = _plan_v4.MoviePlan(params, np.random.SeedSequence(0), "rating").world
+    assigned = world.forced[world.forced >= 0]
+    assert (np.bincount(assigned, minlength=world.n_users) <= world.users.counts // 2).all()
+    assert (world.forced == -1).any() and len(assigned) == (world.users.counts // 2).sum()

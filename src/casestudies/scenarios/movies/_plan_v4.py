@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from casestudies.core import SizeEstimate
+from casestudies.exceptions import InvalidParameterError
 from casestudies.scenarios.movies._timeline import END, START
 from casestudies.scenarios.movies._world_v4 import (
     BLOCK_USERS,
@@ -166,7 +167,22 @@ class MoviePlan:
 
     def n_rows(self, frame: str) -> int:
         """Rows of ``"train"`` or ``"test"`` (top-N test users are counted in one pass over the blocks)."""
-        return int(self._block_rows(frame).sum())
+        n_rows = int(self._block_rows(frame).sum())
+        if frame == "test" and n_rows == 0:
+            self._refuse_empty_test()
+        return n_rows
+
+    def _refuse_empty_test(self) -> None:
+        """A case with nothing to score is refused, with what to change."""
+        params = self._params
+        held = f"each user holds out test_fraction={params['test_fraction']} of their ratings, rounded down"
+        if self.task == "rating":
+            problem = f"these parameters hold out no rating: {held}, and that is 0 for every user"
+        else:
+            problem = f"these parameters leave no user to recommend for: {held}, and none holds out 4 or 5 stars"
+        message = f"movies-{self.task}-v4: {problem} (min_ratings={params['min_ratings']}, "
+        message += f"n_ratings={params['n_ratings']}, n_users={params['n_users']})."
+        raise InvalidParameterError(message + " Raise min_ratings, n_ratings or test_fraction.")
 
     def _block_rows(self, frame: str) -> np.ndarray:
         """Rows of ``frame`` in every block."""
@@ -277,6 +293,8 @@ class MoviePlan:
             frames: list[pd.DataFrame] = [getattr(block, name) for block in blocks]
             return pd.concat(frames, ignore_index=True)
 
+        if not any(len(block.test) for block in blocks):
+            self._refuse_empty_test()
         no_pairs = pd.DataFrame({"user_id": np.empty(0, np.int64), "movie_id": np.empty(0, np.int64)})
         return Whole(
             train=joined("train"),

@@ -181,7 +181,12 @@ class BlockWorld:
     # -- the plan's draws ---------------------------------------------------------------
 
     def _assign_every_movie(self, rng: np.random.Generator) -> np.ndarray:
-        """Every movie's guaranteed rater (a user index), drawn a chunk of movies at a time."""
+        """Every movie's guaranteed rater (a user index), drawn a chunk of movies at a time.
+
+        No user gets more than half their ratings this way; when every user's
+        half is taken (far more movies than ratings), the remaining movies get
+        no guaranteed rater (``-1``) and may go unrated.
+        """
         n_users, n_movies = self.n_users, self.n_movies
         room = np.floor(_MAX_FORCED_SHARE * self.users.counts).astype(np.int64)
         rater = np.empty(n_movies, dtype=np.int64)
@@ -195,8 +200,11 @@ class BlockWorld:
                 drawn = np.where(room[candidates] > 0, keys[:, column], -np.inf)
                 if np.isfinite(drawn).any():
                     user = int(candidates[np.argmax(drawn)])
-                else:  # released after every candidate left, or none has room: the latest visitor with room
+                elif (room > 0).any():  # released after every candidate left, or none has room: the latest with room
                     user = int(np.argmax(np.where(room > 0, latest, -np.inf)))
+                else:
+                    rater[movie] = -1
+                    continue
                 rater[movie] = user
                 room[user] -= 1
         return rater
