@@ -207,7 +207,8 @@ def test_a_rating_case_on_disk_is_told_the_command_that_scores_it(tmp_path, caps
     command = (
         "casestudies score movies-rating-v4 --seed 5 --param n_users=60 --param n_movies=90 --param n_ratings=2000"
     )
-    assert f"score with `{command} PREDICTIONS`" in printed and "score-dataset" not in printed, printed
+    assert f"score with `{command} PREDICTIONS`; it generates the case again in memory: about " in printed, printed
+    assert "score-dataset" not in printed, printed
     test = pd.read_parquet(out / "learner" / "test")
     pd.DataFrame({"rating_id": test["rating_id"], "prediction": 3.5}).to_csv(tmp_path / "stars.csv", index=False)
     code = main([*command.split()[1:], str(tmp_path / "stars.csv"), "--json"])
@@ -217,4 +218,14 @@ def test_a_rating_case_on_disk_is_told_the_command_that_scores_it(tmp_path, caps
     held = pd.read_parquet(out / "host" / "holdout")["label"].to_numpy()
     assert rmse == pytest.approx(np.sqrt(np.mean((held - 3.5) ** 2)))  # the holdout on disk is the one scored
     code, _, err = run([str(out / "host"), str(tmp_path / "stars.csv")], capsys)
-    assert code == 2 and f"Score it in memory, which generates the case again: {command} PREDICTIONS" in err, err
+    assert code == 2 and re.search(r"Score it in memory \(it generates the case again in memory: about \d+ MB\)", err)
+    assert err.rstrip().endswith(f": {command} PREDICTIONS"), err
+
+
+def test_the_scoring_command_says_when_the_case_is_too_large_to_score_here(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CASESTUDIES_MEMORY_LIMIT", "1MB")  # smaller than any movies case in memory
+    out = tmp_path / "movies"
+    argv = ["generate", "movies-topn-v4", "--seed", "2", "--out", str(out), "--partition-rows", "5000"]
+    assert main([*argv, "--param", "n_users=60", "--param", "n_movies=90", "--param", "n_ratings=2000"]) == 0
+    printed = capsys.readouterr().out
+    assert "over the limit of 1 MB (CASESTUDIES_MEMORY_LIMIT=1MB): score it where there is that much)" in printed

@@ -37,7 +37,7 @@ from casestudies.case._memory import (
     memory_limit,
 )
 from casestudies.case._read import HOLDOUT_FRAME, READ_ENGINES, CaseFolder, case_folder, host_folder, read
-from casestudies.case._score_dataset import score_dataset, score_dataset_report, scoring_command
+from casestudies.case._score_dataset import in_memory_note, score_dataset, score_dataset_report, scoring_command
 from casestudies.case._timeout import check_timeout, run_with_timeout
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "generate",
     "host_folder",
     "host_view",
+    "in_memory_note",
     "make",
     "memory_limit",
     "read",

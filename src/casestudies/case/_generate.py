@@ -220,7 +220,11 @@ def _write_manifests(stage: Path, scenario: ScenarioSpec, written: _Written, par
             "dask": f"dask.dataframe.read_parquet('{LEARNER_DIR}/train')",
             "casestudies": f"casestudies.read('{LEARNER_DIR}', 'train')  # engine='dask' for a dask.dataframe",
         },
-        "submit": f"a Parquet file or folder with columns {written.id_column!r} and 'prediction', in test order",
+        "submit": (
+            f"a Parquet file or folder with columns {written.id_column!r} and 'prediction', in test order"
+            if scenario.task == "binary"
+            else f"a CSV or Parquet file of predictions, as `casestudies show {scenario.id}` describes"
+        ),
     }
     (learner / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     host_manifest = {

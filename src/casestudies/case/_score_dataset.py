@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import numpy as np
 
+from casestudies.case._memory import format_size, limit_source, memory_limit
 from casestudies.case._read import host_folder
 from casestudies.core import (
     Boolean,
@@ -46,6 +47,7 @@ from casestudies.core import (
     check,
     describe_value,
     iter_columns,
+    size_estimate,
     spec,
 )
 from casestudies.exceptions import InvalidParameterError
@@ -55,7 +57,7 @@ from casestudies.scoring import BINARY_N_BOOT, BinaryAccumulator, describe, metr
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["score_dataset", "score_dataset_report", "scoring_command"]
+__all__ = ["in_memory_note", "score_dataset", "score_dataset_report", "scoring_command"]
 
 _PARTS: Final[tuple[str, str]] = ("public", "private")
 _SCORE_CHUNK_ROWS: Final[int] = 1_000_000  # rows read at a time when scoring: a few tens of MB
@@ -100,6 +102,25 @@ def scoring_command(manifest: Mapping[str, object], host: Path) -> str:
         if defaults.get(name) != value
     )
     return f"casestudies score {scenario_id} --seed {manifest['seed']}{given} PREDICTIONS"
+
+
+def in_memory_note(manifest: Mapping[str, object]) -> str:
+    """What scoring a case again in memory costs, said beside :func:`scoring_command` for a case that is not binary.
+
+    Examples
+    --------
+    >>> note = in_memory_note({"scenario_id": "movies-rating-v4", "seed": 1, "params": {}})
+    >>> note.startswith("it generates the case again in memory: about ")
+    True
+    """
+    scenario = spec(str(manifest["scenario_id"]))
+    params = {**scenario.defaults, **cast("Mapping[str, object]", manifest.get("params") or {})}
+    needed = size_estimate(scenario, params).bytes
+    note = f"it generates the case again in memory: about {format_size(needed)}"
+    limit = memory_limit()
+    if limit is not None and needed > limit:
+        note += f", over the limit of {format_size(limit)} ({limit_source(limit)}): score it where there is that much"
+    return note
 
 
 def score_dataset(
@@ -216,7 +237,7 @@ def _score(host: str | Path, predictions: str | Path, *, n_boot: int, progress: 
     if manifest.get("task") != "binary":
         message = f"{where}: streamed scoring supports binary scenarios; got task {manifest.get('task')!r}."
         command = scoring_command(manifest, Path(host))
-        raise InvalidParameterError(f"{message} Score it in memory, which generates the case again: {command}")
+        raise InvalidParameterError(f"{message} Score it in memory ({in_memory_note(manifest)}): {command}")
     id_column = str(manifest["id_column"])
     files = _prediction_files(Path(predictions), id_column, where)
     accumulator = BinaryAccumulator(_PARTS)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from casestudies.case import HOST_DIR, LEARNER_DIR, generate, score_dataset_report, scoring_command
+from casestudies.case import HOST_DIR, LEARNER_DIR, generate, in_memory_note, score_dataset_report, scoring_command
 from casestudies.cli._common import EXIT_OK, parse_params, print_report
-from casestudies.core import counted
+from casestudies.core import counted, spec
 from casestudies.exceptions import InvalidParameterError
 
 __all__ = ["generate_partitioned", "score_dataset"]
@@ -53,7 +53,10 @@ def generate_partitioned(args: argparse.Namespace) -> int:
         print(f"  {out / LEARNER_DIR / name}/: {rows} in {partitions}")
     print(f"  {out / LEARNER_DIR}/: prompt.md, data_card.json, manifest.json (hand this folder to the learner)")
     host = out / HOST_DIR
-    print(f"  {host}/: the hidden holdout (keep it; score with `{scoring_command(manifest, host)}`)")
+    scoring = f"score with `{scoring_command(manifest, host)}`"
+    if spec(str(manifest["scenario_id"])).task != "binary":
+        scoring += f"; {in_memory_note(manifest)}"
+    print(f"  {host}/: the hidden holdout (keep it; {scoring})")
     return EXIT_OK
 
 
