@@ -105,15 +105,19 @@ def scoring_command(manifest: Mapping[str, object], host: Path) -> str:
 
 
 def in_memory_note(manifest: Mapping[str, object]) -> str:
-    """What scoring a case again in memory costs, said beside :func:`scoring_command` for a case that is not binary.
+    """What :func:`scoring_command` costs in memory when it generates the case again; empty for a streamed one.
 
     Examples
     --------
     >>> note = in_memory_note({"scenario_id": "movies-rating-v4", "seed": 1, "params": {}})
     >>> note.startswith("it generates the case again in memory: about ")
     True
+    >>> in_memory_note({"scenario_id": "fraud-v2", "seed": 1, "params": {}})
+    ''
     """
     scenario = spec(str(manifest["scenario_id"]))
+    if scenario.task == "binary":
+        return ""
     params = {**scenario.defaults, **cast("Mapping[str, object]", manifest.get("params") or {})}
     needed = size_estimate(scenario, params).bytes
     note = f"it generates the case again in memory: about {format_size(needed)}"

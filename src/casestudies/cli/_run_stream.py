@@ -22,7 +22,7 @@ from pathlib import Path
 
 from casestudies.case import HOST_DIR, LEARNER_DIR, generate, in_memory_note, score_dataset_report, scoring_command
 from casestudies.cli._common import EXIT_OK, parse_params, print_report
-from casestudies.core import counted, spec
+from casestudies.core import counted
 from casestudies.exceptions import InvalidParameterError
 
 __all__ = ["generate_partitioned", "score_dataset"]
@@ -53,9 +53,8 @@ def generate_partitioned(args: argparse.Namespace) -> int:
         print(f"  {out / LEARNER_DIR / name}/: {rows} in {partitions}")
     print(f"  {out / LEARNER_DIR}/: prompt.md, data_card.json, manifest.json (hand this folder to the learner)")
     host = out / HOST_DIR
-    scoring = f"score with `{scoring_command(manifest, host)}`"
-    if spec(str(manifest["scenario_id"])).task != "binary":
-        scoring += f"; {in_memory_note(manifest)}"
+    note = in_memory_note(manifest)
+    scoring = f"score with `{scoring_command(manifest, host)}`" + (f"; {note}" if note else "")
     print(f"  {host}/: the hidden holdout (keep it; {scoring})")
     return EXIT_OK
 
